@@ -1,0 +1,22 @@
+/* Entry points of the sub-commands, called by cli/main.c once flags and the
+ * YAML file are merged into a cg_config. Each returns CG_OK or an error code
+ * with err filled; none calls exit(). */
+#ifndef CG_COMMANDS_H
+#define CG_COMMANDS_H
+
+#include "core/config.h"
+
+/* cdrgen generate (cli/cmd_generate.c) */
+int cg_cmd_generate(const cg_config *cfg, cg_err *err);
+
+/* cdrgen db generate -o PATH (db/dbcmd.c); prints the summary of SPEC 5 */
+int cg_cmd_db_generate(const cg_config *cfg, const char *path, cg_err *err);
+
+/* cdrgen db validate PATH (db/dbcmd.c); prints statistics or the first
+ * errors with row numbers; an invalid file returns CG_ERUNTIME. */
+int cg_cmd_db_validate(const char *path, cg_err *err);
+
+/* cdrgen db convert IN OUT (db/dbcmd.c) */
+int cg_cmd_db_convert(const char *in, const char *out, cg_err *err);
+
+#endif

@@ -1,0 +1,91 @@
+/* The run configuration: every key of SPEC section 3 and every flag of
+ * section 1, with defaults. Pure data; loading from YAML lives in io/yamlcfg,
+ * flag parsing in cli/. */
+#ifndef CG_CONFIG_H
+#define CG_CONFIG_H
+
+#include <stdint.h>
+#include "core/err.h"
+
+#define CG_MAX_PREFIXES 64
+#define CG_MAX_MCCMNC 64
+#define CG_MAX_SPECIAL_DAYS 1024
+#define CG_PATH_MAX 4096
+
+enum cg_codec { CG_CODEC_NONE = 0, CG_CODEC_GZIP = 1, CG_CODEC_ZSTD = 2 };
+
+/* Index order of call dispositions everywhere in the code. */
+enum cg_disp {
+    CG_DISP_ANSWERED = 0,
+    CG_DISP_NO_ANSWER,
+    CG_DISP_BUSY,
+    CG_DISP_FAILED,
+    CG_DISP_CONGESTION,
+    CG_DISP_COUNT
+};
+
+typedef struct cg_special_day {
+    int32_t day;   /* days since 1970-01-01 of the local date */
+    double factor;
+} cg_special_day;
+
+typedef struct cg_config {
+    /* population and calendar */
+    uint64_t subs;           /* --subs / subscribers */
+    int subs_set;            /* 1 when given explicitly (flag or YAML) */
+    int32_t start_day;       /* --start as days since 1970-01-01 */
+    int days;                /* --days */
+    char out[CG_PATH_MAX];   /* --out */
+    uint64_t seed;           /* --seed */
+    char tz_name[128];       /* --tz / tz_name */
+
+    /* identities */
+    char prefixes[CG_MAX_PREFIXES][8]; /* digits, NUL-terminated, 3..6 long */
+    int n_prefixes;
+    char mccmnc_pool[CG_MAX_MCCMNC][6]; /* 5 digits */
+    int n_mccmnc;
+    double imei_change_prob; /* imei_daily_change_prob / --imei-change-prob */
+
+    /* cells */
+    int cells;
+    double center_lat, center_lon, radius_km;
+
+    /* traffic */
+    double avg_calls, avg_sms, avg_data; /* per user per day */
+    double avg_contacts;
+    double mo_share_call, mo_share_sms, interconnect_share;
+    double call_disp[CG_DISP_COUNT];      /* weights, not normalised */
+    double dur_p50, dur_p90, dur_p99;     /* call_duration_quantiles, seconds */
+    double diurnal_weekday[24], diurnal_weekend[24];
+    double seasonality[12];               /* index 0 = January */
+    cg_special_day special[CG_MAX_SPECIAL_DAYS];
+    int n_special;
+
+    /* output */
+    uint64_t rotate_bytes;
+    int codec;               /* enum cg_codec */
+    int codec_level;
+    int codec_level_set;     /* 0: default for the codec (1) */
+    int cleanup_after_archive;
+    int workers;             /* 0 = number of CPUs */
+    int progress;            /* -1 auto (tty), 0 quiet, 1 forced */
+
+    /* subscriber database mode and scale-out */
+    char subscriber_db[CG_PATH_MAX]; /* empty = synthetic */
+    int shard_k, shard_n;            /* shard_n 0 = not sharded */
+
+    /* db generate */
+    uint64_t db_size;
+    int db_history_days;
+    double db_device_change_rate, db_sim_change_rate, db_number_release_rate;
+    int db_cooldown_days;
+} cg_config;
+
+/* Fills every field with the defaults of SPEC sections 1 and 3. */
+void cg_config_defaults(cg_config *cfg);
+
+/* Cross-field checks done once everything is merged (e.g. more subscribers
+ * than the prefixes can number). Returns CG_OK or CG_EUSAGE with a message. */
+int cg_config_check(const cg_config *cfg, cg_err *err);
+
+#endif

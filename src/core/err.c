@@ -1,0 +1,42 @@
+/* One place that formats error messages (see err.h). */
+#include "core/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cg_err_set(cg_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+int cg_err_errno(cg_err *err, int code, int errnum, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            n = 0;
+        if ((size_t)n < sizeof err->msg)
+            snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", strerror(errnum));
+        err->code = code;
+    }
+    return code;
+}
+
+void cg_err_clear(cg_err *err)
+{
+    if (err) {
+        err->code = CG_OK;
+        err->msg[0] = '\0';
+    }
+}

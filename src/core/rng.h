@@ -1,0 +1,115 @@
+/* Counter-based randomness. Every random stream is derived from a key
+ * (seed, entity, day, stream id) by hashing, never from a shared sequence, so
+ * any subscriber-day can be generated alone (TPC-H dbgen style): that is what
+ * makes output independent of --workers and of --shard. */
+#ifndef CG_RNG_H
+#define CG_RNG_H
+
+#include <math.h>
+#include <stdint.h>
+
+/* Stream ids: one per independent purpose, so adding draws to one purpose
+ * never shifts another. Never renumber (it would change every output). */
+enum cg_stream {
+    CG_S_SUBSCRIBER = 1, /* per subscriber, whole run: contact count, mccmnc, TAC */
+    CG_S_DAY = 2,        /* per subscriber-day: own off-net traffic and data */
+    CG_S_EDGE = 3,       /* per contact edge and day: on-net calls and SMS */
+    CG_S_IMEI = 4,       /* per subscriber and device version */
+    CG_S_CELLS = 5,      /* the cell catalog */
+    CG_S_GRAPH = 6,      /* contact graph permutation keys */
+    CG_S_DB = 7,         /* subscriber database generation */
+    CG_S_OFFNET = 8      /* off-net number draws */
+};
+
+static inline uint64_t cg_mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Hash of a tuple of 64-bit values into a 64-bit key. */
+static inline uint64_t cg_key4(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    uint64_t h = cg_mix64(a ^ 0x243f6a8885a308d3ULL);
+    h = cg_mix64(h ^ b);
+    h = cg_mix64(h ^ c);
+    return cg_mix64(h ^ d);
+}
+
+/* A SplitMix64 stream: 8 bytes of state, seeded by one hash. */
+typedef struct cg_rng {
+    uint64_t s;
+} cg_rng;
+
+static inline cg_rng cg_rng_make(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    cg_rng r = {cg_key4(a, b, c, d)};
+    return r;
+}
+
+static inline uint64_t cg_rng_next(cg_rng *r)
+{
+    r->s += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = r->s;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform double in [0, 1). */
+static inline double cg_rng_u01(cg_rng *r)
+{
+    return (double)(cg_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform double in (0, 1]: safe for log(). */
+static inline double cg_rng_u01_open(cg_rng *r)
+{
+    return ((double)(cg_rng_next(r) >> 11) + 1.0) * 0x1.0p-53;
+}
+
+/* Uniform integer in [0, n), n > 0, without modulo bias (Lemire). */
+static inline uint64_t cg_rng_below(cg_rng *r, uint64_t n)
+{
+    unsigned __int128 m = (unsigned __int128)cg_rng_next(r) * n;
+    uint64_t lo = (uint64_t)m;
+    if (lo < n) {
+        uint64_t t = (0 - n) % n;
+        while (lo < t) {
+            m = (unsigned __int128)cg_rng_next(r) * n;
+            lo = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/* Uniform integer in [lo, hi] inclusive. */
+static inline int64_t cg_rng_range(cg_rng *r, int64_t lo, int64_t hi)
+{
+    return lo + (int64_t)cg_rng_below(r, (uint64_t)(hi - lo) + 1);
+}
+
+/* Standard normal (Box-Muller, one value per call: simpler to keep streams
+ * aligned than caching the second value). */
+static inline double cg_rng_normal(cg_rng *r)
+{
+    double u = cg_rng_u01_open(r), v = cg_rng_u01(r);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Poisson(lambda): inversion for small means, PTRS (Hormann 1993) above. */
+uint64_t cg_rng_poisson(cg_rng *r, double lambda);
+
+/* Index drawn from cumulative weights cum[0..n-1] (cum[n-1] = total > 0). */
+static inline int cg_rng_pick(cg_rng *r, const double *cum, int n)
+{
+    double x = cg_rng_u01(r) * cum[n - 1];
+    int i = 0;
+    while (i < n - 1 && x >= cum[i])
+        i++;
+    return i;
+}
+
+#endif
