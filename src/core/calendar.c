@@ -33,7 +33,10 @@ void cg_date_format(int32_t day, char out[11])
     time_t t = (time_t)day * 86400;
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, 11, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
 }
 
 int cg_date_weekday(int32_t day)
