@@ -1,16 +1,215 @@
-/* Defaults of SPEC sections 1 and 3 (placeholder; completed with the CLI). */
+/* Defaults of SPEC sections 1 and 3, and the cross-field checks that can only
+ * run once defaults, the YAML file, the environment and the flags are merged.
+ * Per-value checks (syntax, ranges of one key) live where values are parsed. */
 #include "core/config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "core/calendar.h"
+
+static const double k_diurnal_weekday[24] = {
+    0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 1.2, 1.4, 1.3, 1.2,
+    1.1, 1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.4, 1.2, 1.0, 0.7, 0.5};
+static const double k_diurnal_weekend[24] = {
+    0.2, 0.15, 0.1, 0.1, 0.1, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.2,
+    1.3, 1.2, 1.1, 1.0, 1.1, 1.3, 1.4, 1.3, 1.2, 1.0, 0.6, 0.4};
+static const double k_seasonality[12] = {
+    0.95, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.15, 1.05, 1.0, 0.95, 1.0};
 
 void cg_config_defaults(cg_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+
+    cfg->subs = 100000;
+    cfg->subs_set = 0;
+    cfg->start_day = 20089; /* 2025-01-01 */
+    cfg->days = 1;
+    strcpy(cfg->out, "out");
+    cfg->seed = 42;
+    strcpy(cfg->tz_name, "Europe/Amsterdam");
+
+    static const char *prefixes[] = {"31612", "31613", "31620", "31621"};
+    for (int i = 0; i < 4; i++)
+        strcpy(cfg->prefixes[i], prefixes[i]);
+    cfg->n_prefixes = 4;
+    static const char *mccmnc[] = {"20408", "20416", "20420"};
+    for (int i = 0; i < 3; i++)
+        strcpy(cfg->mccmnc_pool[i], mccmnc[i]);
+    cfg->n_mccmnc = 3;
+    cfg->imei_change_prob = 0.02;
+
+    cfg->cells = 2000;
+    cfg->center_lat = 52.37;
+    cfg->center_lon = 4.895;
+    cfg->radius_km = 50.0;
+
+    cfg->avg_calls = 3.5;
+    cfg->avg_sms = 5.2;
+    cfg->avg_data = 12.0;
+    cfg->avg_contacts = 30;
+    cfg->mo_share_call = 0.5;
+    cfg->mo_share_sms = 0.5;
+    cfg->interconnect_share = 0.15;
+    cfg->call_disp[CG_DISP_ANSWERED] = 0.82;
+    cfg->call_disp[CG_DISP_NO_ANSWER] = 0.12;
+    cfg->call_disp[CG_DISP_BUSY] = 0.04;
+    cfg->call_disp[CG_DISP_FAILED] = 0.015;
+    cfg->call_disp[CG_DISP_CONGESTION] = 0.005;
+    cfg->dur_p50 = 75;
+    cfg->dur_p90 = 240;
+    cfg->dur_p99 = 600;
+    memcpy(cfg->diurnal_weekday, k_diurnal_weekday, sizeof k_diurnal_weekday);
+    memcpy(cfg->diurnal_weekend, k_diurnal_weekend, sizeof k_diurnal_weekend);
+    memcpy(cfg->seasonality, k_seasonality, sizeof k_seasonality);
+    cfg->n_special = 0;
+
+    cfg->rotate_bytes = 100000000;
+    cfg->codec = CG_CODEC_GZIP;
+    cfg->codec_level = 1;
+    cfg->codec_level_set = 0;
+    cfg->cleanup_after_archive = 0;
+    cfg->workers = 0;
+    cfg->progress = -1;
+
+    cfg->subscriber_db[0] = '\0';
+    cfg->shard_k = 0;
+    cfg->shard_n = 0;
+
+    cfg->db_size = 10000;
+    cfg->db_history_days = 365;
+    cfg->db_device_change_rate = 0.15;
+    cfg->db_sim_change_rate = 0.03;
+    cfg->db_number_release_rate = 0.05;
+    cfg->db_cooldown_days = 90;
+}
+
+static int prob_ok(double p)
+{
+    return isfinite(p) && p >= 0.0 && p <= 1.0;
+}
+
+/* 1 when the weights are finite, non-negative and not all zero. */
+static int weights_ok(const double *w, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(w[i]) || w[i] < 0)
+            return 0;
+        sum += w[i];
+    }
+    return sum > 0;
+}
+
+static int codec_level_max(int codec)
+{
+    return codec == CG_CODEC_ZSTD ? 19 : codec == CG_CODEC_GZIP ? 12 : 0;
 }
 
 int cg_config_check(const cg_config *cfg, cg_err *err)
 {
-    (void)cfg;
-    (void)err;
+    static const char *codec_names[] = {"none", "gzip", "zstd"};
+
+    if (cfg->n_prefixes < 1 || cfg->n_prefixes > CG_MAX_PREFIXES)
+        return cg_err_set(err, CG_EUSAGE, "--prefixes / prefixes: give 1 to %d prefixes",
+                          CG_MAX_PREFIXES);
+    if (cfg->n_mccmnc < 1 || cfg->n_mccmnc > CG_MAX_MCCMNC)
+        return cg_err_set(err, CG_EUSAGE, "mccmnc_pool: give 1 to %d entries", CG_MAX_MCCMNC);
+    if (cfg->subs < 1)
+        return cg_err_set(err, CG_EUSAGE, "--subs / subscribers: must be at least 1");
+    /* MSISDN = prefix + 7 digits, so each prefix numbers 10^7 subscribers.
+     * With a database the MSISDNs come from the file, not from the prefixes. */
+    uint64_t capacity = (uint64_t)cfg->n_prefixes * 10000000ull;
+    if (!cfg->subscriber_db[0] && cfg->subs > capacity)
+        return cg_err_set(err, CG_EUSAGE,
+                          "--subs: %llu subscribers do not fit the %d prefixes (at most %llu: "
+                          "10000000 numbers per prefix; add --prefixes or lower --subs)",
+                          (unsigned long long)cfg->subs, cfg->n_prefixes,
+                          (unsigned long long)capacity);
+    if (cfg->days < 1 || cfg->days > 36600)
+        return cg_err_set(err, CG_EUSAGE, "--days: %d is out of range (1..36600)", cfg->days);
+    int32_t last;
+    if (cg_date_parse("9999-12-31", &last) == 0 && (int64_t)cfg->start_day + cfg->days - 1 > last)
+        return cg_err_set(err, CG_EUSAGE, "--days: the run would end after 9999-12-31");
+    if (!cfg->out[0])
+        return cg_err_set(err, CG_EUSAGE, "--out: the output directory must not be empty");
+    if (!cg_tz_valid(cfg->tz_name))
+        return cg_err_set(err, CG_EUSAGE, "--tz / tz_name: unknown time zone '%s' (an IANA name "
+                          "such as Europe/Amsterdam)", cfg->tz_name);
+    if (cfg->shard_n < 0 || (cfg->shard_n > 0 && (cfg->shard_k < 0 || cfg->shard_k >= cfg->shard_n)))
+        return cg_err_set(err, CG_EUSAGE, "--shard: %d/%d is not a part of the work (K/N with "
+                          "0 <= K < N)", cfg->shard_k, cfg->shard_n);
+    if (cfg->codec < CG_CODEC_NONE || cfg->codec > CG_CODEC_ZSTD)
+        return cg_err_set(err, CG_EUSAGE, "--compression: unknown codec %d", cfg->codec);
+    int lmax = codec_level_max(cfg->codec);
+    if (cfg->codec != CG_CODEC_NONE && (cfg->codec_level < 1 || cfg->codec_level > lmax))
+        return cg_err_set(err, CG_EUSAGE, "--compression-level / compression_level: %d is out of "
+                          "range for %s (1..%d)", cfg->codec_level, codec_names[cfg->codec], lmax);
+    if (cfg->rotate_bytes < 1)
+        return cg_err_set(err, CG_EUSAGE, "--rotate-bytes / rotate_bytes: must be at least 1");
+    if (cfg->workers < 0 || cfg->workers > 1024)
+        return cg_err_set(err, CG_EUSAGE, "--workers / workers: %d is out of range (0..1024)",
+                          cfg->workers);
+    if (cfg->cells < 1 || cfg->cells > 10000000)
+        return cg_err_set(err, CG_EUSAGE, "--cells / cells: %d is out of range (1..10000000)",
+                          cfg->cells);
+    if (!(cfg->center_lat >= -90 && cfg->center_lat <= 90) ||
+        !(cfg->center_lon >= -180 && cfg->center_lon <= 180))
+        return cg_err_set(err, CG_EUSAGE, "--cell-center / center_lat, center_lon: %g,%g is not "
+                          "a place (latitude -90..90, longitude -180..180)",
+                          cfg->center_lat, cfg->center_lon);
+    if (!(cfg->radius_km > 0 && cfg->radius_km <= 20000))
+        return cg_err_set(err, CG_EUSAGE, "--cell-radius-km / radius_km: %g is out of range "
+                          "(more than 0, at most 20000)", cfg->radius_km);
+    struct { const char *name; double v; } probs[] = {
+        {"--mo-share-call / mo_share_call", cfg->mo_share_call},
+        {"--mo-share-sms / mo_share_sms", cfg->mo_share_sms},
+        {"interconnect_share", cfg->interconnect_share},
+        {"--imei-change-prob / imei_daily_change_prob", cfg->imei_change_prob},
+        {"db_device_change_rate", cfg->db_device_change_rate},
+        {"db_sim_change_rate", cfg->db_sim_change_rate},
+        {"db_number_release_rate", cfg->db_number_release_rate},
+    };
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++)
+        if (!prob_ok(probs[i].v))
+            return cg_err_set(err, CG_EUSAGE, "%s: %g is not a probability (0..1)",
+                              probs[i].name, probs[i].v);
+    struct { const char *name; double v; } rates[] = {
+        {"avg_calls_per_user", cfg->avg_calls},
+        {"avg_sms_per_user", cfg->avg_sms},
+        {"avg_data_sessions_per_user", cfg->avg_data},
+        {"avg_contacts", cfg->avg_contacts},
+    };
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+        if (!(isfinite(rates[i].v) && rates[i].v >= 0))
+            return cg_err_set(err, CG_EUSAGE, "%s: %g must be a number >= 0", rates[i].name,
+                              rates[i].v);
+    if (!weights_ok(cfg->call_disp, CG_DISP_COUNT))
+        return cg_err_set(err, CG_EUSAGE, "call_dispositions: weights must be >= 0 and not all 0");
+    if (!(cfg->dur_p50 > 0 && cfg->dur_p90 >= cfg->dur_p50 && cfg->dur_p99 >= cfg->dur_p90 &&
+          isfinite(cfg->dur_p99)))
+        return cg_err_set(err, CG_EUSAGE, "call_duration_quantiles: need 0 < p50 <= p90 <= p99 "
+                          "(got %g, %g, %g)", cfg->dur_p50, cfg->dur_p90, cfg->dur_p99);
+    if (!weights_ok(cfg->diurnal_weekday, 24))
+        return cg_err_set(err, CG_EUSAGE, "diurnal_weekday: 24 numbers >= 0, not all 0");
+    if (!weights_ok(cfg->diurnal_weekend, 24))
+        return cg_err_set(err, CG_EUSAGE, "diurnal_weekend: 24 numbers >= 0, not all 0");
+    for (int m = 0; m < 12; m++)
+        if (!(isfinite(cfg->seasonality[m]) && cfg->seasonality[m] >= 0))
+            return cg_err_set(err, CG_EUSAGE, "seasonality: month %d: factor must be >= 0", m + 1);
+    if (cfg->n_special < 0 || cfg->n_special > CG_MAX_SPECIAL_DAYS)
+        return cg_err_set(err, CG_EUSAGE, "special_days: at most %d dates", CG_MAX_SPECIAL_DAYS);
+    for (int i = 0; i < cfg->n_special; i++)
+        if (!(isfinite(cfg->special[i].factor) && cfg->special[i].factor >= 0))
+            return cg_err_set(err, CG_EUSAGE, "special_days: factor must be >= 0");
+    if (cfg->db_size < 1)
+        return cg_err_set(err, CG_EUSAGE, "--size / db_size: must be at least 1");
+    if (cfg->db_history_days < 0 || cfg->db_history_days > 36600)
+        return cg_err_set(err, CG_EUSAGE, "--history-days / db_history_days: %d is out of range "
+                          "(0..36600)", cfg->db_history_days);
+    if (cfg->db_cooldown_days < 0 || cfg->db_cooldown_days > 36600)
+        return cg_err_set(err, CG_EUSAGE, "--cooldown-days / db_cooldown_days: %d is out of range "
+                          "(0..36600)", cfg->db_cooldown_days);
     return CG_OK;
 }
