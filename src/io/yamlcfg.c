@@ -1,0 +1,684 @@
+/* Loads the YAML configuration (SPEC section 3) with libyaml's document API:
+ * the whole file becomes a node tree whose marks keep line numbers, so every
+ * error can say FILE:LINE: KEY. Values are applied to a scratch copy of the
+ * config and committed only when the whole file is valid. */
+#include "io/yamlcfg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "core/calendar.h"
+
+/* ---- value parsers shared with the command line ---- */
+
+int cg_yaml_parse_uint(const char *s, uint64_t *out)
+{
+    if (!s)
+        return -1;
+    if (*s == '+')
+        s++;
+    if (!*s)
+        return -1;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int cg_yaml_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    int digits = 0;
+    /* strtod also takes hex, "inf", "nan" and leading blanks: refuse them. */
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr("+-.eE", *p))
+            return -1;
+    }
+    if (!digits)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cg_yaml_parse_shard(const char *s, int *k, int *n)
+{
+    if (!s)
+        return -1;
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s || (size_t)(slash - s) > 10)
+        return -1;
+    char kbuf[16];
+    memcpy(kbuf, s, (size_t)(slash - s));
+    kbuf[slash - s] = '\0';
+    uint64_t kv, nv;
+    if (kbuf[0] == '+' || slash[1] == '+' || cg_yaml_parse_uint(kbuf, &kv) ||
+        cg_yaml_parse_uint(slash + 1, &nv))
+        return -1;
+    if (nv < 1 || nv > 1000000 || kv >= nv)
+        return -1;
+    *k = (int)kv;
+    *n = (int)nv;
+    return 0;
+}
+
+int cg_yaml_parse_codec(const char *s, int *codec)
+{
+    if (!s)
+        return -1;
+    if (!strcmp(s, "gzip"))
+        *codec = CG_CODEC_GZIP;
+    else if (!strcmp(s, "zstd"))
+        *codec = CG_CODEC_ZSTD;
+    else if (!strcmp(s, "none"))
+        *codec = CG_CODEC_NONE;
+    else
+        return -1;
+    return 0;
+}
+
+int cg_yaml_codec_level_max(int codec)
+{
+    return codec == CG_CODEC_ZSTD ? 19 : codec == CG_CODEC_GZIP ? 12 : 0;
+}
+
+static int all_digits(const char *s, size_t lo, size_t hi)
+{
+    size_t n = strlen(s);
+    if (n < lo || n > hi)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int cg_yaml_prefix_ok(const char *s)
+{
+    return s && all_digits(s, 3, 6);
+}
+
+int cg_yaml_mccmnc_ok(const char *s)
+{
+    return s && all_digits(s, 5, 5);
+}
+
+/* ---- the loader ---- */
+
+typedef struct loader {
+    const char *path;
+    yaml_document_t *doc;
+    cg_config *cfg; /* scratch copy */
+    FILE *warn;
+    cg_err *err;
+} loader;
+
+static int line_of(const yaml_node_t *n)
+{
+    return (int)n->start_mark.line + 1;
+}
+
+/* Sets "FILE:LINE: KEY: what (allowed)" and returns CG_EUSAGE. */
+__attribute__((format(printf, 4, 5)))
+static int bad(loader *ld, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: %s: %s", ld->path, line_of(n), key, what);
+}
+
+static const char *kind_of(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    case YAML_SCALAR_NODE:
+        if (n->data.scalar.length == 0 && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+            return "nothing";
+        return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "a word" : "a quoted string";
+    default: return "nothing";
+    }
+}
+
+static const char *text(const yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
+
+/* A number must be a plain scalar: "5" in quotes is a string in YAML, and
+ * accepting it would hide a typo such as a quoted list. */
+static int get_double(loader *ld, const yaml_node_t *n, const char *key, double lo, double hi,
+                      const char *allowed, double *out)
+{
+    double v;
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return bad(ld, n, key, "expected a number, got %s (%s)", kind_of(n), allowed);
+    if (cg_yaml_parse_double(text(n), &v))
+        return bad(ld, n, key, "'%s' is not a number (%s)", text(n), allowed);
+    if (v < lo || v > hi)
+        return bad(ld, n, key, "%s is out of range (%s)", text(n), allowed);
+    *out = v;
+    return CG_OK;
+}
+
+static int get_uint(loader *ld, const yaml_node_t *n, const char *key, uint64_t lo, uint64_t hi,
+                    const char *allowed, uint64_t *out)
+{
+    uint64_t v;
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return bad(ld, n, key, "expected a whole number, got %s (%s)", kind_of(n), allowed);
+    const char *s = text(n);
+    if (cg_yaml_parse_uint(s, &v)) {
+        double d;
+        if (cg_yaml_parse_double(s, &d) == 0 && d < 0)
+            return bad(ld, n, key, "%s is negative (%s)", s, allowed);
+        return bad(ld, n, key, "'%s' is not a whole number (%s)", s, allowed);
+    }
+    if (v < lo || v > hi)
+        return bad(ld, n, key, "%s is out of range (%s)", s, allowed);
+    *out = v;
+    return CG_OK;
+}
+
+static int get_int(loader *ld, const yaml_node_t *n, const char *key, int lo, int hi,
+                   const char *allowed, int *out)
+{
+    uint64_t v;
+    int rc = get_uint(ld, n, key, (uint64_t)lo, (uint64_t)hi, allowed, &v);
+    if (rc == CG_OK)
+        *out = (int)v;
+    return rc;
+}
+
+static int get_string(loader *ld, const yaml_node_t *n, const char *key, size_t max,
+                      const char *allowed, const char **out)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.length == 0)
+        return bad(ld, n, key, "expected a string, got %s (%s)", kind_of(n), allowed);
+    if (n->data.scalar.length >= max || strlen(text(n)) != n->data.scalar.length)
+        return bad(ld, n, key, "the value is too long or holds a NUL (%s)", allowed);
+    *out = text(n);
+    return CG_OK;
+}
+
+static int want(loader *ld, const yaml_node_t *n, const char *key, yaml_node_type_t type,
+                const char *allowed)
+{
+    if (n->type == type)
+        return CG_OK;
+    return bad(ld, n, key, "expected %s, got %s (%s)",
+               type == YAML_MAPPING_NODE ? "a mapping" : "a list", kind_of(n), allowed);
+}
+
+/* Checks that the keys of a mapping are scalars and appear once. */
+static int check_keys(loader *ld, const yaml_node_t *map, const char *where)
+{
+    yaml_node_pair_t *b = map->data.mapping.pairs.start, *e = map->data.mapping.pairs.top;
+    for (yaml_node_pair_t *p = b; p < e; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return bad(ld, k, where, "a key must be a plain word, got %s", kind_of(k));
+        for (yaml_node_pair_t *q = b; q < p; q++) {
+            yaml_node_t *k2 = yaml_document_get_node(ld->doc, q->key);
+            if (k2->type == YAML_SCALAR_NODE && !strcmp(text(k), text(k2))) {
+                char name[300];
+                if (map == yaml_document_get_root_node(ld->doc))
+                    snprintf(name, sizeof name, "%s", text(k));
+                else
+                    snprintf(name, sizeof name, "%s.%s", where, text(k));
+                return bad(ld, k, name, "duplicate key, first given on line %d (each key may "
+                           "appear once)", line_of(k2));
+            }
+        }
+    }
+    return CG_OK;
+}
+
+static int load_codes(loader *ld, const yaml_node_t *n, const char *key, int digits_lo,
+                      int digits_hi, int max, char *dst, size_t stride, int *count)
+{
+    char ndig[32], allowed[128];
+    if (digits_lo == digits_hi)
+        snprintf(ndig, sizeof ndig, "%d digits", digits_lo);
+    else
+        snprintf(ndig, sizeof ndig, "%d to %d digits", digits_lo, digits_hi);
+    snprintf(allowed, sizeof allowed, "a list of 1 to %d strings of %s", max, ndig);
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, allowed);
+    if (rc)
+        return rc;
+    yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
+    int cnt = (int)(e - b);
+    if (cnt < 1)
+        return bad(ld, n, key, "the list is empty (%s)", allowed);
+    if (cnt > max)
+        return bad(ld, n, key, "%d entries are too many (%s)", cnt, allowed);
+    for (int i = 0; i < cnt; i++) {
+        yaml_node_t *it = yaml_document_get_node(ld->doc, b[i]);
+        char name[128];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        if (it->type != YAML_SCALAR_NODE)
+            return bad(ld, it, name, "expected a string of digits, got %s (%s)", kind_of(it),
+                       allowed);
+        const char *s = text(it);
+        if (!all_digits(s, (size_t)digits_lo, (size_t)digits_hi))
+            return bad(ld, it, name, "'%s' is not %s (%s)", s, ndig, allowed);
+        /* Two equal prefixes would number two subscribers alike. */
+        if (digits_lo != digits_hi)
+            for (int j = 0; j < i; j++)
+                if (!strcmp(dst + (size_t)j * stride, s))
+                    return bad(ld, it, name, "'%s' is given twice (each prefix once)", s);
+        memcpy(dst + (size_t)i * stride, s, strlen(s) + 1);
+    }
+    *count = cnt;
+    return CG_OK;
+}
+
+static int load_diurnal(loader *ld, const yaml_node_t *n, const char *key, double out[24])
+{
+    const char *allowed = "a list of 24 numbers >= 0, not all 0, one per hour";
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, allowed);
+    if (rc)
+        return rc;
+    yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
+    if (e - b != 24)
+        return bad(ld, n, key, "%d numbers given (%s)", (int)(e - b), allowed);
+    double v[24], sum = 0;
+    for (int i = 0; i < 24; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        rc = get_double(ld, yaml_document_get_node(ld->doc, b[i]), name, 0, 1e9, allowed, &v[i]);
+        if (rc)
+            return rc;
+        sum += v[i];
+    }
+    if (!(sum > 0))
+        return bad(ld, n, key, "every hour is 0 (%s)", allowed);
+    memcpy(out, v, sizeof v);
+    return CG_OK;
+}
+
+/* A given map of dispositions replaces the whole distribution: weights are
+ * relative, so mixing them with the defaults would be surprising. */
+static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
+{
+    static const char *names[CG_DISP_COUNT] = {"ANSWERED", "NO ANSWER", "BUSY", "FAILED",
+                                               "CONGESTION"};
+    const char *allowed = "weights >= 0, not all 0, for ANSWERED, NO ANSWER, BUSY, FAILED, "
+                          "CONGESTION";
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
+    if (!rc)
+        rc = check_keys(ld, n, key);
+    if (rc)
+        return rc;
+    double w[CG_DISP_COUNT] = {0}, sum = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        int idx = -1;
+        for (int i = 0; i < CG_DISP_COUNT; i++)
+            if (!strcmp(text(k), names[i]))
+                idx = i;
+        if (!strcmp(text(k), "NO_ANSWER"))
+            idx = CG_DISP_NO_ANSWER;
+        if (idx < 0)
+            return bad(ld, k, name, "unknown disposition (%s)", allowed);
+        rc = get_double(ld, v, name, 0, 1e9, allowed, &w[idx]);
+        if (rc)
+            return rc;
+        sum += w[idx];
+    }
+    if (!(sum > 0))
+        return bad(ld, n, key, "every weight is 0 (%s)", allowed);
+    memcpy(ld->cfg->call_disp, w, sizeof w);
+    return CG_OK;
+}
+
+static int load_quantiles(loader *ld, const yaml_node_t *n, const char *key)
+{
+    const char *allowed = "seconds with 0 < p50 <= p90 <= p99";
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, "p50, p90, p99 in seconds");
+    if (!rc)
+        rc = check_keys(ld, n, key);
+    if (rc)
+        return rc;
+    double q[3] = {ld->cfg->dur_p50, ld->cfg->dur_p90, ld->cfg->dur_p99};
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        int idx = !strcmp(text(k), "p50") ? 0 : !strcmp(text(k), "p90") ? 1
+                : !strcmp(text(k), "p99") ? 2 : -1;
+        if (idx < 0)
+            return bad(ld, k, name, "unknown quantile (p50, p90, p99)");
+        rc = get_double(ld, v, name, 0, 86400 * 7, allowed, &q[idx]);
+        if (rc)
+            return rc;
+    }
+    if (!(q[0] > 0))
+        return bad(ld, n, key, "p50 is %g (%s)", q[0], allowed);
+    if (q[1] < q[0])
+        return bad(ld, n, key, "p90 %g is below p50 %g (%s)", q[1], q[0], allowed);
+    if (q[2] < q[1])
+        return bad(ld, n, key, "p99 %g is below p90 %g (%s)", q[2], q[1], allowed);
+    ld->cfg->dur_p50 = q[0];
+    ld->cfg->dur_p90 = q[1];
+    ld->cfg->dur_p99 = q[2];
+    return CG_OK;
+}
+
+/* Months not named keep their current factor. */
+static int load_seasonality(loader *ld, const yaml_node_t *n, const char *key)
+{
+    const char *allowed = "month 1..12: factor >= 0";
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
+    if (!rc)
+        rc = check_keys(ld, n, key);
+    if (rc)
+        return rc;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        uint64_t m;
+        if (cg_yaml_parse_uint(text(k), &m) || m < 1 || m > 12)
+            return bad(ld, k, name, "'%s' is not a month (1..12)", text(k));
+        rc = get_double(ld, v, name, 0, 1e6, allowed, &ld->cfg->seasonality[m - 1]);
+        if (rc)
+            return rc;
+    }
+    return CG_OK;
+}
+
+/* The map replaces any special days set before: it is the whole list. */
+static int load_special(loader *ld, const yaml_node_t *n, const char *key)
+{
+    const char *allowed = "\"YYYY-MM-DD\": factor >= 0";
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
+    if (!rc)
+        rc = check_keys(ld, n, key);
+    if (rc)
+        return rc;
+    yaml_node_pair_t *b = n->data.mapping.pairs.start, *e = n->data.mapping.pairs.top;
+    if (e - b > CG_MAX_SPECIAL_DAYS)
+        return bad(ld, n, key, "%d dates are too many (at most %d)", (int)(e - b),
+                   CG_MAX_SPECIAL_DAYS);
+    int cnt = 0;
+    for (yaml_node_pair_t *p = b; p < e; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        int32_t day;
+        if (cg_date_parse(text(k), &day))
+            return bad(ld, k, name, "'%s' is not a real date (%s)", text(k), allowed);
+        for (int j = 0; j < cnt; j++)
+            if (ld->cfg->special[j].day == day)
+                return bad(ld, k, name, "the date is given twice (each date once)");
+        double f;
+        rc = get_double(ld, v, name, 0, 1e6, allowed, &f);
+        if (rc)
+            return rc;
+        ld->cfg->special[cnt].day = day;
+        ld->cfg->special[cnt].factor = f;
+        cnt++;
+    }
+    ld->cfg->n_special = cnt;
+    return CG_OK;
+}
+
+static const char *const k_legacy[] = {"event_pool_size", "batch_size_bytes", "writer_tasks",
+                                       "chunk_size", "subscriber_db_redb_path"};
+
+static int apply_key(loader *ld, const yaml_node_t *k, const yaml_node_t *v, int *level_line)
+{
+    cg_config *c = ld->cfg;
+    const char *key = text(k);
+    const char *s;
+    int rc;
+
+    for (size_t i = 0; i < sizeof k_legacy / sizeof k_legacy[0]; i++)
+        if (!strcmp(key, k_legacy[i])) {
+            if (ld->warn)
+                fprintf(ld->warn, "cdrgen: warning: %s:%d: key '%s' of the earlier tool is "
+                        "ignored\n", ld->path, line_of(k), key);
+            return CG_OK;
+        }
+
+#define IS(name) (!strcmp(key, name))
+#define PROB(field) get_double(ld, v, key, 0, 1, "a probability, 0..1", &c->field)
+#define RATE(field) get_double(ld, v, key, 0, 100000, "a number, 0..100000", &c->field)
+    if (IS("subscribers")) {
+        rc = get_uint(ld, v, key, 1, 10000000000ull, "a whole number, 1..10000000000", &c->subs);
+        if (!rc)
+            c->subs_set = 1;
+        return rc;
+    }
+    if (IS("cells"))
+        return get_int(ld, v, key, 1, 10000000, "a whole number, 1..10000000", &c->cells);
+    if (IS("prefixes"))
+        return load_codes(ld, v, key, 3, 6, CG_MAX_PREFIXES, &c->prefixes[0][0],
+                          sizeof c->prefixes[0], &c->n_prefixes);
+    if (IS("mccmnc_pool"))
+        return load_codes(ld, v, key, 5, 5, CG_MAX_MCCMNC, &c->mccmnc_pool[0][0],
+                          sizeof c->mccmnc_pool[0], &c->n_mccmnc);
+    if (IS("center_lat"))
+        return get_double(ld, v, key, -90, 90, "degrees, -90..90", &c->center_lat);
+    if (IS("center_lon"))
+        return get_double(ld, v, key, -180, 180, "degrees, -180..180", &c->center_lon);
+    if (IS("radius_km")) {
+        rc = get_double(ld, v, key, 0, 20000, "kilometres, more than 0, at most 20000",
+                        &c->radius_km);
+        if (!rc && !(c->radius_km > 0))
+            return bad(ld, v, key, "0 is out of range (kilometres, more than 0, at most 20000)");
+        return rc;
+    }
+    if (IS("avg_calls_per_user"))
+        return RATE(avg_calls);
+    if (IS("avg_sms_per_user"))
+        return RATE(avg_sms);
+    if (IS("avg_data_sessions_per_user"))
+        return RATE(avg_data);
+    if (IS("avg_contacts"))
+        return RATE(avg_contacts);
+    if (IS("mo_share_call"))
+        return PROB(mo_share_call);
+    if (IS("mo_share_sms"))
+        return PROB(mo_share_sms);
+    if (IS("interconnect_share"))
+        return PROB(interconnect_share);
+    if (IS("imei_daily_change_prob"))
+        return PROB(imei_change_prob);
+    if (IS("call_dispositions"))
+        return load_dispositions(ld, v, key);
+    if (IS("call_duration_quantiles"))
+        return load_quantiles(ld, v, key);
+    if (IS("diurnal_weekday"))
+        return load_diurnal(ld, v, key, c->diurnal_weekday);
+    if (IS("diurnal_weekend"))
+        return load_diurnal(ld, v, key, c->diurnal_weekend);
+    if (IS("seasonality"))
+        return load_seasonality(ld, v, key);
+    if (IS("special_days"))
+        return load_special(ld, v, key);
+    if (IS("rotate_bytes"))
+        return get_uint(ld, v, key, 1, 1000000000000000ull, "bytes, 1..10^15", &c->rotate_bytes);
+    if (IS("compression_type")) {
+        const char *allowed = "gzip, zstd or none";
+        if ((rc = get_string(ld, v, key, 16, allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_codec(s, &c->codec))
+            return bad(ld, v, key, "unknown codec '%s' (%s)", s, allowed);
+        return CG_OK;
+    }
+    if (IS("compression_level")) {
+        rc = get_int(ld, v, key, 1, 19, "1..12 for gzip, 1..19 for zstd", &c->codec_level);
+        if (!rc) {
+            c->codec_level_set = 1;
+            *level_line = line_of(v);
+        }
+        return rc;
+    }
+    if (IS("tz_name")) {
+        const char *allowed = "an IANA time zone such as Europe/Amsterdam";
+        if ((rc = get_string(ld, v, key, sizeof c->tz_name, allowed, &s)))
+            return rc;
+        if (!cg_tz_valid(s))
+            return bad(ld, v, key, "unknown time zone '%s' (%s)", s, allowed);
+        strcpy(c->tz_name, s);
+        return CG_OK;
+    }
+    if (IS("workers"))
+        return get_int(ld, v, key, 0, 1024, "0 = one per CPU, up to 1024", &c->workers);
+    if (IS("db_size"))
+        return get_uint(ld, v, key, 1, 10000000000ull, "a whole number, 1..10000000000",
+                        &c->db_size);
+    if (IS("db_history_days"))
+        return get_int(ld, v, key, 0, 36600, "days, 0..36600", &c->db_history_days);
+    if (IS("db_device_change_rate"))
+        return PROB(db_device_change_rate);
+    if (IS("db_sim_change_rate"))
+        return PROB(db_sim_change_rate);
+    if (IS("db_number_release_rate"))
+        return PROB(db_number_release_rate);
+    if (IS("db_cooldown_days"))
+        return get_int(ld, v, key, 0, 36600, "days, 0..36600", &c->db_cooldown_days);
+    if (IS("shard")) {
+        const char *allowed = "\"K/N\" with 0 <= K < N";
+        if ((rc = get_string(ld, v, key, 32, allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_shard(s, &c->shard_k, &c->shard_n))
+            return bad(ld, v, key, "'%s' is not a part of the work (%s)", s, allowed);
+        return CG_OK;
+    }
+    if (IS("subscriber_db")) {
+        if ((rc = get_string(ld, v, key, sizeof c->subscriber_db, "a file path", &s)))
+            return rc;
+        strcpy(c->subscriber_db, s);
+        return CG_OK;
+    }
+#undef IS
+#undef PROB
+#undef RATE
+    return bad(ld, k, key, "unknown key (see docs/CONFIG.md for the keys)");
+}
+
+static int load_root(loader *ld)
+{
+    yaml_node_t *root = yaml_document_get_root_node(ld->doc);
+    if (root->type != YAML_MAPPING_NODE)
+        return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: the document is %s, not a mapping "
+                          "(expected key: value lines)", ld->path, line_of(root), kind_of(root));
+    int rc = check_keys(ld, root, "(top level)");
+    if (rc)
+        return rc;
+    int level_line = 0;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        rc = apply_key(ld, yaml_document_get_node(ld->doc, p->key),
+                       yaml_document_get_node(ld->doc, p->value), &level_line);
+        if (rc)
+            return rc;
+    }
+    /* The level's range depends on the codec, which may come later in the file. */
+    int max = cg_yaml_codec_level_max(ld->cfg->codec);
+    if (level_line && ld->cfg->codec != CG_CODEC_NONE && ld->cfg->codec_level > max)
+        return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: compression_level: %d is out of range "
+                          "for %s (1..%d)", ld->path, level_line, ld->cfg->codec_level,
+                          ld->cfg->codec == CG_CODEC_GZIP ? "gzip" : "zstd", max);
+    return CG_OK;
+}
+
+static int syntax_error(loader *ld, const yaml_parser_t *ps)
+{
+    const char *problem = ps->problem ? ps->problem : "cannot parse";
+    if (ps->error == YAML_READER_ERROR)
+        return cg_err_set(ld->err, CG_EUSAGE, "%s: --config: cannot read the file: %s",
+                          ld->path, problem);
+    if (ps->context)
+        return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: YAML syntax error: %s %s (line %d)",
+                          ld->path, (int)ps->problem_mark.line + 1, problem, ps->context,
+                          (int)ps->context_mark.line + 1);
+    return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: YAML syntax error: %s", ld->path,
+                      (int)ps->problem_mark.line + 1, problem);
+}
+
+int cg_yaml_load(cg_config *cfg, const char *path, FILE *warn, cg_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cg_err_errno(err, CG_EUSAGE, errno, "--config: cannot open '%s'", path);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return cg_err_set(err, CG_EUSAGE, "--config: '%s' is a directory, not a YAML file", path);
+    }
+
+    cg_config *scratch = malloc(sizeof *scratch);
+    if (!scratch) {
+        fclose(f);
+        return cg_err_set(err, CG_ERUNTIME, "--config: out of memory");
+    }
+    *scratch = *cfg;
+    loader ld = {.path = path, .cfg = scratch, .warn = warn, .err = err};
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    int rc = CG_OK;
+    yaml_parser_initialize(&ps);
+    yaml_parser_set_input_file(&ps, f);
+    if (!yaml_parser_load(&ps, &doc)) {
+        rc = syntax_error(&ld, &ps);
+    } else {
+        ld.doc = &doc;
+        if (!yaml_document_get_root_node(&doc))
+            rc = cg_err_set(err, CG_EUSAGE, "%s:1: the file is empty (expected key: value "
+                            "lines, see docs/CONFIG.md)", path);
+        else
+            rc = load_root(&ld);
+        if (!rc) {
+            /* A second document would be silently dropped: refuse it. */
+            yaml_document_t next;
+            if (!yaml_parser_load(&ps, &next)) {
+                rc = syntax_error(&ld, &ps);
+            } else {
+                yaml_node_t *r2 = yaml_document_get_root_node(&next);
+                if (r2)
+                    rc = cg_err_set(err, CG_EUSAGE, "%s:%d: a second YAML document (one "
+                                    "mapping per file)", path, line_of(r2));
+                yaml_document_delete(&next);
+            }
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&ps);
+    fclose(f);
+    if (!rc)
+        *cfg = *scratch;
+    free(scratch);
+    return rc;
+}
