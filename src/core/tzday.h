@@ -1,0 +1,54 @@
+/* Local days in the --tz zone with real DST, from the system tz database via
+ * libc: where a local date begins and ends in UTC, its runs of constant local
+ * hour and UTC offset, and the diurnal sampler of start times inside it. */
+#ifndef CG_TZDAY_H
+#define CG_TZDAY_H
+
+#include <stdint.h>
+#include "core/config.h"
+#include "core/err.h"
+
+#define CG_DAY_MAXSEG 64
+
+/* Sets TZ for the whole process and calls tzset(). Call once, before any
+ * thread starts (localtime_r then only reads the loaded zone). CG_EUSAGE
+ * naming --tz when NAME is not a zone of the system tz database. */
+int cg_tz_use(const char *name, cg_err *err);
+
+/* One maximal run of real time with constant local hour and UTC offset. */
+typedef struct cg_day_seg {
+    int64_t start_ms;   /* UTC ms */
+    int64_t len_ms;     /* > 0 */
+    int16_t offset_min; /* UTC offset in force, minutes (tm_gmtoff / 60) */
+    int8_t hour;        /* local wall-clock hour 0..23 */
+    double cum;         /* sum of diurnal[hour] * hours over seg[0..i] */
+} cg_day_seg;
+
+typedef struct cg_day {
+    int32_t day;              /* local date, days since 1970-01-01 */
+    int64_t start_ms, end_ms; /* UTC ms: first instant whose local date is `day`,
+                                 first instant of the next local date */
+    int weekend;              /* Saturday or Sunday */
+    int nseg;
+    cg_day_seg seg[CG_DAY_MAXSEG]; /* in time order, covering [start_ms, end_ms) */
+} cg_day;
+
+/* Builds the local day `day` of the zone set by cg_tz_use, weighting its
+ * segments by weekday[] or weekend[] (by the local date's weekday).
+ * CG_ERUNTIME if the tz data gives no sensible day (never for real zones). */
+int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double weekend[24],
+                 cg_err *err);
+
+/* Maps u uniform in [0,1) to a start time in [start_ms, end_ms), with density
+ * proportional to diurnal[local hour] per unit of real time; sets
+ * *offset_min (if not NULL) to the UTC offset in force at that instant. */
+int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min);
+
+/* UTC offset (minutes) in force at t_ms; t_ms outside the day is clamped. */
+int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms);
+
+/* Expected-count multiplier of a day: seasonality[month-1] x the special day
+ * factor of that date (1.0 if it is not a special day). */
+double cg_day_factor(const cg_config *cfg, int32_t day);
+
+#endif
