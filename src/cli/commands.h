@@ -19,4 +19,7 @@ int cg_cmd_db_validate(const char *path, cg_err *err);
 /* cdrgen db convert IN OUT (db/dbcmd.c) */
 int cg_cmd_db_convert(const char *in, const char *out, cg_err *err);
 
+/* cdrgen merge OUT (cli/cmd_merge.c) */
+int cg_cmd_merge(const char *out_dir, cg_err *err);
+
 #endif
