@@ -74,9 +74,17 @@ int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double 
     char date[11];
     d->day = day;
     d->nseg = 0;
-    if (first_second_of(day, &start) != 0 || first_second_of(day + 1, &end) != 0 || end <= start) {
+    if (first_second_of(day, &start) != 0 || first_second_of(day + 1, &end) != 0) {
         cg_date_format(day, date);
         return cg_err_set(err, CG_ERUNTIME, "time zone data gives no local day %s", date);
+    }
+    if (end <= start) { /* e.g. Pacific/Apia 2011-12-30, skipped entirely */
+        const char *zone = getenv("TZ");
+        cg_date_format(day, date);
+        return cg_err_set(err, CG_EUSAGE,
+                          "--start/--days: local date %s does not exist in time zone %s "
+                          "(the clocks skipped it); choose days around it",
+                          date, zone ? zone : "(TZ unset)");
     }
     d->start_ms = start * 1000;
     d->end_ms = end * 1000;

@@ -35,7 +35,8 @@ typedef struct cg_day {
 
 /* Builds the local day `day` of the zone set by cg_tz_use, weighting its
  * segments by weekday[] or weekend[] (by the local date's weekday).
- * CG_ERUNTIME if the tz data gives no sensible day (never for real zones). */
+ * CG_EUSAGE naming --start/--days if the zone skipped that date entirely
+ * (Pacific/Apia 2011-12-30); CG_ERUNTIME if the tz data is unusable. */
 int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double weekend[24],
                  cg_err *err);
 
