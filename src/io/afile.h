@@ -1,0 +1,56 @@
+/* Crash-safe output files: write under "<dir>/.<basename>.tmp.<pid>", then
+ * rename over the final name, so a reader never sees a half-written part,
+ * stats, summary or bundle after a crash, a full disk or Ctrl-C. */
+#ifndef CG_AFILE_H
+#define CG_AFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/err.h"
+
+typedef struct cg_afile {
+    int fd;              /* -1 when closed */
+    char tmp[4200];      /* temporary name; empty once committed or aborted */
+    char path[4200];     /* final name, used in every error message */
+    uint64_t bytes;      /* bytes written so far */
+} cg_afile;
+
+/* Creates the temporary file O_CREAT|O_EXCL|O_CLOEXEC, mode 0644 (before
+ * umask). A leftover with our own pid in its name can only come from a dead
+ * process that had the same pid (containers often run as pid 1), so it is
+ * replaced. On failure f is left so that cg_afile_abort is a no-op. */
+int cg_afile_open(cg_afile *f, const char *path, cg_err *err);
+
+/* Writes all n bytes (looping over partial writes and EINTR). Failures are
+ * CG_ERUNTIME naming the final path: "DIR/cdr_....csv.gz: write failed: No
+ * space left on device". The caller then calls cg_afile_abort. */
+int cg_afile_write(cg_afile *f, const void *buf, size_t n, cg_err *err);
+
+/* Optionally fdatasync()s the file (and fsync()s the directory after the
+ * rename, so the new name survives power loss), closes it and renames it over
+ * path, replacing an older file. On failure the temporary file is removed. */
+int cg_afile_commit(cg_afile *f, int sync, cg_err *err);
+
+/* Closes and unlinks the temporary file. Safe to call twice, after commit,
+ * after a failed open, and on a zero-initialised struct. */
+void cg_afile_abort(cg_afile *f);
+
+/* Writes a small file in one go through open/write/commit (without sync). */
+int cg_write_file_atomic(const char *path, const void *buf, size_t n, cg_err *err);
+
+/* mkdir -p with mode 0755; an existing directory is fine, an existing
+ * non-directory is CG_ERUNTIME naming it. */
+int cg_mkdir_p(const char *dir, cg_err *err);
+
+/* Removes stale temporary files ".NAME.tmp.PID" in dir that a killed run
+ * left behind: those whose PID is ours or no longer alive on this host. Files
+ * of another live process (a concurrent shard writing into the same
+ * directory) are kept. Call it before opening files in dir. A missing dir is
+ * not an error. */
+int cg_remove_tmp_files(const char *dir, cg_err *err);
+
+/* Same, limited to temporary files whose NAME starts with prefix (NULL or ""
+ * for all), so e.g. shard 3 only touches "cdr_2025-01-15_shard003_*". */
+int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err);
+
+#endif
