@@ -1,9 +1,40 @@
-/* cdrgen entry point (placeholder; the real CLI replaces it). */
+/* cdrgen entry point: parses the command line (cli/flags.c), runs the
+ * command and is the one place that prints errors and picks exit codes. */
 #include <stdio.h>
-#include "cli/commands.h"
 
-int main(void)
+#include "cli/commands.h"
+#include "cli/flags.h"
+
+#ifndef CG_VERSION
+#define CG_VERSION "0.0.0"
+#endif
+
+int main(int argc, char **argv)
 {
-    fprintf(stderr, "cdrgen: not implemented\n");
-    return 2;
+    /* ~40 KB of configuration: static rather than on the stack. */
+    static cg_flags fl;
+    cg_err err;
+    cg_err_clear(&err);
+    int rc = cg_flags_parse(&fl, argc, argv, stderr, &err);
+    if (rc == CG_OK) {
+        switch (fl.cmd) {
+        case CG_FLAGS_HELP:
+            cg_flags_usage(stdout, fl.topic);
+            return fflush(stdout) == 0 ? 0 : 1;
+        case CG_FLAGS_VERSION:
+            printf("cdrgen %s\n", CG_VERSION);
+            return fflush(stdout) == 0 ? 0 : 1;
+        case CG_FLAGS_GENERATE: rc = cg_cmd_generate(&fl.cfg, &err); break;
+        case CG_FLAGS_DB_GENERATE: rc = cg_cmd_db_generate(&fl.cfg, fl.path, &err); break;
+        case CG_FLAGS_DB_VALIDATE: rc = cg_cmd_db_validate(fl.path, &err); break;
+        case CG_FLAGS_DB_CONVERT: rc = cg_cmd_db_convert(fl.path, fl.path2, &err); break;
+        case CG_FLAGS_MERGE: rc = cg_cmd_merge(fl.path, &err); break;
+        default: rc = cg_err_set(&err, CG_ERUNTIME, "internal error: command %d", fl.cmd);
+        }
+    }
+    if (rc != CG_OK) {
+        fprintf(stderr, "cdrgen: %s\n", err.msg[0] ? err.msg : "failed");
+        return rc == CG_EUSAGE ? 2 : 1;
+    }
+    return 0;
 }

@@ -1,0 +1,723 @@
+/* Flag parsing of every sub-command (see flags.h). One table describes each
+ * flag once: which commands take it, its help line and default, so the
+ * getopt_long tables and the --help text cannot drift apart. */
+#include "cli/flags.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "io/yamlcfg.h"
+
+#ifndef CG_VERSION
+#define CG_VERSION "0.0.0"
+#endif
+
+enum {
+    O_OUTPUT = 'o',
+    O_SUBS = 256, O_START, O_DAYS, O_OUT, O_SEED, O_CONFIG, O_PREFIXES, O_ROTATE, O_WORKERS,
+    O_TZ, O_CELLS, O_CENTER, O_RADIUS, O_MO_CALL, O_MO_SMS, O_IMEI, O_COMP, O_COMP_LEVEL,
+    O_CLEANUP, O_SUBDB, O_SHARD, O_QUIET, O_PROGRESS,
+    O_DB_SIZE, O_DB_HIST, O_DB_DEV, O_DB_SIM, O_DB_REL, O_DB_COOL,
+    O_GEN_DB, O_VALIDATE_DB, O_HELP
+};
+
+/* Which command lines take a flag. */
+#define M_GEN 1u
+#define M_DBGEN 2u
+#define M_DBVAL 4u
+#define M_DBCONV 8u
+#define M_MERGE 16u
+#define M_FLAT 32u
+#define M_DB 64u
+#define M_ALL 127u
+#define M_CFG (M_GEN | M_DBGEN | M_FLAT)
+
+typedef struct optdef {
+    const char *name;
+    int has_arg;
+    int id;
+    unsigned cmds;
+    int alias;           /* 1: another spelling, left out of --help */
+    const char *metavar;
+    const char *help;
+} optdef;
+
+static const optdef k_opts[] = {
+    {"subs", 1, O_SUBS, M_GEN | M_FLAT, 0, "N",
+     "subscribers, 1..10000000000 [100000; with --subscriber-db every MSISDN of it]"},
+    {"start", 1, O_START, M_GEN | M_FLAT, 0, "YYYY-MM-DD", "first day, a local date in --tz [2025-01-01]"},
+    {"days", 1, O_DAYS, M_GEN | M_FLAT, 0, "N", "number of days, 1..36600 [1]"},
+    {"out", 1, O_OUT, M_GEN | M_FLAT, 0, "DIR", "output directory [out]"},
+    {"seed", 1, O_SEED, M_CFG, 0, "N", "seed, 0..18446744073709551615 [42]"},
+    {"config", 1, O_CONFIG, M_CFG, 0, "FILE", "YAML configuration (docs/CONFIG.md); flags beat it"},
+    {"prefixes", 1, O_PREFIXES, M_CFG, 0, "A,B,..",
+     "MSISDN prefixes, 3-6 digits each [31612,31613,31620,31621]"},
+    {"rotate-bytes", 1, O_ROTATE, M_GEN | M_FLAT, 0, "N",
+     "new part file after N uncompressed bytes, >= 1 [100000000]"},
+    {"workers", 1, O_WORKERS, M_GEN | M_FLAT, 0, "N", "generator threads, 0..1024, 0 = one per CPU [0]"},
+    {"tz", 1, O_TZ, M_GEN | M_FLAT, 0, "NAME", "IANA time zone of the subscribers [Europe/Amsterdam]"},
+    {"cells", 1, O_CELLS, M_GEN | M_FLAT, 0, "N", "cell towers in the catalog, 1..10000000 [2000]"},
+    {"cell-center", 1, O_CENTER, M_GEN | M_FLAT, 0, "LAT,LON", "centre of the cell area [52.37,4.895]"},
+    {"cell-radius-km", 1, O_RADIUS, M_GEN | M_FLAT, 0, "R", "radius of the cell area, 0 < R <= 20000 [50]"},
+    {"mo-share-call", 1, O_MO_CALL, M_GEN | M_FLAT, 0, "P", "share of calls a subscriber originates, 0..1 [0.5]"},
+    {"mo-share-sms", 1, O_MO_SMS, M_GEN | M_FLAT, 0, "P", "share of SMS a subscriber originates, 0..1 [0.5]"},
+    {"imei-change-prob", 1, O_IMEI, M_GEN | M_FLAT, 0, "P",
+     "daily probability of a handset change (synthetic mode), 0..1 [0.02]"},
+    {"compression", 1, O_COMP, M_GEN | M_FLAT, 0, "gzip|zstd|none",
+     "codec of the part files and the day bundle [gzip]"},
+    {"compression-level", 1, O_COMP_LEVEL, M_GEN | M_FLAT, 0, "N", "gzip 1..12, zstd 1..19 [1]"},
+    {"cleanup-after-archive", 0, O_CLEANUP, M_GEN | M_FLAT, 0, "",
+     "delete the part files once the day bundle is written [keep]"},
+    {"subscriber-db", 1, O_SUBDB, M_GEN | M_FLAT, 0, "FILE",
+     "take identities from a subscriber database (.arrow or .csv) [synthetic]"},
+    {"shard", 1, O_SHARD, M_GEN | M_FLAT, 0, "K/N",
+     "generate only part K (0-based) of N [whole run; or env CDRGEN_SHARD_INDEX + CDRGEN_SHARD_COUNT]"},
+    {"quiet", 0, O_QUIET, M_GEN | M_FLAT, 0, "", "no progress output [auto: only on a terminal]"},
+    {"progress", 0, O_PROGRESS, M_GEN | M_FLAT, 0, "", "progress output even when stderr is not a terminal"},
+    {"output", 1, O_OUTPUT, M_DBGEN, 0, "FILE", "database to write, .arrow or .csv (required)"},
+    {"size", 1, O_DB_SIZE, M_DBGEN | M_FLAT, 0, "N", "subscribers at 2024-01-01, >= 1 [10000] (also --db-size)"},
+    {"db-size", 1, O_DB_SIZE, M_DBGEN | M_FLAT, 1, "N", ""},
+    {"history-days", 1, O_DB_HIST, M_DBGEN | M_FLAT, 0, "N",
+     "days of identity history, 0..36600 [365] (also --db-history-days)"},
+    {"db-history-days", 1, O_DB_HIST, M_DBGEN | M_FLAT, 1, "N", ""},
+    {"device-change-rate", 1, O_DB_DEV, M_DBGEN | M_FLAT, 0, "P",
+     "annual probability of a device change, 0..1 [0.15] (also --db-device-change-rate)"},
+    {"db-device-change-rate", 1, O_DB_DEV, M_DBGEN | M_FLAT, 1, "P", ""},
+    {"sim-change-rate", 1, O_DB_SIM, M_DBGEN | M_FLAT, 0, "P",
+     "annual probability of a SIM change, 0..1 [0.03] (also --db-sim-change-rate)"},
+    {"db-sim-change-rate", 1, O_DB_SIM, M_DBGEN | M_FLAT, 1, "P", ""},
+    {"number-release-rate", 1, O_DB_REL, M_DBGEN | M_FLAT, 0, "P",
+     "annual probability of releasing the number, 0..1 [0.05] (also --db-number-release-rate)"},
+    {"db-number-release-rate", 1, O_DB_REL, M_DBGEN | M_FLAT, 1, "P", ""},
+    {"cooldown-days", 1, O_DB_COOL, M_DBGEN | M_FLAT, 0, "N",
+     "days before a released number is re-assigned, 0..36600 [90] (also --db-cooldown-days)"},
+    {"db-cooldown-days", 1, O_DB_COOL, M_DBGEN | M_FLAT, 1, "N", ""},
+    {"generate-db", 1, O_GEN_DB, M_FLAT, 0, "FILE", "flat form: same as db generate -o FILE"},
+    {"validate-db", 0, O_VALIDATE_DB, M_FLAT, 0, "", "flat form: db validate the --subscriber-db FILE"},
+    {"help", 0, O_HELP, M_ALL, 0, "", "this text"},
+};
+#define N_OPTS (sizeof k_opts / sizeof k_opts[0])
+
+/* ---- usage ---- */
+
+static void print_flags(FILE *out, unsigned mask)
+{
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const optdef *o = &k_opts[i];
+        if (!(o->cmds & mask) || o->alias)
+            continue;
+        char left[64];
+        snprintf(left, sizeof left, "%s--%s%s%s", o->id == O_OUTPUT ? "-o, " : o->id == O_HELP ?
+                 "-h, " : "", o->name, o->has_arg ? " " : "", o->metavar);
+        fprintf(out, "  %-30s %s\n", left, o->help);
+    }
+}
+
+int cg_flags_usage(FILE *out, const char *topic)
+{
+    if (!topic || !*topic) {
+        fprintf(out,
+                "cdrgen %s - synthetic telecom Call Detail Records (voice, SMS, data)\n"
+                "\n"
+                "Usage:\n"
+                "  cdrgen generate [flags]              CDRs for --days days from --start\n"
+                "  cdrgen db generate -o FILE [flags]   subscriber database (.arrow or .csv)\n"
+                "  cdrgen db validate FILE              check a subscriber database, print statistics\n"
+                "  cdrgen db convert IN OUT             convert a database between .csv and .arrow\n"
+                "  cdrgen merge OUT                     merge the outputs of --shard runs in OUT\n"
+                "  cdrgen help [CMD], cdrgen CMD --help usage of a command\n"
+                "  cdrgen --version                     print the version\n"
+                "\n"
+                "Flat form of the earlier tool (first argument a flag):\n"
+                "  cdrgen --subs N --days N ...                     = cdrgen generate ...\n"
+                "  cdrgen --generate-db FILE --db-size N ...        = cdrgen db generate -o FILE ...\n"
+                "  cdrgen --subscriber-db FILE --validate-db        = cdrgen db validate FILE\n"
+                "\n"
+                "Configuration: defaults < YAML file (--config) < environment\n"
+                "(CDRGEN_SHARD_INDEX + CDRGEN_SHARD_COUNT) < flags. See docs/CONFIG.md.\n"
+                "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.\n",
+                CG_VERSION);
+        return 0;
+    }
+    if (!strcmp(topic, "generate")) {
+        fprintf(out, "Usage: cdrgen generate [flags]\n"
+                     "Generate CDRs (calls, SMS, data sessions) for --days days from --start.\n"
+                     "Flags [default]:\n");
+        print_flags(out, M_GEN);
+        return 0;
+    }
+    if (!strcmp(topic, "db")) {
+        fprintf(out, "Usage:\n"
+                     "  cdrgen db generate -o FILE [flags]   write a subscriber database\n"
+                     "  cdrgen db validate FILE              check one, print statistics (exit 1 if invalid)\n"
+                     "  cdrgen db convert IN OUT             convert between .csv and .arrow\n"
+                     "See cdrgen db generate --help for the flags.\n");
+        return 0;
+    }
+    if (!strcmp(topic, "db generate")) {
+        fprintf(out, "Usage: cdrgen db generate -o FILE [flags]\n"
+                     "Write a subscriber database with identity history; the format follows\n"
+                     "the extension of FILE: .arrow (Arrow IPC file) or .csv.\n"
+                     "Flags [default]:\n");
+        print_flags(out, M_DBGEN);
+        return 0;
+    }
+    if (!strcmp(topic, "db validate")) {
+        fprintf(out, "Usage: cdrgen db validate FILE\n"
+                     "Check a subscriber database (.arrow or .csv) and print its statistics;\n"
+                     "an invalid file prints its first errors with row numbers and exits 1.\n"
+                     "Flags:\n");
+        print_flags(out, M_DBVAL);
+        return 0;
+    }
+    if (!strcmp(topic, "db convert")) {
+        fprintf(out, "Usage: cdrgen db convert IN OUT\n"
+                     "Convert a subscriber database between .csv and .arrow (by extension).\n"
+                     "Flags:\n");
+        print_flags(out, M_DBCONV);
+        return 0;
+    }
+    if (!strcmp(topic, "merge")) {
+        fprintf(out, "Usage: cdrgen merge OUT\n"
+                     "Merge the outputs that --shard K/N runs wrote into OUT.\n"
+                     "Flags:\n");
+        print_flags(out, M_MERGE);
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- collecting flags ---- */
+
+typedef struct given {
+    int id;
+    const char *name; /* as typed, without "--" (aliases keep their spelling) */
+    const char *arg;
+} given;
+
+typedef struct parsed {
+    given *g;
+    int ng;
+    int help;
+    char **pos;
+    int npos;
+} parsed;
+
+/* "(see cdrgen generate --help)" */
+__attribute__((format(printf, 3, 4)))
+static int usage_err(cg_err *err, const char *topic, const char *fmt, ...)
+{
+    char what[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return cg_err_set(err, CG_EUSAGE, "%s (see cdrgen %s%s--help)", what, topic,
+                      *topic ? " " : "");
+}
+
+static const optdef *def_of(int id)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (k_opts[i].id == id)
+            return &k_opts[i];
+    return NULL;
+}
+
+/* Runs getopt_long over argv[0..argc) (argv[0] is the command word). */
+static int collect(int argc, char **argv, unsigned mask, const char *topic, parsed *p,
+                   cg_err *err)
+{
+    struct option lopts[N_OPTS + 1];
+    int n = 0;
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (k_opts[i].cmds & mask) {
+            lopts[n] = (struct option){k_opts[i].name, k_opts[i].has_arg ? required_argument
+                                                                        : no_argument,
+                                       NULL, k_opts[i].id};
+            n++;
+        }
+    lopts[n] = (struct option){0, 0, 0, 0};
+    const char *shortopts = (mask & M_DBGEN) ? ":ho:" : ":h";
+
+    p->g = calloc((size_t)argc + 1, sizeof *p->g);
+    if (!p->g)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    p->ng = 0;
+    p->help = 0;
+    optind = 0; /* GNU: full re-initialisation, so tests can parse repeatedly */
+    opterr = 0;
+    for (;;) {
+        int li = -1;
+        int c = getopt_long(argc, argv, shortopts, lopts, &li);
+        if (c == -1)
+            break;
+        const char *cur = argv[optind - 1];
+        if (c == '?') {
+            const optdef *d = optopt >= 256 ? def_of(optopt) : NULL;
+            if (d)
+                return usage_err(err, topic, "--%s takes no value", d->name);
+            if (optopt)
+                return usage_err(err, topic, "unknown flag '-%c'", optopt);
+            char name[128];
+            snprintf(name, sizeof name, "%s", cur);
+            char *eq = strchr(name, '=');
+            if (eq)
+                *eq = '\0';
+            return usage_err(err, topic, "unknown flag '%s'", name);
+        }
+        if (c == ':') {
+            const optdef *d = def_of(optopt);
+            if (optopt == 'o')
+                return usage_err(err, topic, "-o: missing FILE");
+            return usage_err(err, topic, "%s: missing value%s%s", cur,
+                             d && d->metavar[0] ? " " : "", d ? d->metavar : "");
+        }
+        if (c == 'h')
+            c = O_HELP;
+        const char *name = li >= 0 ? lopts[li].name : (c == 'o' ? "output" : "help");
+        if (li >= 0) {
+            /* getopt_long takes unambiguous abbreviations ("--sub"); the
+             * earlier tool did not, and a script relying on one would break
+             * the day a new flag makes it ambiguous. */
+            const char *typed = (optarg && optarg == argv[optind - 1]) ? argv[optind - 2] : cur;
+            size_t len = strlen(name);
+            if (strncmp(typed, "--", 2) || strncmp(typed + 2, name, len) ||
+                (typed[2 + len] != '\0' && typed[2 + len] != '=')) {
+                char t[128];
+                snprintf(t, sizeof t, "%s", typed);
+                char *eq = strchr(t, '=');
+                if (eq)
+                    *eq = '\0';
+                return usage_err(err, topic, "unknown flag '%s' (did you mean --%s?)", t, name);
+            }
+        }
+        if (c == O_HELP) {
+            p->help = 1;
+            continue;
+        }
+        /* "--days --seed 5": the value was forgotten, not "--seed". */
+        if (optarg && optarg[0] == '-' && optarg[1] == '-' && optarg[2])
+            return usage_err(err, topic, "--%s: missing value (got the flag '%s')", name, optarg);
+        p->g[p->ng++] = (given){c, name, optarg};
+    }
+    p->pos = argv + optind;
+    p->npos = argc - optind;
+    return CG_OK;
+}
+
+/* ---- flag values ---- */
+
+static int flag_uint(const given *g, uint64_t lo, uint64_t hi, uint64_t *out, cg_err *err)
+{
+    uint64_t v;
+    if (cg_yaml_parse_uint(g->arg, &v))
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a whole number \u2265 %llu", g->name,
+                          g->arg, (unsigned long long)lo);
+    if (v < lo || v > hi)
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is out of range (%llu..%llu)", g->name,
+                          g->arg, (unsigned long long)lo, (unsigned long long)hi);
+    *out = v;
+    return CG_OK;
+}
+
+static int flag_int(const given *g, int lo, int hi, int *out, cg_err *err)
+{
+    uint64_t v;
+    int rc = flag_uint(g, (uint64_t)lo, (uint64_t)hi, &v, err);
+    if (!rc)
+        *out = (int)v;
+    return rc;
+}
+
+static int flag_prob(const given *g, double *out, cg_err *err)
+{
+    double v;
+    if (cg_yaml_parse_double(g->arg, &v) || v < 0 || v > 1)
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a probability (a number in 0..1)",
+                          g->name, g->arg);
+    *out = v;
+    return CG_OK;
+}
+
+static int flag_path(const given *g, char *dst, size_t cap, cg_err *err)
+{
+    size_t n = strlen(g->arg);
+    if (n == 0)
+        return cg_err_set(err, CG_EUSAGE, "--%s: the path is empty", g->name);
+    if (n >= cap)
+        return cg_err_set(err, CG_EUSAGE, "--%s: the path is longer than %zu bytes", g->name,
+                          cap - 1);
+    memcpy(dst, g->arg, n + 1);
+    return CG_OK;
+}
+
+static int flag_prefixes(const given *g, cg_config *c, cg_err *err)
+{
+    char buf[CG_MAX_PREFIXES * 8 + 64];
+    const char *allowed = "a comma-separated list of 3-6 digit prefixes";
+    if (strlen(g->arg) >= sizeof buf)
+        return cg_err_set(err, CG_EUSAGE, "--%s: too long (%s, at most %d)", g->name, allowed,
+                          CG_MAX_PREFIXES);
+    strcpy(buf, g->arg);
+    char list[CG_MAX_PREFIXES][8];
+    int n = 0;
+    char *s = buf;
+    for (;;) {
+        char *comma = strchr(s, ',');
+        if (comma)
+            *comma = '\0';
+        if (!cg_yaml_prefix_ok(s))
+            return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a prefix (%s)", g->name, s,
+                              allowed);
+        for (int j = 0; j < n; j++)
+            if (!strcmp(list[j], s))
+                return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is given twice (each prefix once)",
+                                  g->name, s);
+        if (n == CG_MAX_PREFIXES)
+            return cg_err_set(err, CG_EUSAGE, "--%s: more than %d prefixes", g->name,
+                              CG_MAX_PREFIXES);
+        strcpy(list[n++], s);
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    memcpy(c->prefixes, list, sizeof list[0] * (size_t)n);
+    c->n_prefixes = n;
+    return CG_OK;
+}
+
+static int flag_center(const given *g, cg_config *c, cg_err *err)
+{
+    char buf[128];
+    double lat, lon;
+    snprintf(buf, sizeof buf, "%s", g->arg);
+    char *comma = strchr(buf, ',');
+    if (strlen(g->arg) >= sizeof buf || !comma)
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not LAT,LON (e.g. 52.37,4.895)", g->name,
+                          g->arg);
+    *comma = '\0';
+    if (cg_yaml_parse_double(buf, &lat) || cg_yaml_parse_double(comma + 1, &lon) ||
+        lat < -90 || lat > 90 || lon < -180 || lon > 180)
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not LAT,LON (latitude -90..90, "
+                          "longitude -180..180, e.g. 52.37,4.895)", g->name, g->arg);
+    c->center_lat = lat;
+    c->center_lon = lon;
+    return CG_OK;
+}
+
+static int apply(cg_config *c, const given *g, cg_err *err)
+{
+    double d;
+    switch (g->id) {
+    case O_SUBS: {
+        int rc = flag_uint(g, 1, 10000000000ull, &c->subs, err);
+        if (!rc)
+            c->subs_set = 1;
+        return rc;
+    }
+    case O_START:
+        if (cg_date_parse(g->arg, &c->start_day))
+            return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a real date (YYYY-MM-DD)",
+                              g->name, g->arg);
+        return CG_OK;
+    case O_DAYS: return flag_int(g, 1, 36600, &c->days, err);
+    case O_OUT: return flag_path(g, c->out, sizeof c->out, err);
+    case O_SEED: return flag_uint(g, 0, UINT64_MAX, &c->seed, err);
+    case O_CONFIG: return CG_OK; /* loaded before the flags */
+    case O_PREFIXES: return flag_prefixes(g, c, err);
+    case O_ROTATE: return flag_uint(g, 1, 1000000000000000ull, &c->rotate_bytes, err);
+    case O_WORKERS: return flag_int(g, 0, 1024, &c->workers, err);
+    case O_TZ:
+        if (strlen(g->arg) >= sizeof c->tz_name || !cg_tz_valid(g->arg))
+            return cg_err_set(err, CG_EUSAGE, "--%s: unknown time zone '%s' (an IANA name such "
+                              "as Europe/Amsterdam)", g->name, g->arg);
+        strcpy(c->tz_name, g->arg);
+        return CG_OK;
+    case O_CELLS: return flag_int(g, 1, 10000000, &c->cells, err);
+    case O_CENTER: return flag_center(g, c, err);
+    case O_RADIUS:
+        if (cg_yaml_parse_double(g->arg, &d) || !(d > 0 && d <= 20000))
+            return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a radius in km (more than 0, "
+                              "at most 20000)", g->name, g->arg);
+        c->radius_km = d;
+        return CG_OK;
+    case O_MO_CALL: return flag_prob(g, &c->mo_share_call, err);
+    case O_MO_SMS: return flag_prob(g, &c->mo_share_sms, err);
+    case O_IMEI: return flag_prob(g, &c->imei_change_prob, err);
+    case O_COMP:
+        if (cg_yaml_parse_codec(g->arg, &c->codec))
+            return cg_err_set(err, CG_EUSAGE, "--%s: unknown codec '%s' (gzip, zstd or none)",
+                              g->name, g->arg);
+        return CG_OK;
+    case O_COMP_LEVEL: {
+        int rc = flag_int(g, 1, 19, &c->codec_level, err);
+        if (!rc)
+            c->codec_level_set = 1;
+        return rc;
+    }
+    case O_CLEANUP: c->cleanup_after_archive = 1; return CG_OK;
+    case O_SUBDB: return flag_path(g, c->subscriber_db, sizeof c->subscriber_db, err);
+    case O_SHARD:
+        if (cg_yaml_parse_shard(g->arg, &c->shard_k, &c->shard_n))
+            return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a part of the work (K/N with "
+                              "0 \u2264 K < N)", g->name, g->arg);
+        return CG_OK;
+    case O_QUIET: c->progress = 0; return CG_OK;
+    case O_PROGRESS: c->progress = 1; return CG_OK;
+    case O_DB_SIZE: return flag_uint(g, 1, 10000000000ull, &c->db_size, err);
+    case O_DB_HIST: return flag_int(g, 0, 36600, &c->db_history_days, err);
+    case O_DB_DEV: return flag_prob(g, &c->db_device_change_rate, err);
+    case O_DB_SIM: return flag_prob(g, &c->db_sim_change_rate, err);
+    case O_DB_REL: return flag_prob(g, &c->db_number_release_rate, err);
+    case O_DB_COOL: return flag_int(g, 0, 36600, &c->db_cooldown_days, err);
+    default: return CG_OK; /* -o, --generate-db, --validate-db: read by the caller */
+    }
+}
+
+static const given *find(const parsed *p, int id)
+{
+    const given *last = NULL;
+    for (int i = 0; i < p->ng; i++)
+        if (p->g[i].id == id)
+            last = &p->g[i];
+    return last;
+}
+
+/* The shard from the environment, for batch engines that hand each copy of a
+ * command its index (Kubernetes Indexed Jobs, Slurm arrays). */
+static int env_shard(cg_config *c, cg_err *err)
+{
+    const char *ei = getenv("CDRGEN_SHARD_INDEX"), *ec = getenv("CDRGEN_SHARD_COUNT");
+    if (ei && !*ei)
+        ei = NULL;
+    if (ec && !*ec)
+        ec = NULL;
+    if (!ei && !ec)
+        return CG_OK;
+    if (!ei || !ec)
+        return cg_err_set(err, CG_EUSAGE, "%s is set without %s: set both, or neither and use "
+                          "--shard K/N", ei ? "CDRGEN_SHARD_INDEX" : "CDRGEN_SHARD_COUNT",
+                          ei ? "CDRGEN_SHARD_COUNT" : "CDRGEN_SHARD_INDEX");
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.30s/%.30s", ei, ec);
+    if (strchr(ei, '/') || cg_yaml_parse_shard(buf, &c->shard_k, &c->shard_n))
+        return cg_err_set(err, CG_EUSAGE, "CDRGEN_SHARD_INDEX=%s, CDRGEN_SHARD_COUNT=%s: not a "
+                          "part of the work (whole numbers, 0 \u2264 INDEX < COUNT)", ei, ec);
+    return CG_OK;
+}
+
+/* defaults -> YAML -> environment -> flags, then the cross-field checks. */
+static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err *err)
+{
+    cg_config *c = &fl->cfg;
+    cg_config_defaults(c);
+    const given *cfgf = find(p, O_CONFIG);
+    if (cfgf) {
+        if (!cfgf->arg[0])
+            return cg_err_set(err, CG_EUSAGE, "--config: the path is empty");
+        int rc = cg_yaml_load(c, cfgf->arg, warn, err);
+        if (rc)
+            return rc;
+    }
+    if (use_env && !find(p, O_SHARD)) {
+        int rc = env_shard(c, err);
+        if (rc)
+            return rc;
+    }
+    if (find(p, O_QUIET) && find(p, O_PROGRESS))
+        return cg_err_set(err, CG_EUSAGE, "--quiet and --progress exclude each other");
+    for (int i = 0; i < p->ng; i++) {
+        int rc = apply(c, &p->g[i], err);
+        if (rc)
+            return rc;
+    }
+    return cg_config_check(c, err);
+}
+
+static int db_capacity(const cg_config *c, const char *flag, cg_err *err)
+{
+    uint64_t cap = (uint64_t)c->n_prefixes * 10000000ull;
+    if (c->db_size > cap)
+        return cg_err_set(err, CG_EUSAGE, "%s: %llu subscribers do not fit the %d prefixes (at "
+                          "most %llu: 10000000 numbers per prefix; add --prefixes)", flag,
+                          (unsigned long long)c->db_size, c->n_prefixes, (unsigned long long)cap);
+    return CG_OK;
+}
+
+static int set_path(char *dst, const char *src, const char *what, cg_err *err)
+{
+    size_t n = strlen(src);
+    if (n == 0)
+        return cg_err_set(err, CG_EUSAGE, "%s: the path is empty", what);
+    if (n >= CG_PATH_MAX)
+        return cg_err_set(err, CG_EUSAGE, "%s: the path is too long", what);
+    memcpy(dst, src, n + 1);
+    return CG_OK;
+}
+
+static int help(cg_flags *fl, const char *topic)
+{
+    fl->cmd = CG_FLAGS_HELP;
+    snprintf(fl->topic, sizeof fl->topic, "%s", topic);
+    return CG_OK;
+}
+
+static int run_flat(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err)
+{
+    parsed p = {0};
+    int rc = collect(argc, argv, M_FLAT, "", &p, err);
+    if (rc)
+        goto done;
+    const given *gen = find(&p, O_GEN_DB), *val = find(&p, O_VALIDATE_DB);
+    const char *topic = gen ? "db generate" : val ? "db validate" : "generate";
+    if (p.help) {
+        rc = help(fl, topic);
+        goto done;
+    }
+    if (p.npos) {
+        rc = usage_err(err, topic, "unexpected argument '%s'", p.pos[0]);
+        goto done;
+    }
+    if (gen && val) {
+        rc = usage_err(err, "", "--generate-db and --validate-db exclude each other");
+        goto done;
+    }
+    if ((rc = merge(fl, &p, !gen && !val, warn, err)))
+        goto done;
+    if (gen) {
+        fl->cmd = CG_FLAGS_DB_GENERATE;
+        if (!(rc = set_path(fl->path, gen->arg, "--generate-db", err)))
+            rc = db_capacity(&fl->cfg, find(&p, O_DB_SIZE) ? find(&p, O_DB_SIZE)->name : "db_size",
+                             err);
+    } else if (val) {
+        fl->cmd = CG_FLAGS_DB_VALIDATE;
+        if (!fl->cfg.subscriber_db[0])
+            rc = usage_err(err, "db validate", "--validate-db: give the database with "
+                           "--subscriber-db FILE");
+        else
+            rc = set_path(fl->path, fl->cfg.subscriber_db, "--subscriber-db", err);
+    } else {
+        fl->cmd = CG_FLAGS_GENERATE;
+    }
+done:
+    free(p.g);
+    return rc;
+}
+
+/* One sub-command: argv[0] is its last command word. */
+static int run_sub(cg_flags *fl, int cmd, unsigned mask, const char *topic, int nposwant,
+                   int argc, char **argv, FILE *warn, cg_err *err)
+{
+    parsed p = {0};
+    int rc = collect(argc, argv, mask, topic, &p, err);
+    if (rc)
+        goto done;
+    if (p.help) {
+        rc = help(fl, topic);
+        goto done;
+    }
+    if (p.npos > nposwant) {
+        rc = usage_err(err, topic, "%s: unexpected argument '%s'", topic, p.pos[nposwant]);
+        goto done;
+    }
+    if (p.npos < nposwant) {
+        static const char *what[] = {"", "FILE", "IN OUT"};
+        const char *need = cmd == CG_FLAGS_MERGE ? "OUT" : what[nposwant];
+        rc = usage_err(err, topic, "%s: missing %s", topic, need);
+        goto done;
+    }
+    fl->cmd = cmd;
+    if (mask & (M_GEN | M_DBGEN))
+        if ((rc = merge(fl, &p, cmd == CG_FLAGS_GENERATE, warn, err)))
+            goto done;
+    if (cmd == CG_FLAGS_DB_GENERATE) {
+        const given *o = find(&p, O_OUTPUT);
+        if (!o) {
+            rc = usage_err(err, topic, "db generate: missing -o FILE");
+            goto done;
+        }
+        if ((rc = set_path(fl->path, o->arg, "-o", err)))
+            goto done;
+        const given *sz = find(&p, O_DB_SIZE);
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", sz ? sz->name : "size");
+        rc = db_capacity(&fl->cfg, sz ? flag : "db_size", err);
+    } else if (nposwant >= 1) {
+        const char *what = cmd == CG_FLAGS_DB_CONVERT ? "IN" : cmd == CG_FLAGS_MERGE ? "OUT" : "FILE";
+        if (!(rc = set_path(fl->path, p.pos[0], what, err)) && nposwant == 2)
+            rc = set_path(fl->path2, p.pos[1], "OUT", err);
+    }
+done:
+    free(p.g);
+    return rc;
+}
+
+static int topic_known(const char *t)
+{
+    static const char *topics[] = {"", "generate", "db", "db generate", "db validate",
+                                   "db convert", "merge"};
+    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
+        if (!strcmp(t, topics[i]))
+            return 1;
+    return 0;
+}
+
+static int is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+int cg_flags_parse(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err)
+{
+    fl->cmd = CG_FLAGS_HELP;
+    fl->topic[0] = fl->path[0] = fl->path2[0] = '\0';
+    cg_config_defaults(&fl->cfg);
+    cg_err_clear(err);
+    if (argc < 2)
+        return usage_err(err, "", "no command given");
+    const char *a1 = argv[1];
+    if (is_help(a1))
+        return help(fl, "");
+    if (!strcmp(a1, "--version")) {
+        fl->cmd = CG_FLAGS_VERSION;
+        return CG_OK;
+    }
+    if (!strcmp(a1, "help")) {
+        char topic[64] = "";
+        if (argc >= 3)
+            snprintf(topic, sizeof topic, "%s%s%s", argv[2], argc >= 4 ? " " : "",
+                     argc >= 4 ? argv[3] : "");
+        if (argc > 4 || !topic_known(topic))
+            return usage_err(err, "", "help: no such command '%s'", topic);
+        return help(fl, topic);
+    }
+    if (a1[0] == '-')
+        return run_flat(fl, argc, argv, warn, err);
+    if (!strcmp(a1, "generate"))
+        return run_sub(fl, CG_FLAGS_GENERATE, M_GEN, "generate", 0, argc - 1, argv + 1, warn, err);
+    if (!strcmp(a1, "merge"))
+        return run_sub(fl, CG_FLAGS_MERGE, M_MERGE, "merge", 1, argc - 1, argv + 1, warn, err);
+    if (!strcmp(a1, "db")) {
+        if (argc < 3)
+            return usage_err(err, "db", "db: missing sub-command (generate, validate or convert)");
+        const char *a2 = argv[2];
+        if (is_help(a2))
+            return help(fl, "db");
+        if (!strcmp(a2, "generate"))
+            return run_sub(fl, CG_FLAGS_DB_GENERATE, M_DBGEN, "db generate", 0, argc - 2,
+                           argv + 2, warn, err);
+        if (!strcmp(a2, "validate"))
+            return run_sub(fl, CG_FLAGS_DB_VALIDATE, M_DBVAL, "db validate", 1, argc - 2,
+                           argv + 2, warn, err);
+        if (!strcmp(a2, "convert"))
+            return run_sub(fl, CG_FLAGS_DB_CONVERT, M_DBCONV, "db convert", 2, argc - 2,
+                           argv + 2, warn, err);
+        return usage_err(err, "db", "db: unknown sub-command '%s' (generate, validate or "
+                         "convert)", a2);
+    }
+    return usage_err(err, "", "unknown command '%s'", a1);
+}
