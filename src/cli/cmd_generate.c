@@ -1,8 +1,591 @@
-/* cdrgen generate: placeholder until the generator lands. */
+/* cdrgen generate: runs the model over every day and subscriber of the
+ * shard on N worker threads and writes the part files, stats, bundle and
+ * summary of SPEC 4.
+ *
+ * Pipeline. The shard's subscribers are cut into fixed blocks (the same
+ * whatever --workers is). A worker takes the next block, formats its rows,
+ * then in block order (1) learns where the part files rotate inside the
+ * block, (2) compresses each piece as an independent gzip member / zstd
+ * frame, (3) in block order again appends the pieces to the part file and to
+ * the day bundle. Only the two ordered steps are serialised; generation and
+ * compression run in parallel. Output bytes do not depend on the number of
+ * workers. */
 #include "cli/commands.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/generate.h"
+#include "core/calendar.h"
+#include "core/cells.h"
+#include "core/synth.h"
+#include "core/tzday.h"
+#include "io/afile.h"
+#include "io/cdrfmt.h"
+#include "io/cellsfile.h"
+#include "io/codec.h"
+#include "io/json.h"
+
+/* Subscribers per block: small enough for ~1 MB of text per worker, large
+ * enough that the ordered hand-offs cost nothing. Never derive it from the
+ * worker count (it would change the compressed bytes). */
+#define BLOCK_SUBS 256
+
+volatile sig_atomic_t cg_generate_stop;
+
+typedef struct piece {
+    int part;
+    size_t zoff, zlen; /* compressed bytes in the worker's zbuf */
+    size_t raw;        /* uncompressed length */
+} piece;
+
+typedef struct worker {
+    pthread_t th;
+    struct run *run;
+    cg_recbuf rb;
+    char *text;
+    size_t text_cap;
+    char *z;
+    size_t z_cap;
+    piece *pieces;
+    size_t npieces, pieces_cap;
+    cg_codec_ctx *codec;
+    uint64_t n[3]; /* calls, sms, data of the current block */
+} worker;
+
+typedef struct run {
+    const cg_config *cfg;
+    const cg_model *m;
+    const cg_dayparams *dp;
+    cg_cdrfmt fmt;
+    char date[11];
+    char daydir[CG_PATH_MAX + 16];
+    int shard;
+    uint64_t lo, hi, nblocks;
+    _Atomic uint64_t next_block;
+
+    /* ordered step 1: part boundaries */
+    pthread_mutex_t cut_mu;
+    pthread_cond_t cut_cv;
+    uint64_t cut_turn;
+    int part_idx;
+    uint64_t part_bytes;
+
+    /* ordered step 2: writing */
+    pthread_mutex_t wr_mu;
+    pthread_cond_t wr_cv;
+    uint64_t wr_turn;
+    int open_part; /* -1: none open */
+    int parts_written;
+    cg_afile part_file;
+    cg_afile bundle;
+    int bundle_on;
+    char *hdr_z;
+    size_t hdr_zlen;
+    uint64_t counts[3];
+
+    _Atomic uint64_t subs_done, rows_done, raw_bytes;
+    _Atomic int failed;
+    pthread_mutex_t err_mu;
+    cg_err err;
+} run;
+
+static void run_fail(run *r, const cg_err *e)
+{
+    pthread_mutex_lock(&r->err_mu);
+    if (!atomic_load(&r->failed)) {
+        r->err = *e;
+        atomic_store(&r->failed, 1);
+    }
+    pthread_mutex_unlock(&r->err_mu);
+    /* Wake everyone waiting for a turn that will never come. */
+    pthread_mutex_lock(&r->cut_mu);
+    pthread_cond_broadcast(&r->cut_cv);
+    pthread_mutex_unlock(&r->cut_mu);
+    pthread_mutex_lock(&r->wr_mu);
+    pthread_cond_broadcast(&r->wr_cv);
+    pthread_mutex_unlock(&r->wr_mu);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static void part_path(const run *r, int part, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/cdr_%s_shard%03d_part%03d.csv%s", r->daydir, r->date, r->shard,
+             part, cg_codec_ext(r->cfg->codec));
+}
+
+/* Formats block b's rows into w->text; returns its length or -1. */
+static long gen_block(worker *w, uint64_t b, cg_err *err)
+{
+    run *r = w->run;
+    uint64_t first = r->lo + b * BLOCK_SUBS;
+    uint64_t last = first + BLOCK_SUBS < r->hi ? first + BLOCK_SUBS : r->hi;
+    size_t len = 0;
+    w->n[0] = w->n[1] = w->n[2] = 0;
+    for (uint64_t i = first; i < last; i++) {
+        if (cg_synth_subscriber(r->m, r->dp, i, &w->rb) != 0 ||
+            grow((void **)&w->text, &w->text_cap, len + w->rb.n * CG_CDR_MAX_ROW, 1) != 0) {
+            cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
+                       (unsigned long long)i);
+            return -1;
+        }
+        for (size_t k = 0; k < w->rb.n; k++) {
+            len += cg_cdr_format(&r->fmt, &w->rb.rec[k], w->text + len);
+            w->n[w->rb.rec[k].type]++;
+        }
+    }
+    return (long)len;
+}
+
+static int add_piece(worker *w, int part, size_t raw)
+{
+    if (grow((void **)&w->pieces, &w->pieces_cap, w->npieces + 1, sizeof(piece)))
+        return -1;
+    w->pieces[w->npieces++] = (piece){part, 0, 0, raw};
+    return 0;
+}
+
+/* Ordered step 1: splits the block's text at the rows where the current
+ * part reaches --rotate-bytes (header included). */
+static int cut_block(worker *w, size_t len)
+{
+    run *r = w->run;
+    uint64_t N = r->cfg->rotate_bytes;
+    size_t hdr = CG_CDR_HEADER_LEN;
+    size_t pos = 0;
+    w->npieces = 0;
+    while (pos < len) {
+        uint64_t need = N > r->part_bytes ? N - r->part_bytes : 1;
+        if (len - pos < need) {
+            if (add_piece(w, r->part_idx, len - pos))
+                return -1;
+            r->part_bytes += len - pos;
+            break;
+        }
+        const char *nl = memchr(w->text + pos + need - 1, '\n', len - (pos + need - 1));
+        size_t end = (size_t)(nl - w->text) + 1;
+        if (add_piece(w, r->part_idx, end - pos))
+            return -1;
+        r->part_idx++;
+        r->part_bytes = hdr;
+        pos = end;
+    }
+    return 0;
+}
+
+static int compress_pieces(worker *w, cg_err *err)
+{
+    size_t raw_off = 0, zoff = 0;
+    for (size_t k = 0; k < w->npieces; k++) {
+        piece *p = &w->pieces[k];
+        size_t bound = cg_codec_bound(w->codec, p->raw);
+        if (grow((void **)&w->z, &w->z_cap, zoff + bound, 1))
+            return cg_err_set(err, CG_ERUNTIME, "out of memory compressing");
+        size_t zn = 0;
+        int rc = cg_codec_compress(w->codec, w->text + raw_off, p->raw, w->z + zoff, w->z_cap - zoff,
+                                   &zn, err);
+        if (rc)
+            return rc;
+        p->zoff = zoff;
+        p->zlen = zn;
+        zoff += zn;
+        raw_off += p->raw;
+    }
+    return CG_OK;
+}
+
+static int open_part(run *r, int part, cg_err *err)
+{
+    char path[CG_PATH_MAX + 512];
+    part_path(r, part, path, sizeof path);
+    int rc = cg_afile_open(&r->part_file, path, err);
+    if (rc)
+        return rc;
+    r->open_part = part;
+    return cg_afile_write(&r->part_file, r->hdr_z, r->hdr_zlen, err);
+}
+
+static int close_part(run *r, cg_err *err)
+{
+    if (r->open_part < 0)
+        return CG_OK;
+    r->open_part = -1;
+    r->parts_written++;
+    return cg_afile_commit(&r->part_file, 0, err);
+}
+
+/* Ordered step 2: appends the pieces to part files and the bundle. */
+static int write_pieces(worker *w, cg_err *err)
+{
+    run *r = w->run;
+    for (size_t k = 0; k < w->npieces; k++) {
+        const piece *p = &w->pieces[k];
+        int rc;
+        if (p->part != r->open_part) {
+            if ((rc = close_part(r, err)) || (rc = open_part(r, p->part, err)))
+                return rc;
+        }
+        if ((rc = cg_afile_write(&r->part_file, w->z + p->zoff, p->zlen, err)))
+            return rc;
+        if (r->bundle_on && (rc = cg_afile_write(&r->bundle, w->z + p->zoff, p->zlen, err)))
+            return rc;
+    }
+    return CG_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    run *r = w->run;
+    cg_err err;
+    cg_err_clear(&err);
+    for (;;) {
+        uint64_t b = atomic_fetch_add(&r->next_block, 1);
+        if (b >= r->nblocks || atomic_load(&r->failed))
+            break;
+        if (cg_generate_stop) {
+            cg_err_set(&err, CG_ERUNTIME, "interrupted");
+            goto fail;
+        }
+        long len = gen_block(w, b, &err);
+        if (len < 0)
+            goto fail;
+
+        pthread_mutex_lock(&r->cut_mu);
+        while (r->cut_turn != b && !atomic_load(&r->failed))
+            pthread_cond_wait(&r->cut_cv, &r->cut_mu);
+        int bad = atomic_load(&r->failed) || cut_block(w, (size_t)len) != 0;
+        r->cut_turn++;
+        pthread_cond_broadcast(&r->cut_cv);
+        pthread_mutex_unlock(&r->cut_mu);
+        if (bad) {
+            if (atomic_load(&r->failed))
+                break;
+            cg_err_set(&err, CG_ERUNTIME, "out of memory");
+            goto fail;
+        }
+
+        if (compress_pieces(w, &err))
+            goto fail;
+
+        pthread_mutex_lock(&r->wr_mu);
+        while (r->wr_turn != b && !atomic_load(&r->failed))
+            pthread_cond_wait(&r->wr_cv, &r->wr_mu);
+        int rc = atomic_load(&r->failed) ? -1 : write_pieces(w, &err);
+        for (int t = 0; t < 3; t++)
+            r->counts[t] += w->n[t];
+        r->wr_turn++;
+        pthread_cond_broadcast(&r->wr_cv);
+        pthread_mutex_unlock(&r->wr_mu);
+        if (rc < 0)
+            break;
+        if (rc)
+            goto fail;
+        uint64_t last = r->lo + (b + 1) * BLOCK_SUBS;
+        atomic_fetch_add(&r->subs_done, (last < r->hi ? last : r->hi) - (r->lo + b * BLOCK_SUBS));
+        atomic_fetch_add(&r->rows_done, w->n[0] + w->n[1] + w->n[2]);
+        atomic_fetch_add(&r->raw_bytes, (uint64_t)len);
+    }
+    return NULL;
+fail:
+    run_fail(r, &err);
+    return NULL;
+}
+
+/* Removes a day's earlier outputs (of this shard, or of every shard when
+ * not sharded), summary first so the day stops looking complete. */
+static int clear_day(const cg_config *cfg, const char *outdir, const char *daydir,
+                     const char *date, int shard, cg_err *err)
+{
+    char path[CG_PATH_MAX + 512];
+    snprintf(path, sizeof path, "%s/summary.json", daydir);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path);
+    static const char *const exts[] = {"", ".gz", ".zst"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/cdr_%s.csv%s", outdir, date, exts[k]);
+        if (cfg->shard_n == 0 && unlink(path) != 0 && errno != ENOENT)
+            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path);
+    }
+    char part_prefix[64], stats_name[64];
+    if (cfg->shard_n) {
+        snprintf(part_prefix, sizeof part_prefix, "cdr_%s_shard%03d_part", date, shard);
+        snprintf(stats_name, sizeof stats_name, "stats_shard%03d.json", shard);
+    } else {
+        snprintf(part_prefix, sizeof part_prefix, "cdr_%s_shard", date);
+        snprintf(stats_name, sizeof stats_name, "stats_shard");
+    }
+    DIR *d = opendir(daydir);
+    if (!d)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open directory", daydir);
+    struct dirent *de;
+    int rc = CG_OK;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        int ours = strncmp(n, part_prefix, strlen(part_prefix)) == 0 ||
+                   (cfg->shard_n ? strcmp(n, stats_name) == 0
+                                 : strncmp(n, stats_name, strlen(stats_name)) == 0);
+        if (!ours)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", daydir, n);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path);
+            break;
+        }
+    }
+    closedir(d);
+    if (rc)
+        return rc;
+    return cg_remove_tmp_files(daydir, err);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress_line(const run *r, int day_no, int days, double t0, int final)
+{
+    uint64_t done = atomic_load(&r->subs_done), total = r->hi - r->lo;
+    double el = now_s() - t0;
+    double mb = (double)atomic_load(&r->raw_bytes) / 1e6;
+    double eta = done ? el * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r%s [%d/%d] %llu/%llu subscribers, %llu rows, %.0f MB/s, ETA %.0fs   %s",
+            r->date, day_no + 1, days, (unsigned long long)done, (unsigned long long)total,
+            (unsigned long long)atomic_load(&r->rows_done), el > 0 ? mb / el : 0.0, eta,
+            final ? "\n" : "");
+    fflush(stderr);
+}
+
+static int write_json(const char *path, const char *text, size_t n, cg_err *err)
+{
+    return cg_write_file_atomic(path, text, n, err);
+}
+
+/* Generates one day of the shard. */
+static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int nworkers,
+                   int progress, uint64_t lo, uint64_t hi, cg_codec_ctx **codecs, worker *ws,
+                   cg_err *err)
+{
+    cg_dayparams dp;
+    int rc = cg_dayparams_init(&dp, m, day_index, err);
+    if (rc)
+        return rc;
+    run *r = calloc(1, sizeof *r);
+    if (!r)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    r->cfg = cfg;
+    r->m = m;
+    r->dp = &dp;
+    cg_cdrfmt_init(&r->fmt, cfg->tz_name);
+    cg_date_format(dp.day.day, r->date);
+    snprintf(r->daydir, sizeof r->daydir, "%s/%s", cfg->out, r->date);
+    r->shard = cfg->shard_n ? cfg->shard_k : 0;
+    r->lo = lo;
+    r->hi = hi;
+    r->nblocks = (hi - lo + BLOCK_SUBS - 1) / BLOCK_SUBS;
+    r->open_part = -1;
+    r->part_file.fd = -1;
+    r->bundle.fd = -1;
+    size_t hdr = CG_CDR_HEADER_LEN;
+    r->part_bytes = hdr;
+    pthread_mutex_init(&r->cut_mu, NULL);
+    pthread_cond_init(&r->cut_cv, NULL);
+    pthread_mutex_init(&r->wr_mu, NULL);
+    pthread_cond_init(&r->wr_cv, NULL);
+    pthread_mutex_init(&r->err_mu, NULL);
+    char path[CG_PATH_MAX + 512];
+    int nstarted = 0;
+
+    if ((rc = cg_mkdir_p(r->daydir, err)) ||
+        (rc = clear_day(cfg, cfg->out, r->daydir, r->date, r->shard, err)))
+        goto out;
+    r->hdr_z = malloc(cg_codec_bound(codecs[0], hdr));
+    if (!r->hdr_z) {
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+        goto out;
+    }
+    if ((rc = cg_codec_compress(codecs[0], CG_CDR_HEADER, hdr, r->hdr_z,
+                                cg_codec_bound(codecs[0], hdr), &r->hdr_zlen, err)))
+        goto out;
+    r->bundle_on = cfg->shard_n == 0;
+    if (r->bundle_on) {
+        snprintf(path, sizeof path, "%s/cdr_%s.csv%s", cfg->out, r->date, cg_codec_ext(cfg->codec));
+        if ((rc = cg_afile_open(&r->bundle, path, err)) ||
+            (rc = cg_afile_write(&r->bundle, r->hdr_z, r->hdr_zlen, err)))
+            goto out;
+    }
+
+    double t0 = now_s();
+    for (int k = 0; k < nworkers; k++) {
+        ws[k].run = r;
+        ws[k].codec = codecs[k];
+        if (pthread_create(&ws[k].th, NULL, worker_main, &ws[k]) != 0) {
+            cg_err e;
+            cg_err_set(&e, CG_ERUNTIME, "cannot start worker thread");
+            run_fail(r, &e);
+            break;
+        }
+        nstarted++;
+    }
+    if (progress) {
+        /* The main thread only reports; workers signal nothing to it. */
+        while (atomic_load(&r->subs_done) < hi - lo && !atomic_load(&r->failed) &&
+               !cg_generate_stop) {
+            progress_line(r, day_index, cfg->days, t0, 0);
+            struct timespec ts = {0, 250000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (int k = 0; k < nstarted; k++)
+        pthread_join(ws[k].th, NULL);
+    if (progress)
+        progress_line(r, day_index, cfg->days, t0, 1);
+    if (atomic_load(&r->failed)) {
+        *err = r->err;
+        rc = err->code ? err->code : CG_ERUNTIME;
+        goto out;
+    }
+    if (cg_generate_stop) {
+        rc = cg_err_set(err, CG_ERUNTIME, "interrupted");
+        goto out;
+    }
+    /* A shard-day without rows still gets one part: its header. */
+    if (r->parts_written == 0 && r->open_part < 0 && (rc = open_part(r, 0, err)))
+        goto out;
+    if ((rc = close_part(r, err)))
+        goto out;
+
+    char json[256];
+    size_t jn = cg_json_stats(json, sizeof json, r->shard, r->counts[0], r->counts[1], r->counts[2]);
+    snprintf(path, sizeof path, "%s/stats_shard%03d.json", r->daydir, r->shard);
+    if ((rc = write_json(path, json, jn, err)))
+        goto out;
+    if (r->bundle_on) {
+        if ((rc = cg_afile_commit(&r->bundle, 0, err)))
+            goto out;
+        if (cfg->cleanup_after_archive) {
+            for (int p = 0; p < r->parts_written; p++) {
+                part_path(r, p, path, sizeof path);
+                if (unlink(path) != 0) {
+                    rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path);
+                    goto out;
+                }
+            }
+        }
+        jn = cg_json_summary(json, sizeof json, r->counts[0], r->counts[1], r->counts[2], 1);
+        snprintf(path, sizeof path, "%s/summary.json", r->daydir);
+        if ((rc = write_json(path, json, jn, err)))
+            goto out;
+    }
+    if (progress >= 0 && cfg->progress != 0) {
+        printf("%s: %llu calls, %llu sms, %llu data records\n", r->date,
+               (unsigned long long)r->counts[0], (unsigned long long)r->counts[1],
+               (unsigned long long)r->counts[2]);
+        fflush(stdout);
+    }
+out:
+    cg_afile_abort(&r->part_file);
+    cg_afile_abort(&r->bundle);
+    free(r->hdr_z);
+    pthread_mutex_destroy(&r->cut_mu);
+    pthread_cond_destroy(&r->cut_cv);
+    pthread_mutex_destroy(&r->wr_mu);
+    pthread_cond_destroy(&r->wr_cv);
+    pthread_mutex_destroy(&r->err_mu);
+    free(r);
+    return rc;
+}
 
 int cg_cmd_generate(const cg_config *cfg, cg_err *err)
 {
-    (void)cfg;
-    return cg_err_set(err, CG_ERUNTIME, "generate: not implemented yet");
+    int rc;
+    if (cfg->subscriber_db[0])
+        return cg_err_set(err, CG_EUSAGE,
+                          "--subscriber-db: database mode is not available in this build yet");
+    uint64_t S = cfg->subs;
+    if (S == 0)
+        return cg_err_set(err, CG_EUSAGE, "--subs: must be at least 1");
+    uint64_t lo = 0, hi = S;
+    if (cfg->shard_n) {
+        if ((uint64_t)cfg->shard_n > S)
+            return cg_err_set(err, CG_EUSAGE, "--shard %d/%d: more shards than the %llu subscribers",
+                              cfg->shard_k, cfg->shard_n, (unsigned long long)S);
+        lo = S * (uint64_t)cfg->shard_k / (uint64_t)cfg->shard_n;
+        hi = S * (uint64_t)(cfg->shard_k + 1) / (uint64_t)cfg->shard_n;
+    }
+    if ((rc = cg_tz_use(cfg->tz_name, err)))
+        return rc;
+
+    int nworkers = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers < 1)
+        nworkers = 1;
+    if (nworkers > 256)
+        nworkers = 256;
+
+    cg_cells cells;
+    memset(&cells, 0, sizeof cells);
+    cg_model m;
+    memset(&m, 0, sizeof m);
+    cg_codec_ctx **codecs = calloc((size_t)nworkers, sizeof *codecs);
+    worker *ws = calloc((size_t)nworkers, sizeof *ws);
+    if (!codecs || !ws) {
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+        goto out;
+    }
+    if ((rc = cg_cells_build(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
+                             cfg->radius_km, cfg->seed, err)) ||
+        (rc = cg_mkdir_p(cfg->out, err)) || (rc = cg_cells_sync(&cells, cfg->out, err)) ||
+        (rc = cg_model_init(&m, cfg, S, &cells, NULL, err)))
+        goto out;
+    int level = cfg->codec_level_set ? cfg->codec_level : 1;
+    for (int k = 0; k < nworkers; k++)
+        if ((rc = cg_codec_new(&codecs[k], cfg->codec, level, err)))
+            goto out;
+    int progress = cfg->progress > 0 || (cfg->progress < 0 && isatty(2));
+    for (int d = 0; d < cfg->days; d++) {
+        if ((rc = run_day(cfg, &m, d, nworkers, progress, lo, hi, codecs, ws, err)))
+            goto out;
+    }
+out:
+    if (ws)
+        for (int k = 0; k < nworkers; k++) {
+            cg_recbuf_free(&ws[k].rb);
+            free(ws[k].text);
+            free(ws[k].z);
+            free(ws[k].pieces);
+        }
+    if (codecs)
+        for (int k = 0; k < nworkers; k++)
+            cg_codec_free(codecs[k]);
+    free(ws);
+    free(codecs);
+    cg_model_free(&m);
+    cg_cells_free(&cells);
+    return rc;
 }

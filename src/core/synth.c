@@ -1,0 +1,426 @@
+/* CDR synthesis for one subscriber-day (see synth.h).
+ *
+ * Traffic model. A subscriber takes part in Poisson(lambda) calls a day on
+ * average (lambda = avg_calls_per_user x day factor): a share
+ * interconnect_share of them with off-net numbers (one record each), the
+ * rest with contacts. On-net traffic lives on the edges of the contact graph:
+ * edge {i, j} of layer k carries Poisson(lambda_on (w_i + w_j) / 2) events,
+ * w being each side's Zipf weight of the other (0 when not in its list), and
+ * every event gives two records, so each side's expected participation is
+ * lambda. Both sides draw the edge's events from the same stream keyed by
+ * (seed, day, edge), so each can write its own record without the other. */
+#include "core/synth.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/rng.h"
+
+struct rat_params {
+    double down_mean, down_sd, up_lo, up_hi, dur_mean, dur_sd;
+};
+static const struct rat_params RAT[3] = {
+    {1000000.0, 600000.0, 0.08, 0.25, 420.0, 240.0},   /* WCDMA */
+    {4000000.0, 2000000.0, 0.10, 0.30, 300.0, 180.0},  /* LTE */
+    {12000000.0, 8000000.0, 0.10, 0.35, 240.0, 180.0}, /* NR */
+};
+
+static void cum3(double *cum, double a, double b, double c)
+{
+    cum[0] = a;
+    cum[1] = a + b;
+    cum[2] = a + b + c;
+}
+
+/* Synthetic identity source: everybody holds their number all day. */
+static int synth_lookup(void *ctx, uint64_t i, int64_t t, cg_ident *id)
+{
+    (void)ctx;
+    (void)i;
+    (void)t;
+    (void)id;
+    return 1;
+}
+
+int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cells *cells,
+                  const cg_idsource *ids, cg_err *err)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = cfg;
+    m->S = subs;
+    m->cells = cells;
+    if (ids && ids->ctx) {
+        m->ids = *ids;
+    } else {
+        m->ids.lookup = synth_lookup;
+    }
+    cg_numbering_init(&m->nb, cfg, subs);
+    double avg = cfg->avg_contacts > 10000 ? 10000 : cfg->avg_contacts;
+    if (cg_graph_init(&m->graph, subs, avg, cfg->seed) != 0)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory building the contact graph");
+    double acc = 0;
+    for (int d = 0; d < CG_DISP_COUNT; d++) {
+        acc += cfg->call_disp[d];
+        m->disp_cum[d] = acc;
+    }
+    cum3(m->seg_cum, 0.85, 0.13, 0.02);
+    cum3(m->status_cum, 0.10, 0.88, 0.02);
+    cum3(m->apn_cum, 0.8, 0.1, 0.1);
+    /* A RAT without cells cannot carry sessions: renormalise over the rest. */
+    double w[3] = {0.3, 0.5, 0.2};
+    for (int r = 0; r < 3; r++)
+        if (cells->n_by_rat[r] == 0)
+            w[r] = 0;
+    cum3(m->rat_cum, w[0], w[1], w[2]);
+    m->ln_mu = log(cfg->dur_p50);
+    double s = log(cfg->dur_p90 / cfg->dur_p50) / 1.2815515655446004;
+    m->ln_sigma = s < 0.2 ? 0.2 : s > 2.0 ? 2.0 : s;
+    return CG_OK;
+}
+
+void cg_model_free(cg_model *m)
+{
+    cg_graph_free(&m->graph);
+}
+
+int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err)
+{
+    const cg_config *cfg = m->cfg;
+    memset(dp, 0, sizeof *dp);
+    int rc = cg_day_build(&dp->day, cfg->start_day + day_index, cfg->diurnal_weekday,
+                          cfg->diurnal_weekend, err);
+    if (rc)
+        return rc;
+    dp->day_index = day_index;
+    dp->factor = cg_day_factor(cfg, cfg->start_day + day_index);
+    dp->lam_call = cfg->avg_calls * dp->factor;
+    dp->lam_sms = cfg->avg_sms * dp->factor;
+    dp->lam_data = cfg->avg_data * dp->factor;
+    return CG_OK;
+}
+
+void cg_recbuf_free(cg_recbuf *rb)
+{
+    free(rb->rec);
+    rb->rec = NULL;
+    rb->n = rb->cap = 0;
+}
+
+static cg_rec *rec_push(cg_recbuf *rb)
+{
+    if (rb->n == rb->cap) {
+        size_t cap = rb->cap ? rb->cap * 2 : 256;
+        cg_rec *p = realloc(rb->rec, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        rb->rec = p;
+        rb->cap = cap;
+    }
+    return &rb->rec[rb->n++];
+}
+
+uint32_t cg_synth_call_duration(const cg_model *m, int disp, cg_rng *r)
+{
+    switch (disp) {
+    case CG_DISP_ANSWERED: {
+        int64_t ring = cg_rng_range(r, 2, 25);
+        double talk = exp(m->ln_mu + m->ln_sigma * cg_rng_normal(r));
+        talk = floor(talk + 0.5);
+        if (talk < 1)
+            talk = 1;
+        if (talk > 86400.0 * 7)
+            talk = 86400.0 * 7;
+        return (uint32_t)ring + (uint32_t)talk;
+    }
+    case CG_DISP_NO_ANSWER:
+        return (uint32_t)cg_rng_range(r, 5, 30);
+    case CG_DISP_BUSY:
+        return (uint32_t)cg_rng_range(r, 2, 10);
+    default:
+        return (uint32_t)cg_rng_range(r, 1, 5);
+    }
+}
+
+static const uint8_t DISP_CAUSE[CG_DISP_COUNT] = {CG_CAUSE_NORMAL, CG_CAUSE_NOANSWER,
+                                                  CG_CAUSE_BUSY, CG_CAUSE_FAILURE,
+                                                  CG_CAUSE_FAILURE};
+
+/* The part of an event both of its records share. */
+typedef struct shared_ev {
+    int64_t start;
+    int16_t off;
+    uint8_t disp, cause, seg, status;
+    uint32_t dur;
+} shared_ev;
+
+static void draw_call(const cg_model *m, const cg_dayparams *dp, cg_rng *r, shared_ev *e)
+{
+    e->start = cg_day_sample(&dp->day, cg_rng_u01(r), &e->off);
+    e->disp = (uint8_t)cg_rng_pick(r, m->disp_cum, CG_DISP_COUNT);
+    e->dur = cg_synth_call_duration(m, e->disp, r);
+    e->cause = DISP_CAUSE[e->disp];
+}
+
+static void draw_sms(const cg_model *m, const cg_dayparams *dp, cg_rng *r, shared_ev *e)
+{
+    e->start = cg_day_sample(&dp->day, cg_rng_u01(r), &e->off);
+    e->dur = (uint32_t)cg_rng_range(r, 1, 5);
+    e->seg = (uint8_t)(1 + cg_rng_pick(r, m->seg_cum, 3));
+    e->status = (uint8_t)cg_rng_pick(r, m->status_cum, 3);
+    e->cause = e->status == CG_SMS_FAILED ? CG_CAUSE_DELIVERY_FAIL : CG_CAUSE_DELIVERY_OK;
+}
+
+static uint32_t any_cell(const cg_model *m, cg_rng *r)
+{
+    return 1 + (uint32_t)cg_rng_below(r, (uint64_t)m->cells->n);
+}
+
+static void fill_owner(cg_rec *x, const cg_ident *id)
+{
+    x->imsi = id->imsi;
+    x->imei = id->imei;
+    x->mccmnc = id->mccmnc;
+}
+
+/* Identity of subscriber i at t: synthetic identities are the same all day
+ * (computed once by the caller); database identities are looked up. */
+static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *day_id,
+                    cg_ident *out)
+{
+    if (!m->ids.ctx) {
+        *out = *day_id;
+        return 1;
+    }
+    return m->ids.lookup(m->ids.ctx, i, t, out);
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+    const cg_rec *x = a, *y = b;
+    if (x->start_ms != y->start_ms)
+        return x->start_ms < y->start_ms ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void sort_recs(cg_rec *r, size_t n)
+{
+    if (n > 48) {
+        qsort(r, n, sizeof *r, rec_cmp);
+        return;
+    }
+    for (size_t a = 1; a < n; a++) {
+        cg_rec t = r[a];
+        size_t b = a;
+        while (b > 0 && rec_cmp(&r[b - 1], &t) > 0) {
+            r[b] = r[b - 1];
+            b--;
+        }
+        r[b] = t;
+    }
+}
+
+#define ORDER(kind, k, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(k) << 32) | (uint64_t)(idx))
+
+/* Adds the on-net events of edge {i, j} (layer k) to i's records. */
+static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, uint64_t j,
+                       int k, double w_i, double w_j, const cg_ident *id_i, uint64_t msisdn_i,
+                       cg_recbuf *rb)
+{
+    const cg_config *cfg = m->cfg;
+    uint64_t lo = i < j ? i : j, hi = i < j ? j : i;
+    double w_lo = i < j ? w_i : w_j, w_hi = i < j ? w_j : w_i;
+    double w = w_lo + w_hi;
+    double on = 1.0 - cfg->interconnect_share;
+    double rate_c = dp->lam_call * on * w * 0.5, rate_s = dp->lam_sms * on * w * 0.5;
+    /* The low side originates an event of its own with probability mo, an
+     * event of the other side's with probability 1 - mo. */
+    double p_lo_c = (w_lo * cfg->mo_share_call + w_hi * (1.0 - cfg->mo_share_call)) / w;
+    double p_lo_s = (w_lo * cfg->mo_share_sms + w_hi * (1.0 - cfg->mo_share_sms)) / w;
+    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_EDGE, lo,
+                           (hi << 20) | (uint64_t)k);
+    uint64_t nc = cg_rng_poisson(&r, rate_c);
+    uint64_t ns = cg_rng_poisson(&r, rate_s);
+    int i_is_lo = i == lo;
+    uint64_t msisdn_j = 0;
+    for (uint64_t e = 0; e < nc + ns; e++) {
+        int is_call = e < nc;
+        shared_ev ev;
+        if (is_call)
+            draw_call(m, dp, &r, &ev);
+        else
+            draw_sms(m, dp, &r, &ev);
+        int lo_orig = cg_rng_u01(&r) < (is_call ? p_lo_c : p_lo_s);
+        uint32_t cell_lo = any_cell(m, &r), cell_hi = any_cell(m, &r);
+        cg_ident own, peer;
+        if (!owner_at(m, i, ev.start, id_i, &own))
+            continue;
+        if (m->ids.ctx) {
+            /* Both records exist only while both numbers are held. */
+            if (!m->ids.lookup(m->ids.ctx, j, ev.start, &peer))
+                continue;
+            msisdn_j = peer.msisdn;
+        } else if (!msisdn_j) {
+            msisdn_j = cg_ident_msisdn(&m->nb, j);
+        }
+        int i_orig = i_is_lo ? lo_orig : !lo_orig;
+        cg_rec *x = rec_push(rb);
+        if (!x)
+            return -1;
+        memset(x, 0, sizeof *x);
+        x->start_ms = ev.start;
+        x->tz_off = ev.off;
+        x->dur_s = ev.dur;
+        x->cause = ev.cause;
+        x->dir = i_orig ? CG_DIR_MO : CG_DIR_MT;
+        x->src = i_orig ? msisdn_i : msisdn_j;
+        x->dst = i_orig ? msisdn_j : msisdn_i;
+        x->cell = i_is_lo ? cell_lo : cell_hi;
+        fill_owner(x, &own);
+        if (is_call) {
+            x->type = CG_REC_CALL;
+            x->disp = ev.disp;
+            x->rectype = CG_RT_MSC;
+            x->order = ORDER(3, k, e);
+        } else {
+            x->type = CG_REC_SMS;
+            x->sms_seg = ev.seg;
+            x->sms_status = ev.status;
+            x->rectype = i_orig ? CG_RT_SMO : CG_RT_SMT;
+            x->order = ORDER(4, k, e);
+        }
+    }
+    return 0;
+}
+
+int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb)
+{
+    const cg_config *cfg = m->cfg;
+    const cg_graph *g = &m->graph;
+    rb->n = 0;
+
+    cg_ident day_id = {0};
+    uint64_t msisdn_i;
+    if (m->ids.ctx) {
+        msisdn_i = m->ids.msisdn(m->ids.ctx, i);
+    } else {
+        msisdn_i = cg_ident_msisdn(&m->nb, i);
+        day_id.msisdn = msisdn_i;
+        day_id.mccmnc = cg_ident_mccmnc(&m->nb, i);
+        day_id.imsi = cg_ident_imsi(&m->nb, i, day_id.mccmnc);
+        day_id.imei = cg_ident_imei(&m->nb, i, dp->day_index);
+    }
+
+    /* On-net: every layer in which i has a partner that lists i, or that i
+     * lists. */
+    int n_i = cg_graph_ncontacts(g, i);
+    int has_contacts = 0;
+    if (g->K > 0) {
+        uint64_t pi = cg_graph_perm(g, i);
+        for (int k = 0; k < g->K; k++) {
+            uint64_t j = cg_graph_partner(g, pi, k);
+            if (j == UINT64_MAX)
+                continue;
+            int n_j = cg_graph_ncontacts(g, j);
+            if (k >= n_i && k >= n_j)
+                continue;
+            if (k < n_i)
+                has_contacts = 1;
+            if (edge_events(m, dp, i, j, k, cg_graph_weight(g, n_i, k),
+                            cg_graph_weight(g, n_j, k), &day_id, msisdn_i, rb))
+                return -1;
+        }
+    }
+
+    /* Off-net calls and SMS, and data sessions: i's own stream. Without
+     * contacts all of a subscriber's calls and SMS go off-net. */
+    double off = has_contacts ? cfg->interconnect_share : 1.0;
+    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_DAY, i, 0);
+    uint64_t nc = cg_rng_poisson(&r, dp->lam_call * off);
+    uint64_t ns = cg_rng_poisson(&r, dp->lam_sms * off);
+    uint64_t nd = cg_rng_poisson(&r, dp->lam_data);
+    for (uint64_t e = 0; e < nc + ns; e++) {
+        int is_call = e < nc;
+        shared_ev ev;
+        if (is_call)
+            draw_call(m, dp, &r, &ev);
+        else
+            draw_sms(m, dp, &r, &ev);
+        int mo = cg_rng_u01(&r) < (is_call ? cfg->mo_share_call : cfg->mo_share_sms);
+        uint64_t peer = cg_ident_offnet(&m->nb, &r);
+        uint32_t cell = any_cell(m, &r);
+        cg_ident own;
+        if (!owner_at(m, i, ev.start, &day_id, &own))
+            continue;
+        if (m->ids.ctx && m->ids.find(m->ids.ctx, peer) != UINT64_MAX)
+            continue; /* a database number is not off-net */
+        cg_rec *x = rec_push(rb);
+        if (!x)
+            return -1;
+        memset(x, 0, sizeof *x);
+        x->start_ms = ev.start;
+        x->tz_off = ev.off;
+        x->dur_s = ev.dur;
+        x->cause = ev.cause;
+        x->dir = mo ? CG_DIR_MO : CG_DIR_MT;
+        x->src = mo ? msisdn_i : peer;
+        x->dst = mo ? peer : msisdn_i;
+        x->cell = cell;
+        fill_owner(x, &own);
+        if (is_call) {
+            x->type = CG_REC_CALL;
+            x->disp = ev.disp;
+            x->rectype = CG_RT_MSC;
+            x->order = ORDER(0, 0, e);
+        } else {
+            x->type = CG_REC_SMS;
+            x->sms_seg = ev.seg;
+            x->sms_status = ev.status;
+            x->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
+            x->order = ORDER(1, 0, e);
+        }
+    }
+    for (uint64_t e = 0; e < nd; e++) {
+        int16_t off_min;
+        int64_t start = cg_day_sample(&dp->day, cg_rng_u01(&r), &off_min);
+        int rat = m->rat_cum[2] > 0 ? cg_rng_pick(&r, m->rat_cum, 3) : 0;
+        const struct rat_params *rp = &RAT[rat];
+        double down = floor(fabs(rp->down_mean + rp->down_sd * cg_rng_normal(&r)) + 0.5);
+        if (down < 2000)
+            down = 2000;
+        double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(&r)) + 0.5);
+        if (up < 1000)
+            up = 1000;
+        double dur = floor(fabs(rp->dur_mean + rp->dur_sd * cg_rng_normal(&r)) + 0.5);
+        if (dur < 5)
+            dur = 5;
+        uint8_t apn = (uint8_t)cg_rng_pick(&r, m->apn_cum, 3);
+        uint8_t rectype = cg_rng_u01(&r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
+        uint32_t cell = 0;
+        if (m->cells->n_by_rat[rat] > 0)
+            cell = (uint32_t)m->cells->by_rat[rat][cg_rng_below(&r, (uint64_t)m->cells->n_by_rat[rat])];
+        cg_ident own;
+        if (!owner_at(m, i, start, &day_id, &own))
+            continue;
+        cg_rec *x = rec_push(rb);
+        if (!x)
+            return -1;
+        memset(x, 0, sizeof *x);
+        x->type = CG_REC_DATA;
+        x->start_ms = start;
+        x->tz_off = off_min;
+        x->dur_s = (uint32_t)dur;
+        x->dir = CG_DIR_MO;
+        x->src = msisdn_i;
+        x->cell = cell;
+        x->cause = CG_CAUSE_NORMAL;
+        x->rectype = rectype;
+        x->up = (uint64_t)up;
+        x->down = (uint64_t)down;
+        x->apn = apn;
+        x->rat = (uint8_t)rat;
+        x->order = ORDER(2, 0, e);
+        fill_owner(x, &own);
+    }
+    sort_recs(rb->rec, rb->n);
+    return 0;
+}

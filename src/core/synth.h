@@ -1,0 +1,92 @@
+/* CDR synthesis for one subscriber-day: its own off-net calls and SMS, its
+ * data sessions, and the calls and SMS of every contact edge it is on, as
+ * records sorted by start time. Pure: everything comes from the read-only
+ * model and counter-based random streams, so any subscriber-day can be made
+ * alone, in any order, on any thread or machine. */
+#ifndef CG_SYNTH_H
+#define CG_SYNTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/cells.h"
+#include "core/config.h"
+#include "core/graph.h"
+#include "core/ident.h"
+#include "core/tzday.h"
+
+enum cg_rec_type { CG_REC_CALL = 0, CG_REC_SMS = 1, CG_REC_DATA = 2 };
+enum cg_dir { CG_DIR_MO = 0, CG_DIR_MT = 1 };
+enum cg_cause {
+    CG_CAUSE_NORMAL = 0, CG_CAUSE_NOANSWER, CG_CAUSE_BUSY, CG_CAUSE_FAILURE,
+    CG_CAUSE_DELIVERY_OK, CG_CAUSE_DELIVERY_FAIL
+};
+enum cg_rectype { CG_RT_MSC = 0, CG_RT_SMO, CG_RT_SMT, CG_RT_PDP, CG_RT_PGW };
+enum cg_sms_status { CG_SMS_SENT = 0, CG_SMS_DELIVERED, CG_SMS_FAILED };
+enum cg_apn { CG_APN_INTERNET = 0, CG_APN_IMS, CG_APN_MMS };
+
+typedef struct cg_rec {
+    int64_t start_ms;
+    uint64_t order;        /* deterministic tie-break among equal starts */
+    uint64_t src, dst;     /* MSISDNs; dst 0 for DATA */
+    uint64_t imsi, imei;   /* the record owner's */
+    uint64_t up, down;     /* DATA bytes */
+    uint32_t dur_s;
+    uint32_t cell;
+    uint32_t mccmnc;
+    int16_t tz_off;
+    uint8_t type, dir, cause, rectype, sms_seg, sms_status, apn, rat;
+    uint8_t disp;          /* CALL disposition (enum cg_disp) */
+} cg_rec;
+
+/* Who holds subscriber number i at an instant. Synthetic identities are
+ * computed; a subscriber database answers through its index. */
+typedef struct cg_idsource {
+    void *ctx; /* NULL: synthetic */
+    uint64_t (*count)(void *ctx);
+    uint64_t (*msisdn)(void *ctx, uint64_t i);
+    int (*lookup)(void *ctx, uint64_t i, int64_t t_ms, cg_ident *id); /* 1 held */
+    uint64_t (*find)(void *ctx, uint64_t msisdn); /* index or UINT64_MAX */
+} cg_idsource;
+
+typedef struct cg_model {
+    const cg_config *cfg;
+    uint64_t S;              /* subscribers in the run */
+    cg_numbering nb;
+    cg_graph graph;
+    const cg_cells *cells;
+    cg_idsource ids;
+    double disp_cum[CG_DISP_COUNT];
+    double seg_cum[3], status_cum[3], apn_cum[3], rat_cum[3];
+    double ln_mu, ln_sigma;
+} cg_model;
+
+/* One day of the run: calendar, DST segments and scaled rates. */
+typedef struct cg_dayparams {
+    cg_day day;
+    int day_index;           /* 0 for --start */
+    double factor;
+    double lam_call, lam_sms, lam_data;
+} cg_dayparams;
+
+/* Per-thread scratch, reused across subscribers (no allocation per row). */
+typedef struct cg_recbuf {
+    cg_rec *rec;
+    size_t n, cap;
+} cg_recbuf;
+
+int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cells *cells,
+                  const cg_idsource *ids, cg_err *err);
+void cg_model_free(cg_model *m);
+
+int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err);
+
+/* Fills rb with subscriber i's records of the day, sorted by start time.
+ * Returns 0, or -1 when memory for the scratch cannot be had. */
+int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb);
+
+void cg_recbuf_free(cg_recbuf *rb);
+
+/* Building blocks, exposed for tests. */
+uint32_t cg_synth_call_duration(const cg_model *m, int disp, struct cg_rng *r);
+
+#endif
