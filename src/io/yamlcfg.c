@@ -173,7 +173,8 @@ static int get_double(loader *ld, const yaml_node_t *n, const char *key, double 
                       const char *allowed, double *out)
 {
     double v;
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        n->data.scalar.length == 0)
         return bad(ld, n, key, "expected a number, got %s (%s)", kind_of(n), allowed);
     if (cg_yaml_parse_double(text(n), &v))
         return bad(ld, n, key, "'%s' is not a number (%s)", text(n), allowed);
@@ -187,7 +188,8 @@ static int get_uint(loader *ld, const yaml_node_t *n, const char *key, uint64_t 
                     const char *allowed, uint64_t *out)
 {
     uint64_t v;
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        n->data.scalar.length == 0)
         return bad(ld, n, key, "expected a whole number, got %s (%s)", kind_of(n), allowed);
     const char *s = text(n);
     if (cg_yaml_parse_uint(s, &v)) {
