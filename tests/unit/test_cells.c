@@ -1,0 +1,454 @@
+/* Tests of core/cells (placement, RAT mix, determinism, CSV text) and
+ * io/cellsfile (create, reuse, mismatch messages, no temporary leftovers),
+ * the latter in fresh temporary directories. */
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/cells.h"
+#include "io/cellsfile.h"
+#include "testhelp.h"
+
+#define PI 3.14159265358979323846
+
+static double haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = PI / 180.0;
+    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double a = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * 6371.0088 * asin(sqrt(a));
+}
+
+static int build(cg_cells *c, int n, double lat, double lon, double rkm, uint64_t seed)
+{
+    cg_err err;
+    cg_err_clear(&err);
+    int rc = cg_cells_build(c, n, lat, lon, rkm, seed, &err);
+    if (rc != CG_OK)
+        fprintf(stderr, "  build: %s\n", err.msg);
+    return rc;
+}
+
+static void test_ids_and_rat_lists(void)
+{
+    cg_cells c;
+    CHECK_EQ_INT(build(&c, 5000, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(c.n, 5000);
+    CHECK_EQ_INT(c.n_by_rat[0] + c.n_by_rat[1] + c.n_by_rat[2], 5000);
+    int seen[5001] = {0};
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < c.n_by_rat[r]; k++) {
+            int id = c.by_rat[r][k];
+            CHECK(id >= 1 && id <= 5000);
+            if (id < 1 || id > 5000)
+                continue;
+            CHECK_EQ_INT(c.rat[id - 1], r);
+            CHECK(k == 0 || c.by_rat[r][k - 1] < id);
+            seen[id]++;
+        }
+    for (int id = 1; id <= 5000; id++)
+        CHECK_EQ_INT(seen[id], 1);
+    cg_cells_free(&c);
+    CHECK(c.lat == NULL && c.n == 0);
+    cg_cells_free(&c); /* twice is harmless */
+}
+
+/* Distances. The equirectangular mapping (111.32 km per degree of latitude,
+ * 111.32 cos(lat0) per degree of longitude) differs from the great circle:
+ * (a) the sphere's 6371.0088 km radius gives 111.195 km per degree, a factor
+ * 0.99887; (b) the east-west component is really scaled by cos(lat)/cos(lat0)
+ * at the point's latitude, 1 + dphi * tan(lat0) to first order with dphi up
+ * to R/6371 rad: for R = 50 km at 52.37 deg that is at most 1 + 0.00785 *
+ * 1.297 = 1.0102 on the east component alone (the midpoint formula halves it).
+ * So every haversine distance is <= R * 0.99887 * 1.0102 < R * 1.01. At the
+ * equator (b) vanishes to first order and the bound is R * (1 + 1e-3).
+ * A mapping that forgot cos(lat0) would put points 1/cos(52.37) = 1.64 R
+ * away, and the largest distance of 20000 area-uniform points falls short of
+ * 0.99 R with probability 0.9801^20000 ~ 0: both are caught. */
+static void check_disc(double lat0, double lon0, double rkm, double tol)
+{
+    cg_cells c;
+    int n = 20000;
+    CHECK_EQ_INT(build(&c, n, lat0, lon0, rkm, 7), CG_OK);
+    double maxd = 0;
+    int far = 0, inner = 0, quad[4] = {0, 0, 0, 0};
+    double kx = 111.32 * cos(lat0 * PI / 180.0), ky = 111.32;
+    for (int i = 0; i < c.n; i++) {
+        double d = haversine_km(lat0, lon0, c.lat[i], c.lon[i]);
+        if (d > rkm * tol)
+            far++;
+        if (d > maxd)
+            maxd = d;
+        /* Planar position in the mapping's own km, to test its uniformity
+         * exactly (without the tiny great-circle distortion). */
+        double x = (c.lon[i] - lon0) * kx, y = (c.lat[i] - lat0) * ky;
+        if (x * x + y * y <= rkm * rkm / 4)
+            inner++;
+        quad[(x >= 0) + 2 * (y >= 0)]++;
+    }
+    CHECK_EQ_INT(far, 0);
+    CHECK_MSG(maxd > 0.99 * rkm * 0.998, "largest distance %.3f km", maxd);
+    /* Area-uniform: P(r <= R/2) = 1/4, each quadrant 1/4. The counts are
+     * Binomial(n, 1/4): sd of the share sqrt(.25*.75/20000) = 0.00306; we allow
+     * 5 sd = 0.0153 (a false alarm below 1e-6). Radius-uniform placement
+     * (r = R u) would give 1/2 inside R/2. */
+    double bound = 5 * sqrt(0.25 * 0.75 / n);
+    CHECK_MSG(fabs((double)inner / n - 0.25) <= bound, "inner share %.4f", (double)inner / n);
+    for (int q = 0; q < 4; q++)
+        CHECK_MSG(fabs((double)quad[q] / n - 0.25) <= bound, "quadrant %d share %.4f", q,
+                  (double)quad[q] / n);
+    cg_cells_free(&c);
+}
+
+static void test_positions_in_disc(void)
+{
+    check_disc(52.37, 4.895, 50, 1.01);
+    check_disc(0.0, 100.0, 50, 1.001);
+    check_disc(-33.45, -70.66, 10, 1.01);
+}
+
+/* RAT mix .3/.5/.2 over n = 20000: each count Binomial(n, p), share sd
+ * sqrt(p(1-p)/n) <= 0.0036; 5 sd is a false-alarm rate below 1e-6 per share
+ * and still detects any swap or mis-threshold of the three (>= 0.1 off). */
+static void test_rat_shares(void)
+{
+    cg_cells c;
+    int n = 20000;
+    CHECK_EQ_INT(build(&c, n, 52.37, 4.895, 50, 123), CG_OK);
+    const double p[3] = {0.3, 0.5, 0.2};
+    for (int r = 0; r < 3; r++) {
+        double share = (double)c.n_by_rat[r] / n;
+        CHECK_MSG(fabs(share - p[r]) <= 5 * sqrt(p[r] * (1 - p[r]) / n), "rat %d share %.4f", r,
+                  share);
+    }
+    cg_cells_free(&c);
+}
+
+static void test_determinism(void)
+{
+    cg_cells a, b, d, e;
+    char *ta, *tb, *td, *te;
+    CHECK_EQ_INT(build(&a, 300, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(build(&b, 300, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(build(&d, 300, 52.37, 4.895, 50, 43), CG_OK);
+    CHECK_EQ_INT(build(&e, 600, 52.37, 4.895, 50, 42), CG_OK);
+    size_t la = cg_cells_csv(&a, &ta), lb = cg_cells_csv(&b, &tb);
+    size_t ld = cg_cells_csv(&d, &td), le = cg_cells_csv(&e, &te);
+    CHECK(ta && tb && td && te);
+    CHECK(la == lb && memcmp(ta, tb, la) == 0);
+    CHECK(!(la == ld && memcmp(ta, td, la) == 0)); /* another seed, another catalog */
+    /* Cell i depends on i only: the 600-cell catalog starts with the 300. */
+    CHECK(le > la && memcmp(ta, te, la) == 0);
+    free(ta), free(tb), free(td), free(te);
+    cg_cells_free(&a), cg_cells_free(&b), cg_cells_free(&d), cg_cells_free(&e);
+}
+
+static int six_decimals(const char *s, const char *end)
+{
+    const char *dot = memchr(s, '.', (size_t)(end - s));
+    return dot && end - dot == 7;
+}
+
+static void test_csv_text(void)
+{
+    cg_cells c;
+    CHECK_EQ_INT(build(&c, 1000, 52.37, 4.895, 50, 42), CG_OK);
+    char *t;
+    size_t len = cg_cells_csv(&c, &t);
+    CHECK(t != NULL && strlen(t) == len);
+    CHECK(strncmp(t, "cell_id,lat,lon,rat\n", 20) == 0);
+    int row = 0, bad = 0;
+    for (char *line = strchr(t, '\n') + 1; *line; row++) {
+        char *nl = strchr(line, '\n');
+        if (!nl) {
+            bad++;
+            break;
+        }
+        *nl = '\0';
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        char *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
+        if (!c3 || atoi(line) != row + 1 || !six_decimals(c1 + 1, c2) || !six_decimals(c2 + 1, c3))
+            bad++;
+        else {
+            const char *want = c.rat[row] == CG_RAT_WCDMA ? "WCDMA" : c.rat[row] == CG_RAT_LTE ? "LTE" : "NR";
+            if (strcmp(c3 + 1, want) != 0 || fabs(atof(c1 + 1) - c.lat[row]) > 5e-7 ||
+                fabs(atof(c2 + 1) - c.lon[row]) > 5e-7)
+                bad++;
+        }
+        line = nl + 1;
+    }
+    CHECK_EQ_INT(row, 1000);
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_STR(cg_rat_name(CG_RAT_NR), "NR");
+    free(t);
+    cg_cells_free(&c);
+}
+
+static void test_bad_arguments(void)
+{
+    cg_cells c;
+    cg_err err;
+    CHECK_EQ_INT(cg_cells_build(&c, 0, 52.37, 4.895, 50, 1, &err), CG_EUSAGE);
+    CHECK(strstr(err.msg, "--cells") != NULL);
+    CHECK_EQ_INT(cg_cells_build(&c, 10, 95, 4.895, 50, 1, &err), CG_EUSAGE);
+    CHECK(strstr(err.msg, "--cell-center") != NULL);
+    CHECK_EQ_INT(cg_cells_build(&c, 10, 52, 4.895, 0, 1, &err), CG_EUSAGE);
+    CHECK(strstr(err.msg, "--cell-radius-km") != NULL);
+    CHECK_EQ_INT(cg_cells_build(&c, 10, 52, 4.895, NAN, 1, &err), CG_EUSAGE);
+    cg_cells_free(&c);
+    /* Near a pole and across the date line coordinates stay valid. */
+    CHECK_EQ_INT(build(&c, 2000, 89.9, 179.9, 500, 1), CG_OK);
+    int bad = 0;
+    for (int i = 0; i < c.n; i++)
+        if (!(c.lat[i] >= -90 && c.lat[i] <= 90 && c.lon[i] >= -180 && c.lon[i] < 180))
+            bad++;
+    CHECK_EQ_INT(bad, 0);
+    cg_cells_free(&c);
+}
+
+/* ---- io/cellsfile ---- */
+
+static char g_tmp[256];
+
+static const char *tmpdir(void)
+{
+    snprintf(g_tmp, sizeof g_tmp, "%s/cg-cells-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(g_tmp))
+        perror("mkdtemp");
+    return g_tmp;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Names in dir other than "." and "..", joined by spaces. */
+static void list_dir(const char *dir, char *out, size_t cap)
+{
+    out[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            strncat(out, e->d_name, cap - strlen(out) - 2);
+            strcat(out, " ");
+        }
+    closedir(d);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_sync_create_and_reuse(void)
+{
+    const char *root = tmpdir();
+    char out[400], path[450], names[1000];
+    snprintf(out, sizeof out, "%s/nested/out/", root); /* parents are created */
+    snprintf(path, sizeof path, "%s/nested/out/cells.csv", root);
+    cg_cells c;
+    cg_err err;
+    CHECK_EQ_INT(build(&c, 1000, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(cg_cells_sync(&c, out, &err), CG_OK);
+    char *want;
+    size_t wlen = cg_cells_csv(&c, &want), hlen = 0;
+    char *have = slurp(path, &hlen);
+    CHECK(have && hlen == wlen && memcmp(have, want, wlen) == 0);
+    list_dir(out, names, sizeof names);
+    CHECK_EQ_STR(names, "cells.csv "); /* no temporary left behind */
+    struct stat st1, st2;
+    CHECK(stat(path, &st1) == 0);
+    mode_t um = umask(0);
+    umask(um);
+    CHECK_EQ_INT(st1.st_mode & 0777, 0666 & ~um); /* like any other output, not mkstemp's 0600 */
+    /* Second run, same settings: accepted and the file is not rewritten. */
+    CHECK_EQ_INT(cg_cells_sync(&c, out, &err), CG_OK);
+    CHECK(stat(path, &st2) == 0);
+    CHECK_EQ_INT(st1.st_ino, st2.st_ino);
+    CHECK_EQ_INT(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+    list_dir(out, names, sizeof names);
+    CHECK_EQ_STR(names, "cells.csv ");
+    free(want);
+    free(have);
+    cg_cells_free(&c);
+    rm_rf(root);
+}
+
+static void test_sync_mismatch(void)
+{
+    const char *root = tmpdir();
+    char path[450], msg_path[450], names[1000];
+    snprintf(path, sizeof path, "%s/cells.csv", root);
+    snprintf(msg_path, sizeof msg_path, "%s/cells.csv was made with other cell settings", root);
+    cg_cells a, b, d;
+    cg_err err;
+    CHECK_EQ_INT(build(&a, 1000, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(build(&b, 2000, 52.37, 4.895, 50, 42), CG_OK);
+    CHECK_EQ_INT(build(&d, 1000, 52.37, 4.895, 50, 43), CG_OK);
+    CHECK_EQ_INT(cg_cells_sync(&a, root, &err), CG_OK);
+    size_t len0 = 0, len1 = 0;
+    char *before = slurp(path, &len0);
+
+    cg_err_clear(&err);
+    CHECK_EQ_INT(cg_cells_sync(&b, root, &err), CG_EUSAGE);
+    CHECK_MSG(strstr(err.msg, msg_path) != NULL, "%s", err.msg);
+    CHECK_MSG(strstr(err.msg, "it has 1000 cells; this run wants 2000") != NULL, "%s", err.msg);
+    CHECK(strstr(err.msg, "--cells") && strstr(err.msg, "--seed"));
+    CHECK(strstr(err.msg, "use another --out or delete the file") != NULL);
+    CHECK(strchr(err.msg, '\n') == NULL);
+
+    cg_err_clear(&err);
+    CHECK_EQ_INT(cg_cells_sync(&d, root, &err), CG_EUSAGE);
+    CHECK_MSG(strstr(err.msg, "1000 cells like this run, but at other positions") != NULL, "%s",
+              err.msg);
+
+    /* The existing catalog was left alone and nothing else appeared. */
+    char *after = slurp(path, &len1);
+    CHECK(before && after && len0 == len1 && memcmp(before, after, len0) == 0);
+    list_dir(root, names, sizeof names);
+    CHECK_EQ_STR(names, "cells.csv ");
+
+    /* A file that is no catalog at all. */
+    FILE *f = fopen(path, "w");
+    fputs("hello\n", f);
+    fclose(f);
+    CHECK_EQ_INT(cg_cells_sync(&a, root, &err), CG_EUSAGE);
+    CHECK_MSG(strstr(err.msg, "is not a cell catalog") != NULL, "%s", err.msg);
+    /* A truncated catalog: counted by its rows. */
+    f = fopen(path, "w");
+    fwrite(before, 1, len0 / 2, f);
+    fclose(f);
+    CHECK_EQ_INT(cg_cells_sync(&a, root, &err), CG_EUSAGE);
+    int nl = 0;
+    for (size_t i = 0; i < len0 / 2; i++)
+        nl += before[i] == '\n';
+    char expect[80];
+    /* header line excluded, the cut-off last line included */
+    snprintf(expect, sizeof expect, "it has %d cells; this run wants 1000", nl - 1 + (before[len0 / 2 - 1] != '\n'));
+    CHECK_MSG(strstr(err.msg, expect) != NULL, "%s (want \"%s\")", err.msg, expect);
+
+    free(before);
+    free(after);
+    cg_cells_free(&a), cg_cells_free(&b), cg_cells_free(&d);
+    rm_rf(root);
+}
+
+static void test_sync_unreadable(void)
+{
+    const char *root = tmpdir();
+    char path[450], out[450];
+    cg_cells c;
+    cg_err err;
+    CHECK_EQ_INT(build(&c, 10, 52.37, 4.895, 50, 42), CG_OK);
+    /* cells.csv is a directory: root can read anything, but not that. */
+    snprintf(path, sizeof path, "%s/cells.csv", root);
+    CHECK(mkdir(path, 0700) == 0);
+    cg_err_clear(&err);
+    CHECK_EQ_INT(cg_cells_sync(&c, root, &err), CG_ERUNTIME);
+    CHECK_MSG(strstr(err.msg, path) != NULL, "%s", err.msg);
+    /* --out names a regular file. */
+    snprintf(out, sizeof out, "%s/plain", root);
+    FILE *f = fopen(out, "w");
+    fclose(f);
+    cg_err_clear(&err);
+    CHECK_EQ_INT(cg_cells_sync(&c, out, &err), CG_ERUNTIME);
+    CHECK_MSG(strstr(err.msg, out) != NULL, "%s", err.msg);
+    cg_cells_free(&c);
+    rm_rf(root);
+}
+
+/* Concurrent first runs with different settings (e.g. shards started
+ * together with mismatched flags): exactly one may win, the others must be
+ * told, and the file must be the winner's. Each child exits 0 on CG_OK, 2 on
+ * CG_EUSAGE. Correct code passes every time; a create that replaces an
+ * existing file (plain rename) fails whenever two children overlap. */
+static void test_sync_concurrent_first_runs(void)
+{
+    for (int round = 0; round < 5; round++) {
+        const char *root = tmpdir();
+        char path[450], names[1000];
+        snprintf(path, sizeof path, "%s/cells.csv", root);
+        int go[2];
+        CHECK(pipe(go) == 0);
+        enum { K = 6 };
+        pid_t pid[K];
+        for (int k = 0; k < K; k++) {
+            pid[k] = fork();
+            if (pid[k] == 0) {
+                char b;
+                close(go[1]);
+                if (read(go[0], &b, 1) < 0) /* wait for the start signal (EOF) */
+                    _exit(9);
+                cg_cells c;
+                cg_err err;
+                if (cg_cells_build(&c, 20000, 52.37, 4.895, 50, 100 + (uint64_t)k, &err) != CG_OK)
+                    _exit(9);
+                _exit(cg_cells_sync(&c, root, &err));
+            }
+        }
+        close(go[0]);
+        close(go[1]); /* all children start now */
+        int winners = 0, winner = -1, others = 0;
+        for (int k = 0; k < K; k++) {
+            int st = 0;
+            waitpid(pid[k], &st, 0);
+            int code = WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+            if (code == CG_OK)
+                winners++, winner = k;
+            else if (code == CG_EUSAGE)
+                others++;
+        }
+        CHECK_EQ_INT(winners, 1);
+        CHECK_EQ_INT(others, K - 1);
+        if (winner >= 0) {
+            cg_cells c;
+            char *want;
+            size_t hlen = 0;
+            CHECK_EQ_INT(build(&c, 20000, 52.37, 4.895, 50, 100 + (uint64_t)winner), CG_OK);
+            size_t wlen = cg_cells_csv(&c, &want);
+            FILE *f = fopen(path, "rb");
+            char *have = malloc(wlen + 1);
+            hlen = f ? fread(have, 1, wlen + 1, f) : 0;
+            if (f)
+                fclose(f);
+            CHECK(hlen == wlen && memcmp(have, want, wlen) == 0);
+            free(have);
+            free(want);
+            cg_cells_free(&c);
+        }
+        list_dir(root, names, sizeof names);
+        CHECK_EQ_STR(names, "cells.csv ");
+        rm_rf(root);
+    }
+}
+
+int main(void)
+{
+    RUN_TEST(test_ids_and_rat_lists);
+    RUN_TEST(test_positions_in_disc);
+    RUN_TEST(test_rat_shares);
+    RUN_TEST(test_determinism);
+    RUN_TEST(test_csv_text);
+    RUN_TEST(test_bad_arguments);
+    RUN_TEST(test_sync_create_and_reuse);
+    RUN_TEST(test_sync_mismatch);
+    RUN_TEST(test_sync_unreadable);
+    RUN_TEST(test_sync_concurrent_first_runs);
+    TEST_REPORT();
+}
