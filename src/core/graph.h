@@ -32,27 +32,28 @@ void cg_graph_free(cg_graph *g);
 uint64_t cg_graph_perm(const cg_graph *g, uint64_t i);
 uint64_t cg_graph_perm_inv(const cg_graph *g, uint64_t p);
 
-/* Length of subscriber i's own contact list (its ranks 1..n). */
-static inline int cg_graph_ncontacts(const cg_graph *g, uint64_t i)
+/* Length of the own contact list of the subscriber at permuted position p
+ * (its ranks 1..n). Keyed by position, not index, so a partner's list length
+ * is known before (and usually without) inverting the permutation. */
+static inline int cg_graph_ncontacts(const cg_graph *g, uint64_t p)
 {
-    uint64_t h = i * 0x9e3779b97f4a7c15ULL ^ g->seed;
+    uint64_t h = p * 0x9e3779b97f4a7c15ULL ^ g->seed;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 32;
     return g->nq[h & (CG_GRAPH_QTAB - 1)];
 }
 
-/* Partner of the subscriber whose permuted position is pi in layer k, or
- * UINT64_MAX when the layer pairs it with itself. */
-static inline uint64_t cg_graph_partner(const cg_graph *g, uint64_t pi, int k)
+/* Permuted position of the layer-k partner of the subscriber at position
+ * pi, or UINT64_MAX when the layer pairs it with itself. The partner's index
+ * is cg_graph_perm_inv of it. */
+static inline uint64_t cg_graph_partner_pos(const cg_graph *g, uint64_t pi, int k)
 {
-    uint64_t c = g->base + (uint64_t)k;
+    uint64_t c = g->base + (uint64_t)k; /* k < K < S */
     if (c >= g->S)
         c -= g->S;
     uint64_t q = c >= pi ? c - pi : c + g->S - pi;
-    if (q == pi)
-        return UINT64_MAX;
-    return cg_graph_perm_inv(g, q);
+    return q == pi ? UINT64_MAX : q;
 }
 
 /* Zipf weight of rank k+1 in a list of n contacts: (1/(k+1)) / H(n), or 0

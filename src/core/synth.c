@@ -222,13 +222,16 @@ static void sort_recs(cg_rec *r, size_t n)
 #define ORDER(kind, k, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(k) << 32) | (uint64_t)(idx))
 
 /* Adds the on-net events of edge {i, j} (layer k) to i's records. */
-static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, uint64_t j,
-                       int k, double w_i, double w_j, const cg_ident *id_i, uint64_t msisdn_i,
-                       cg_recbuf *rb)
+static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, uint64_t pi,
+                       uint64_t pj, int k, double w_i, double w_j, const cg_ident *id_i,
+                       uint64_t msisdn_i, cg_recbuf *rb)
 {
     const cg_config *cfg = m->cfg;
-    uint64_t lo = i < j ? i : j, hi = i < j ? j : i;
-    double w_lo = i < j ? w_i : w_j, w_hi = i < j ? w_j : w_i;
+    /* Sides are told apart by permuted position, known to both without
+     * inverting the permutation. */
+    int i_is_lo = pi < pj;
+    uint64_t lo = i_is_lo ? pi : pj, hi = i_is_lo ? pj : pi;
+    double w_lo = i_is_lo ? w_i : w_j, w_hi = i_is_lo ? w_j : w_i;
     double w = w_lo + w_hi;
     double on = 1.0 - cfg->interconnect_share;
     double rate_c = dp->lam_call * on * w * 0.5, rate_s = dp->lam_sms * on * w * 0.5;
@@ -240,7 +243,9 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
                            (hi << 20) | (uint64_t)k);
     uint64_t nc = cg_rng_poisson(&r, rate_c);
     uint64_t ns = cg_rng_poisson(&r, rate_s);
-    int i_is_lo = i == lo;
+    if (nc + ns == 0)
+        return 0; /* most edges, most days: the partner's index is not needed */
+    uint64_t j = cg_graph_perm_inv(&m->graph, pj);
     uint64_t msisdn_j = 0;
     for (uint64_t e = 0; e < nc + ns; e++) {
         int is_call = e < nc;
@@ -312,20 +317,20 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
 
     /* On-net: every layer in which i has a partner that lists i, or that i
      * lists. */
-    int n_i = cg_graph_ncontacts(g, i);
     int has_contacts = 0;
     if (g->K > 0) {
         uint64_t pi = cg_graph_perm(g, i);
+        int n_i = cg_graph_ncontacts(g, pi);
         for (int k = 0; k < g->K; k++) {
-            uint64_t j = cg_graph_partner(g, pi, k);
-            if (j == UINT64_MAX)
+            uint64_t pj = cg_graph_partner_pos(g, pi, k);
+            if (pj == UINT64_MAX)
                 continue;
-            int n_j = cg_graph_ncontacts(g, j);
+            int n_j = cg_graph_ncontacts(g, pj);
             if (k >= n_i && k >= n_j)
                 continue;
             if (k < n_i)
                 has_contacts = 1;
-            if (edge_events(m, dp, i, j, k, cg_graph_weight(g, n_i, k),
+            if (edge_events(m, dp, i, pi, pj, k, cg_graph_weight(g, n_i, k),
                             cg_graph_weight(g, n_j, k), &day_id, msisdn_i, rb))
                 return -1;
         }
