@@ -28,7 +28,8 @@ int cg_afile_write(cg_afile *f, const void *buf, size_t n, cg_err *err);
 
 /* Optionally fdatasync()s the file (and fsync()s the directory after the
  * rename, so the new name survives power loss), closes it and renames it over
- * path, replacing an older file. On failure the temporary file is removed. */
+ * path, replacing an older file. On failure the temporary file is removed
+ * (except when only the final directory fsync fails: the file is in place). */
 int cg_afile_commit(cg_afile *f, int sync, cg_err *err);
 
 /* Closes and unlinks the temporary file. Safe to call twice, after commit,
