@@ -48,18 +48,27 @@ typedef struct piece {
     size_t raw;        /* uncompressed length */
 } piece;
 
-typedef struct worker {
-    pthread_t th;
-    struct run *run;
-    cg_recbuf rb;
+/* One block in flight: its text, its compressed pieces. Block b uses slot
+ * b % nslots; with two slots per worker a worker that has handed a block
+ * over for writing goes on with the next one instead of waiting. */
+typedef struct slot {
     char *text;
-    size_t text_cap;
+    size_t text_cap, len;
     char *z;
     size_t z_cap;
     piece *pieces;
     size_t npieces, pieces_cap;
+    uint64_t n[3];  /* calls, sms, data of the block */
+    uint64_t block; /* block it holds */
+    int busy;       /* taken by a block not yet written */
+    int ready;      /* compressed, waiting for its turn to be written */
+} slot;
+
+typedef struct worker {
+    pthread_t th;
+    struct run *run;
+    cg_recbuf rb;
     cg_codec_ctx *codec;
-    uint64_t n[3]; /* calls, sms, data of the current block */
 } worker;
 
 typedef struct run {
@@ -80,10 +89,14 @@ typedef struct run {
     int part_idx;
     uint64_t part_bytes;
 
-    /* ordered step 2: writing */
+    /* ordered step 2: writing, by whichever worker finds the next block
+     * ready and nobody writing */
     pthread_mutex_t wr_mu;
     pthread_cond_t wr_cv;
     uint64_t wr_turn;
+    int writing;
+    slot *slots;
+    size_t nslots;
     int open_part; /* -1: none open */
     int parts_written;
     cg_afile part_file;
@@ -138,56 +151,55 @@ static void part_path(const run *r, int part, char *out, size_t cap)
 }
 
 /* Formats block b's rows into w->text; returns its length or -1. */
-static long gen_block(worker *w, uint64_t b, cg_err *err)
+static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
 {
     run *r = w->run;
     uint64_t first = r->lo + b * BLOCK_SUBS;
     uint64_t last = first + BLOCK_SUBS < r->hi ? first + BLOCK_SUBS : r->hi;
     size_t len = 0;
-    w->n[0] = w->n[1] = w->n[2] = 0;
+    sl->n[0] = sl->n[1] = sl->n[2] = 0;
     for (uint64_t i = first; i < last; i++) {
         if (cg_synth_subscriber(r->m, r->dp, i, &w->rb) != 0 ||
-            grow((void **)&w->text, &w->text_cap, len + w->rb.n * CG_CDR_MAX_ROW, 1) != 0) {
+            grow((void **)&sl->text, &sl->text_cap, len + w->rb.n * CG_CDR_MAX_ROW, 1) != 0) {
             cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
                        (unsigned long long)i);
             return -1;
         }
         for (size_t k = 0; k < w->rb.n; k++) {
-            len += cg_cdr_format(&r->fmt, &w->rb.rec[k], w->text + len);
-            w->n[w->rb.rec[k].type]++;
+            len += cg_cdr_format(&r->fmt, &w->rb.rec[k], sl->text + len);
+            sl->n[w->rb.rec[k].type]++;
         }
     }
     return (long)len;
 }
 
-static int add_piece(worker *w, int part, size_t raw)
+static int add_piece(slot *sl, int part, size_t raw)
 {
-    if (grow((void **)&w->pieces, &w->pieces_cap, w->npieces + 1, sizeof(piece)))
+    if (grow((void **)&sl->pieces, &sl->pieces_cap, sl->npieces + 1, sizeof(piece)))
         return -1;
-    w->pieces[w->npieces++] = (piece){part, 0, 0, raw};
+    sl->pieces[sl->npieces++] = (piece){part, 0, 0, raw};
     return 0;
 }
 
 /* Ordered step 1: splits the block's text at the rows where the current
  * part reaches --rotate-bytes (header included). */
-static int cut_block(worker *w, size_t len)
+static int cut_block(run *r, slot *sl, size_t len)
 {
-    run *r = w->run;
     uint64_t N = r->cfg->rotate_bytes;
     size_t hdr = CG_CDR_HEADER_LEN;
     size_t pos = 0;
-    w->npieces = 0;
+    sl->npieces = 0;
     while (pos < len) {
         uint64_t need = N > r->part_bytes ? N - r->part_bytes : 1;
         if (len - pos < need) {
-            if (add_piece(w, r->part_idx, len - pos))
+            if (add_piece(sl, r->part_idx, len - pos))
                 return -1;
             r->part_bytes += len - pos;
             break;
         }
-        const char *nl = memchr(w->text + pos + need - 1, '\n', len - (pos + need - 1));
-        size_t end = (size_t)(nl - w->text) + 1;
-        if (add_piece(w, r->part_idx, end - pos))
+        const char *nl = memchr(sl->text + pos + need - 1, '\n', len - (pos + need - 1));
+        size_t end = (size_t)(nl - sl->text) + 1;
+        if (add_piece(sl, r->part_idx, end - pos))
             return -1;
         r->part_idx++;
         r->part_bytes = hdr;
@@ -196,17 +208,17 @@ static int cut_block(worker *w, size_t len)
     return 0;
 }
 
-static int compress_pieces(worker *w, cg_err *err)
+static int compress_pieces(worker *w, slot *sl, cg_err *err)
 {
     size_t raw_off = 0, zoff = 0;
-    for (size_t k = 0; k < w->npieces; k++) {
-        piece *p = &w->pieces[k];
+    for (size_t k = 0; k < sl->npieces; k++) {
+        piece *p = &sl->pieces[k];
         size_t bound = cg_codec_bound(w->codec, p->raw);
-        if (grow((void **)&w->z, &w->z_cap, zoff + bound, 1))
+        if (grow((void **)&sl->z, &sl->z_cap, zoff + bound, 1))
             return cg_err_set(err, CG_ERUNTIME, "out of memory compressing");
         size_t zn = 0;
-        int rc = cg_codec_compress(w->codec, w->text + raw_off, p->raw, w->z + zoff, w->z_cap - zoff,
-                                   &zn, err);
+        int rc = cg_codec_compress(w->codec, sl->text + raw_off, p->raw, sl->z + zoff,
+                                   sl->z_cap - zoff, &zn, err);
         if (rc)
             return rc;
         p->zoff = zoff;
@@ -238,22 +250,58 @@ static int close_part(run *r, cg_err *err)
 }
 
 /* Ordered step 2: appends the pieces to part files and the bundle. */
-static int write_pieces(worker *w, cg_err *err)
+static int write_pieces(run *r, const slot *sl, cg_err *err)
 {
-    run *r = w->run;
-    for (size_t k = 0; k < w->npieces; k++) {
-        const piece *p = &w->pieces[k];
+    for (size_t k = 0; k < sl->npieces; k++) {
+        const piece *p = &sl->pieces[k];
         int rc;
         if (p->part != r->open_part) {
             if ((rc = close_part(r, err)) || (rc = open_part(r, p->part, err)))
                 return rc;
         }
-        if ((rc = cg_afile_write(&r->part_file, w->z + p->zoff, p->zlen, err)))
+        if ((rc = cg_afile_write(&r->part_file, sl->z + p->zoff, p->zlen, err)))
             return rc;
-        if (r->bundle_on && (rc = cg_afile_write(&r->bundle, w->z + p->zoff, p->zlen, err)))
+        if (r->bundle_on && (rc = cg_afile_write(&r->bundle, sl->z + p->zoff, p->zlen, err)))
             return rc;
     }
     return CG_OK;
+}
+
+/* Hands a compressed block over for writing; if nobody is writing, writes
+ * it and every following block that is ready, in order. The file I/O runs
+ * outside the lock so that other workers can hand their blocks over. */
+static int deposit_and_write(run *r, slot *sl, cg_err *err)
+{
+    int rc = CG_OK;
+    pthread_mutex_lock(&r->wr_mu);
+    sl->ready = 1;
+    if (!r->writing) {
+        r->writing = 1;
+        for (;;) {
+            slot *next = &r->slots[r->wr_turn % r->nslots];
+            if (atomic_load(&r->failed) || !next->ready || next->block != r->wr_turn)
+                break;
+            pthread_mutex_unlock(&r->wr_mu);
+            rc = write_pieces(r, next, err);
+            pthread_mutex_lock(&r->wr_mu);
+            if (rc)
+                break;
+            for (int t = 0; t < 3; t++)
+                r->counts[t] += next->n[t];
+            atomic_fetch_add(&r->rows_done, next->n[0] + next->n[1] + next->n[2]);
+            atomic_fetch_add(&r->raw_bytes, (uint64_t)next->len);
+            uint64_t first = r->lo + next->block * BLOCK_SUBS;
+            uint64_t last = first + BLOCK_SUBS < r->hi ? first + BLOCK_SUBS : r->hi;
+            atomic_fetch_add(&r->subs_done, last - first);
+            next->ready = 0;
+            next->busy = 0;
+            r->wr_turn++;
+            pthread_cond_broadcast(&r->wr_cv);
+        }
+        r->writing = 0;
+    }
+    pthread_mutex_unlock(&r->wr_mu);
+    return rc;
 }
 
 static void *worker_main(void *arg)
@@ -270,14 +318,27 @@ static void *worker_main(void *arg)
             cg_err_set(&err, CG_ERUNTIME, "interrupted");
             goto fail;
         }
-        long len = gen_block(w, b, &err);
+        /* Wait until the slot's previous block has been written. */
+        slot *sl = &r->slots[b % r->nslots];
+        pthread_mutex_lock(&r->wr_mu);
+        while (sl->busy && !atomic_load(&r->failed))
+            pthread_cond_wait(&r->wr_cv, &r->wr_mu);
+        sl->busy = 1;
+        sl->ready = 0;
+        sl->block = b;
+        pthread_mutex_unlock(&r->wr_mu);
+        if (atomic_load(&r->failed))
+            break;
+
+        long len = gen_block(w, sl, b, &err);
         if (len < 0)
             goto fail;
+        sl->len = (size_t)len;
 
         pthread_mutex_lock(&r->cut_mu);
         while (r->cut_turn != b && !atomic_load(&r->failed))
             pthread_cond_wait(&r->cut_cv, &r->cut_mu);
-        int bad = atomic_load(&r->failed) || cut_block(w, (size_t)len) != 0;
+        int bad = atomic_load(&r->failed) || cut_block(r, sl, (size_t)len) != 0;
         r->cut_turn++;
         pthread_cond_broadcast(&r->cut_cv);
         pthread_mutex_unlock(&r->cut_mu);
@@ -287,27 +348,8 @@ static void *worker_main(void *arg)
             cg_err_set(&err, CG_ERUNTIME, "out of memory");
             goto fail;
         }
-
-        if (compress_pieces(w, &err))
+        if (compress_pieces(w, sl, &err) || deposit_and_write(r, sl, &err))
             goto fail;
-
-        pthread_mutex_lock(&r->wr_mu);
-        while (r->wr_turn != b && !atomic_load(&r->failed))
-            pthread_cond_wait(&r->wr_cv, &r->wr_mu);
-        int rc = atomic_load(&r->failed) ? -1 : write_pieces(w, &err);
-        for (int t = 0; t < 3; t++)
-            r->counts[t] += w->n[t];
-        r->wr_turn++;
-        pthread_cond_broadcast(&r->wr_cv);
-        pthread_mutex_unlock(&r->wr_mu);
-        if (rc < 0)
-            break;
-        if (rc)
-            goto fail;
-        uint64_t last = r->lo + (b + 1) * BLOCK_SUBS;
-        atomic_fetch_add(&r->subs_done, (last < r->hi ? last : r->hi) - (r->lo + b * BLOCK_SUBS));
-        atomic_fetch_add(&r->rows_done, w->n[0] + w->n[1] + w->n[2]);
-        atomic_fetch_add(&r->raw_bytes, (uint64_t)len);
     }
     return NULL;
 fail:
@@ -390,7 +432,7 @@ static int write_json(const char *path, const char *text, size_t n, cg_err *err)
 /* Generates one day of the shard. */
 static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int nworkers,
                    int progress, uint64_t lo, uint64_t hi, cg_codec_ctx **codecs, worker *ws,
-                   cg_err *err)
+                   slot *slots, cg_err *err)
 {
     cg_dayparams dp;
     int rc = cg_dayparams_init(&dp, m, day_index, err);
@@ -409,6 +451,10 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     r->lo = lo;
     r->hi = hi;
     r->nblocks = (hi - lo + BLOCK_SUBS - 1) / BLOCK_SUBS;
+    r->slots = slots;
+    r->nslots = (size_t)nworkers * 2;
+    for (size_t k = 0; k < r->nslots; k++)
+        slots[k].busy = slots[k].ready = 0;
     r->open_part = -1;
     r->part_file.fd = -1;
     r->bundle.fd = -1;
@@ -554,7 +600,8 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
     memset(&m, 0, sizeof m);
     cg_codec_ctx **codecs = calloc((size_t)nworkers, sizeof *codecs);
     worker *ws = calloc((size_t)nworkers, sizeof *ws);
-    if (!codecs || !ws) {
+    slot *slots = calloc((size_t)nworkers * 2, sizeof *slots);
+    if (!codecs || !ws || !slots) {
         rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
         goto out;
     }
@@ -569,17 +616,20 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
             goto out;
     int progress = cfg->progress > 0 || (cfg->progress < 0 && isatty(2));
     for (int d = 0; d < cfg->days; d++) {
-        if ((rc = run_day(cfg, &m, d, nworkers, progress, lo, hi, codecs, ws, err)))
+        if ((rc = run_day(cfg, &m, d, nworkers, progress, lo, hi, codecs, ws, slots, err)))
             goto out;
     }
 out:
     if (ws)
-        for (int k = 0; k < nworkers; k++) {
+        for (int k = 0; k < nworkers; k++)
             cg_recbuf_free(&ws[k].rb);
-            free(ws[k].text);
-            free(ws[k].z);
-            free(ws[k].pieces);
+    if (slots)
+        for (int k = 0; k < nworkers * 2; k++) {
+            free(slots[k].text);
+            free(slots[k].z);
+            free(slots[k].pieces);
         }
+    free(slots);
     if (codecs)
         for (int k = 0; k < nworkers; k++)
             cg_codec_free(codecs[k]);
