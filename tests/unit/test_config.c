@@ -429,6 +429,38 @@ static void test_missing_file(void)
     CHECK(strstr(err.msg, "--config") != NULL);
 }
 
+/* The "every key" example of docs/CONFIG.md spells out the defaults: it must
+ * load, and give back the defaults (plus its one special day). */
+static void test_docs_example_is_the_defaults(void)
+{
+    FILE *f = fopen("docs/CONFIG.md", "r");
+    CHECK_MSG(f != NULL, "run from the repository root");
+    if (!f)
+        return;
+    static char doc[65536], yaml[16384];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    const char *a = strstr(doc, "### Example: every key");
+    a = a ? strstr(a, "```yaml\n") : NULL;
+    const char *b = a ? strstr(a + 8, "```") : NULL;
+    CHECK(a && b);
+    if (!a || !b)
+        return;
+    snprintf(yaml, sizeof yaml, "%.*s", (int)(b - (a + 8)), a + 8);
+    cg_config c, d;
+    cg_err err;
+    CHECK_MSG(load(yaml, &c, &err) == CG_OK, "%s", err.msg);
+    cg_config_defaults(&d);
+    CHECK_EQ_INT(c.n_special, 1);
+    CHECK_EQ_INT(c.subs_set, 1);
+    c.n_special = 0;
+    memset(c.special, 0, sizeof c.special);
+    c.subs_set = 0;
+    c.codec_level_set = 0;
+    CHECK(memcmp(&c, &d, sizeof c) == 0);
+}
+
 /* ---- command line ---- */
 
 static int parse(cg_flags *fl, cg_err *err, ...)
@@ -645,6 +677,7 @@ int main(void)
     RUN_TEST(test_codec_level_order);
     RUN_TEST(test_error_leaves_cfg_untouched);
     RUN_TEST(test_missing_file);
+    RUN_TEST(test_docs_example_is_the_defaults);
     RUN_TEST(test_flags_beat_file);
     RUN_TEST(test_flag_values);
     RUN_TEST(test_commands_and_flat_form);
