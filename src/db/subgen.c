@@ -301,7 +301,8 @@ static int run_day(gen *g, int32_t d, cg_subsink *sink, cg_err *err)
         g->scratch[n++] = i;
     }
     g->head[d] = NONE;
-    qsort(g->scratch, n, sizeof *g->scratch, cmp_u32);
+    if (n > 1)
+        qsort(g->scratch, n, sizeof *g->scratch, cmp_u32);
     for (size_t i = 0; i < n; i++)
         if ((rc = run_ent(g, g->scratch[i], d, err)))
             return rc;
@@ -335,6 +336,8 @@ static int run_day(gen *g, int32_t d, cg_subsink *sink, cg_err *err)
             return rc;
     }
 
+    if (g->n_day == 0)
+        return CG_OK;
     qsort(g->day, g->n_day, sizeof *g->day, cmp_dayev);
     for (size_t i = 0; i < g->n_day; i++)
         g->out[i] = g->day[i].ev;

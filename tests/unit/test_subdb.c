@@ -486,6 +486,26 @@ static void test_arrow_roundtrip_and_abort(void)
     rmdir(sub);
 }
 
+/* Tiny populations leave most days without events (empty buckets). */
+static void test_generator_tiny(void)
+{
+    cg_config cfg;
+    small_cfg(&cfg, 2);
+    cg_subgen_stats gs;
+    cg_subval_stats st;
+    for (uint64_t size = 0; size <= 3; size++) {
+        cfg.db_size = size;
+        cfg.db_history_days = size == 3 ? 0 : 100;
+        CHECK_EQ_INT(gen_to(&cfg, tpath(2, "tiny.arrow"), &gs), CG_OK);
+        CHECK_EQ_INT(validate(pbuf[2], &st), CG_OK);
+        CHECK_EQ_INT(st.errors, 0);
+        CHECK_EQ_INT(st.events, gs.events);
+        CHECK(st.by_type[CG_EV_NEW_SUBSCRIBER] >= size);
+        if (size == 3)
+            CHECK_EQ_INT(st.events, 3);
+    }
+}
+
 static void test_generator_config_errors(void)
 {
     cg_config cfg;
@@ -520,6 +540,7 @@ int main(void)
     RUN_TEST(test_generator_deterministic);
     RUN_TEST(test_generator_rates);
     RUN_TEST(test_arrow_roundtrip_and_abort);
+    RUN_TEST(test_generator_tiny);
     RUN_TEST(test_generator_config_errors);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
