@@ -67,6 +67,28 @@ demo: deps $(BUILD)/cdrgen
 bench: $(BUILD)/cdrgen
 	@BUILD=$(BUILD) bench/bench.sh
 
+# libFuzzer harnesses tests/fuzz/fuzz_NAME.c -> build-fuzz/fuzz_NAME (clang).
+# `make fuzz-long` runs each for FUZZ_SECONDS on a scratch copy of
+# tests/fuzz/corpus/NAME; crashes land in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz-bins
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-bins BUILD=build-fuzz CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" EXTRA_LDFLAGS="$(FUZZ_SAN)"
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libcdrgen.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(EXTRA_LDFLAGS) -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
+
+fuzz-long: fuzz
+	@for b in $(FUZZ_BIN); do n=$${b#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
+	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ \
+	    build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
+
 clean:
 	rm -rf build build-* out
 
