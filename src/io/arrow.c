@@ -63,6 +63,7 @@ struct cg_arrow_writer {
     char *path, *tmp;
     uint64_t off; /* bytes written so far */
     size_t n;     /* rows buffered */
+    int failed;   /* a write failed: only abort is allowed now */
     int64_t *ts;
     uint8_t *type;
     uint64_t *imsi, *msisdn, *imei;
@@ -325,6 +326,8 @@ int cg_arrow_writer_open(cg_arrow_writer **out, const char *path, cg_err *err)
 
 int cg_arrow_writer_add(cg_arrow_writer *w, const cg_sub_event *ev, size_t n, cg_err *err)
 {
+    if (w->failed)
+        return cg_err_set(err, CG_ERUNTIME, "%s: writer used after a failed write", w->path);
     for (size_t i = 0; i < n; i++) {
         size_t k = w->n++;
         w->ts[k] = ev[i].ts_ms;
@@ -335,8 +338,10 @@ int cg_arrow_writer_add(cg_arrow_writer *w, const cg_sub_event *ev, size_t n, cg
         w->mccmnc[k] = ev[i].mccmnc;
         if (w->n == CG_ARROW_BATCH_ROWS) {
             int rc = flush_batch(w, err);
-            if (rc)
+            if (rc) {
+                w->failed = 1;
                 return rc;
+            }
         }
     }
     return CG_OK;
@@ -372,7 +377,8 @@ static int write_footer(cg_arrow_writer *w, cg_err *err)
 int cg_arrow_writer_close(cg_arrow_writer *w, cg_err *err)
 {
     static const uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
-    int rc = w->n ? flush_batch(w, err) : CG_OK;
+    int rc = w->failed ? cg_err_set(err, CG_ERUNTIME, "%s: writer used after a failed write", w->path)
+                       : w->n ? flush_batch(w, err) : CG_OK;
     if (!rc)
         rc = wr(w, eos, sizeof eos, err);
     if (!rc)
