@@ -68,6 +68,7 @@ typedef struct worker {
     pthread_t th;
     struct run *run;
     cg_recbuf rb;
+    cg_cdrfmt fmt;
     cg_codec_ctx *codec;
 } worker;
 
@@ -166,8 +167,9 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
             return -1;
         }
         for (size_t k = 0; k < w->rb.n; k++) {
-            len += cg_cdr_format(&r->fmt, &w->rb.rec[k], sl->text + len);
-            sl->n[w->rb.rec[k].type]++;
+            const cg_rec *rec = cg_recbuf_at(&w->rb, k);
+            len += cg_cdr_format(&w->fmt, rec, sl->text + len);
+            sl->n[rec->type]++;
         }
     }
     return (long)len;
@@ -491,6 +493,7 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     for (int k = 0; k < nworkers; k++) {
         ws[k].run = r;
         ws[k].codec = codecs[k];
+        ws[k].fmt = r->fmt;
         if (pthread_create(&ws[k].th, NULL, worker_main, &ws[k]) != 0) {
             cg_err e;
             cg_err_set(&e, CG_ERUNTIME, "cannot start worker thread");

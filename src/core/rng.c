@@ -13,6 +13,11 @@ uint64_t cg_rng_poisson(cg_rng *r, double lambda)
     if (lambda < 30.0) {
         /* Inversion by sequential search: one uniform, about lambda steps. */
         double u = cg_rng_u01(r);
+        /* Most draws in this generator have lambda well below 1 and come
+         * out 0: e^-l >= 1 - l decides those without calling exp(), with
+         * exactly the outcome the full inversion gives for the same u. */
+        if (u < 1.0 - lambda)
+            return 0;
         double p = exp(-lambda), cdf = p;
         uint64_t k = 0;
         while (u >= cdf && k < 1000) {

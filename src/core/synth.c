@@ -96,13 +96,17 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
     dp->lam_call = cfg->avg_calls * dp->factor;
     dp->lam_sms = cfg->avg_sms * dp->factor;
     dp->lam_data = cfg->avg_data * dp->factor;
+    double cs = cfg->avg_calls + cfg->avg_sms;
+    dp->call_share = cs > 0 ? cfg->avg_calls / cs : 0.0;
     return CG_OK;
 }
 
 void cg_recbuf_free(cg_recbuf *rb)
 {
     free(rb->rec);
+    free(rb->key);
     rb->rec = NULL;
+    rb->key = NULL;
     rb->n = rb->cap = 0;
 }
 
@@ -110,10 +114,16 @@ static cg_rec *rec_push(cg_recbuf *rb)
 {
     if (rb->n == rb->cap) {
         size_t cap = rb->cap ? rb->cap * 2 : 256;
+        if (cap > ((size_t)1 << 24))
+            return NULL;
         cg_rec *p = realloc(rb->rec, cap * sizeof *p);
         if (!p)
             return NULL;
         rb->rec = p;
+        uint64_t *k = realloc(rb->key, cap * sizeof *k);
+        if (!k)
+            return NULL;
+        rb->key = k;
         rb->cap = cap;
     }
     return &rb->rec[rb->n++];
@@ -194,32 +204,34 @@ static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *da
     return m->ids.lookup(m->ids.ctx, i, t, out);
 }
 
-static int rec_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b)
 {
-    const cg_rec *x = a, *y = b;
-    if (x->start_ms != y->start_ms)
-        return x->start_ms < y->start_ms ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-static void sort_recs(cg_rec *r, size_t n)
+/* Sorts records by start through 64-bit keys (start offset in the day,
+ * then generation order), which moves 8 bytes per step instead of a record. */
+static void sort_recs(cg_recbuf *rb, int64_t day_start)
 {
-    if (n > 48) {
-        qsort(r, n, sizeof *r, rec_cmp);
+    size_t n = rb->n;
+    uint64_t *key = rb->key;
+    for (size_t k = 0; k < n; k++)
+        key[k] = ((uint64_t)(rb->rec[k].start_ms - day_start) << 24) | k;
+    if (n > 64) {
+        qsort(key, n, sizeof *key, key_cmp);
         return;
     }
     for (size_t a = 1; a < n; a++) {
-        cg_rec t = r[a];
+        uint64_t t = key[a];
         size_t b = a;
-        while (b > 0 && rec_cmp(&r[b - 1], &t) > 0) {
-            r[b] = r[b - 1];
+        while (b > 0 && key[b - 1] > t) {
+            key[b] = key[b - 1];
             b--;
         }
-        r[b] = t;
+        key[b] = t;
     }
 }
-
-#define ORDER(kind, k, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(k) << 32) | (uint64_t)(idx))
 
 /* Adds the on-net events of edge {i, j} (layer k) to i's records. */
 static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, uint64_t pi,
@@ -234,21 +246,23 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
     double w_lo = i_is_lo ? w_i : w_j, w_hi = i_is_lo ? w_j : w_i;
     double w = w_lo + w_hi;
     double on = 1.0 - cfg->interconnect_share;
-    double rate_c = dp->lam_call * on * w * 0.5, rate_s = dp->lam_sms * on * w * 0.5;
+    /* One Poisson draw for calls and SMS together, each event then a call
+     * with probability lam_call / (lam_call + lam_sms): the same law as two
+     * independent draws, at half the cost on the hottest loop. */
+    double rate = (dp->lam_call + dp->lam_sms) * on * w * 0.5;
     /* The low side originates an event of its own with probability mo, an
      * event of the other side's with probability 1 - mo. */
     double p_lo_c = (w_lo * cfg->mo_share_call + w_hi * (1.0 - cfg->mo_share_call)) / w;
     double p_lo_s = (w_lo * cfg->mo_share_sms + w_hi * (1.0 - cfg->mo_share_sms)) / w;
     cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_EDGE, lo,
                            (hi << 20) | (uint64_t)k);
-    uint64_t nc = cg_rng_poisson(&r, rate_c);
-    uint64_t ns = cg_rng_poisson(&r, rate_s);
-    if (nc + ns == 0)
+    uint64_t nev = cg_rng_poisson(&r, rate);
+    if (nev == 0)
         return 0; /* most edges, most days: the partner's index is not needed */
     uint64_t j = cg_graph_perm_inv(&m->graph, pj);
     uint64_t msisdn_j = 0;
-    for (uint64_t e = 0; e < nc + ns; e++) {
-        int is_call = e < nc;
+    for (uint64_t e = 0; e < nev; e++) {
+        int is_call = cg_rng_u01(&r) < dp->call_share;
         shared_ev ev;
         if (is_call)
             draw_call(m, dp, &r, &ev);
@@ -285,13 +299,11 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
             x->type = CG_REC_CALL;
             x->disp = ev.disp;
             x->rectype = CG_RT_MSC;
-            x->order = ORDER(3, k, e);
         } else {
             x->type = CG_REC_SMS;
             x->sms_seg = ev.seg;
             x->sms_status = ev.status;
             x->rectype = i_orig ? CG_RT_SMO : CG_RT_SMT;
-            x->order = ORDER(4, k, e);
         }
     }
     return 0;
@@ -375,13 +387,11 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
             x->type = CG_REC_CALL;
             x->disp = ev.disp;
             x->rectype = CG_RT_MSC;
-            x->order = ORDER(0, 0, e);
         } else {
             x->type = CG_REC_SMS;
             x->sms_seg = ev.seg;
             x->sms_status = ev.status;
             x->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
-            x->order = ORDER(1, 0, e);
         }
     }
     for (uint64_t e = 0; e < nd; e++) {
@@ -423,9 +433,8 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
         x->down = (uint64_t)down;
         x->apn = apn;
         x->rat = (uint8_t)rat;
-        x->order = ORDER(2, 0, e);
         fill_owner(x, &own);
     }
-    sort_recs(rb->rec, rb->n);
+    sort_recs(rb, dp->day.start_ms);
     return 0;
 }

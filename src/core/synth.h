@@ -26,7 +26,6 @@ enum cg_apn { CG_APN_INTERNET = 0, CG_APN_IMS, CG_APN_MMS };
 
 typedef struct cg_rec {
     int64_t start_ms;
-    uint64_t order;        /* deterministic tie-break among equal starts */
     uint64_t src, dst;     /* MSISDNs; dst 0 for DATA */
     uint64_t imsi, imei;   /* the record owner's */
     uint64_t up, down;     /* DATA bytes */
@@ -66,13 +65,21 @@ typedef struct cg_dayparams {
     int day_index;           /* 0 for --start */
     double factor;
     double lam_call, lam_sms, lam_data;
+    double call_share;       /* lam_call / (lam_call + lam_sms) */
 } cg_dayparams;
 
 /* Per-thread scratch, reused across subscribers (no allocation per row). */
 typedef struct cg_recbuf {
     cg_rec *rec;
+    uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;
 } cg_recbuf;
+
+/* The k-th record in start-time order (ties in generation order). */
+static inline const cg_rec *cg_recbuf_at(const cg_recbuf *rb, size_t k)
+{
+    return &rb->rec[rb->key[k] & 0xffffff];
+}
 
 int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cells *cells,
                   const cg_idsource *ids, cg_err *err);
@@ -80,8 +87,9 @@ void cg_model_free(cg_model *m);
 
 int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err);
 
-/* Fills rb with subscriber i's records of the day, sorted by start time.
- * Returns 0, or -1 when memory for the scratch cannot be had. */
+/* Fills rb with subscriber i's records of the day; cg_recbuf_at gives them
+ * sorted by start time. Returns 0, or -1 when memory for the scratch cannot
+ * be had (or a subscriber-day exceeds 2^24 records). */
 int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb);
 
 void cg_recbuf_free(cg_recbuf *rb);

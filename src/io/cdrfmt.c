@@ -16,27 +16,35 @@ static const char DIGITS2[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+static const uint64_t POW10[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
 size_t cg_fmt_u64(char *out, uint64_t v)
 {
-    char buf[24];
-    char *p = buf + sizeof buf;
+    /* Digit count from the bit length (log10(2) ~ 1233/4096), then the
+     * digits written in place from the right, two at a time. */
+    int bits = 64 - __builtin_clzll(v | 1);
+    int n = (bits * 1233) >> 12;
+    n += v >= POW10[n];
+    if (n == 0)
+        n = 1;
+    char *p = out + n;
     while (v >= 100) {
         unsigned d = (unsigned)(v % 100) * 2;
         v /= 100;
         p -= 2;
-        p[0] = DIGITS2[d];
-        p[1] = DIGITS2[d + 1];
+        memcpy(p, DIGITS2 + d, 2);
     }
     if (v >= 10) {
         p -= 2;
-        p[0] = DIGITS2[v * 2];
-        p[1] = DIGITS2[v * 2 + 1];
+        memcpy(p, DIGITS2 + v * 2, 2);
     } else {
         *--p = (char)('0' + v);
     }
-    size_t n = (size_t)(buf + sizeof buf - p);
-    memcpy(out, p, n);
-    return n;
+    return (size_t)n;
 }
 
 static size_t fmt_i64(char *out, int64_t v)
@@ -54,40 +62,67 @@ static size_t fmt_i64(char *out, int64_t v)
         p += sizeof(s) - 1;                                                    \
     } while (0)
 
+/* Copies a 16-byte padded string block and advances by its real length:
+ * a fixed-size memcpy compiles to two moves, no call. */
+#define PUT16(tab, lens, i)                                                    \
+    do {                                                                       \
+        memcpy(p, tab[i], 16);                                                 \
+        p += lens[i];                                                          \
+    } while (0)
+
 void cg_cdrfmt_init(cg_cdrfmt *f, const char *tz_name)
 {
+    memset(f, 0, sizeof *f);
     size_t n = strlen(tz_name);
     if (n >= sizeof f->tz)
         n = sizeof f->tz - 1;
     memcpy(f->tz, tz_name, n);
-    f->tz[n] = '\0';
     f->tz_len = n;
 }
 
-static const char *const TYPE_S[] = {"CALL;", "SMS;", "DATA;"};
+static const char TYPE_S[][16] = {"CALL;", "SMS;", "DATA;"};
 static const unsigned char TYPE_L[] = {5, 4, 5};
-static const char *const RECTYPE_S[] = {"mscVoiceRecord;", "sgsnSMORecord;", "sgsnSMTRecord;",
-                                        "sgsnPDPRecord;", "pgwRecord;"};
+static const char RECTYPE_S[][16] = {"mscVoiceRecord;", "sgsnSMORecord;", "sgsnSMTRecord;",
+                                     "sgsnPDPRecord;", "pgwRecord;"};
 static const unsigned char RECTYPE_L[] = {15, 14, 14, 14, 10};
-static const char *const CAUSE_S[] = {"normalRelease;", "noAnswer;", "busy;", "failure;",
-                                      "deliverySuccess;", "deliveryFailure;"};
+static const char CAUSE_S[][32] = {"normalRelease;", "noAnswer;", "busy;", "failure;",
+                                   "deliverySuccess;", "deliveryFailure;"};
 static const unsigned char CAUSE_L[] = {14, 9, 5, 8, 16, 16};
-static const char *const STATUS_S[] = {"SENT;", "DELIVERED;", "FAILED;"};
+static const char STATUS_S[][16] = {"SENT;", "DELIVERED;", "FAILED;"};
 static const unsigned char STATUS_L[] = {5, 10, 7};
-static const char *const APN_S[] = {"internet;", "ims;", "mms;"};
+static const char APN_S[][16] = {"internet;", "ims;", "mms;"};
 static const unsigned char APN_L[] = {9, 4, 4};
-static const char *const RAT_S[] = {"WCDMA\n", "LTE\n", "NR\n"};
+static const char RAT_S[][16] = {"WCDMA\n", "LTE\n", "NR\n"};
 static const unsigned char RAT_L[] = {6, 4, 3};
 
-size_t cg_cdr_format(const cg_cdrfmt *f, const cg_rec *r, char *out)
+/* A MSISDN through a two-entry cache: one side of most rows is the owner. */
+static char *put_msisdn(cg_cdrfmt *f, char *p, uint64_t v)
+{
+    for (int k = 0; k < 2; k++)
+        if (f->num[k] == v) {
+            memcpy(p, f->num_s[k], 24);
+            return p + f->num_len[k];
+        }
+    int k = f->num[0] == 0 ? 0 : 1;
+    if (k == 1) { /* keep the newest in slot 1, the previous in slot 0 */
+        f->num[0] = f->num[1];
+        f->num_len[0] = f->num_len[1];
+        memcpy(f->num_s[0], f->num_s[1], 24);
+    }
+    f->num[k] = v;
+    f->num_len[k] = (unsigned char)cg_fmt_u64(f->num_s[k], v);
+    memcpy(p, f->num_s[k], 24);
+    return p + f->num_len[k];
+}
+
+size_t cg_cdr_format(cg_cdrfmt *f, const cg_rec *r, char *out)
 {
     char *p = out;
-    memcpy(p, TYPE_S[r->type], TYPE_L[r->type]);
-    p += TYPE_L[r->type];
-    p += cg_fmt_u64(p, r->src);
+    PUT16(TYPE_S, TYPE_L, r->type);
+    p = put_msisdn(f, p, r->src);
     *p++ = ';';
     if (r->type != CG_REC_DATA)
-        p += cg_fmt_u64(p, r->dst);
+        p = put_msisdn(f, p, r->dst);
     *p++ = ';';
     if (r->dir == CG_DIR_MO)
         PUT("MO;");
@@ -97,24 +132,33 @@ size_t cg_cdr_format(const cg_cdrfmt *f, const cg_rec *r, char *out)
     *p++ = ';';
     p += fmt_i64(p, r->start_ms + (int64_t)r->dur_s * 1000);
     *p++ = ';';
-    memcpy(p, f->tz, f->tz_len);
+    memcpy(p, f->tz, sizeof f->tz);
     p += f->tz_len;
     *p++ = ';';
     p += fmt_i64(p, r->tz_off);
     *p++ = ';';
     p += cg_fmt_u64(p, r->dur_s);
     *p++ = ';';
-    p += cg_fmt_u64(p, r->mccmnc);
-    *p++ = ';';
-    p += cg_fmt_u64(p, r->imsi);
-    *p++ = ';';
-    p += cg_fmt_u64(p, r->imei);
-    *p++ = ';';
+    if (r->imsi != f->own_imsi || r->imei != f->own_imei || r->mccmnc != f->own_mccmnc ||
+        !f->own_len) {
+        char *q = f->own;
+        q += cg_fmt_u64(q, r->mccmnc);
+        *q++ = ';';
+        q += cg_fmt_u64(q, r->imsi);
+        *q++ = ';';
+        q += cg_fmt_u64(q, r->imei);
+        *q++ = ';';
+        f->own_len = (size_t)(q - f->own);
+        f->own_imsi = r->imsi;
+        f->own_imei = r->imei;
+        f->own_mccmnc = r->mccmnc;
+    }
+    memcpy(p, f->own, sizeof f->own);
+    p += f->own_len;
     p += cg_fmt_u64(p, r->cell);
     *p++ = ';';
-    memcpy(p, RECTYPE_S[r->rectype], RECTYPE_L[r->rectype]);
-    p += RECTYPE_L[r->rectype];
-    memcpy(p, CAUSE_S[r->cause], CAUSE_L[r->cause]);
+    PUT16(RECTYPE_S, RECTYPE_L, r->rectype);
+    memcpy(p, CAUSE_S[r->cause], 16);
     p += CAUSE_L[r->cause];
     switch (r->type) {
     case CG_REC_CALL:
@@ -123,8 +167,7 @@ size_t cg_cdr_format(const cg_cdrfmt *f, const cg_rec *r, char *out)
     case CG_REC_SMS:
         *p++ = (char)('0' + r->sms_seg);
         *p++ = ';';
-        memcpy(p, STATUS_S[r->sms_status], STATUS_L[r->sms_status]);
-        p += STATUS_L[r->sms_status];
+        PUT16(STATUS_S, STATUS_L, r->sms_status);
         PUT(";;;;\n");
         break;
     default:
@@ -135,10 +178,8 @@ size_t cg_cdr_format(const cg_cdrfmt *f, const cg_rec *r, char *out)
         *p++ = ';';
         p += cg_fmt_u64(p, r->dur_s);
         *p++ = ';';
-        memcpy(p, APN_S[r->apn], APN_L[r->apn]);
-        p += APN_L[r->apn];
-        memcpy(p, RAT_S[r->rat], RAT_L[r->rat]);
-        p += RAT_L[r->rat];
+        PUT16(APN_S, APN_L, r->apn);
+        PUT16(RAT_S, RAT_L, r->rat);
         break;
     }
     return (size_t)(p - out);
