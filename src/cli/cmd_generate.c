@@ -14,6 +14,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -571,6 +573,30 @@ out:
     return rc;
 }
 
+/* Takes flock(2) lock `mode` on OUT/name; the descriptor is kept open (and
+ * the lock held) until the process ends. Two runs into one directory would
+ * interleave files: the second is refused. Shards of one job may run side by
+ * side: each holds the directory lock shared and its own shard lock. */
+static int take_lock(const char *out, const char *name, int mode, cg_err *err)
+{
+    char path[CG_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create lock file", path);
+    if (flock(fd, mode | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return cg_err_set(err, CG_ERUNTIME,
+                              "%s: another cdrgen run is writing into this directory "
+                              "(lock %s is held); wait for it or use another --out",
+                              out, path);
+        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
+    }
+    return CG_OK;
+}
+
 int cg_cmd_generate(const cg_config *cfg, cg_err *err)
 {
     int rc;
@@ -610,7 +636,16 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
     }
     if ((rc = cg_cells_build(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
                              cfg->radius_km, cfg->seed, err)) ||
-        (rc = cg_mkdir_p(cfg->out, err)) || (rc = cg_cells_sync(&cells, cfg->out, err)) ||
+        (rc = cg_mkdir_p(cfg->out, err)) ||
+        (rc = take_lock(cfg->out, ".cdrgen.lock", cfg->shard_n ? LOCK_SH : LOCK_EX, err)))
+        goto out;
+    if (cfg->shard_n) {
+        char name[64];
+        snprintf(name, sizeof name, ".cdrgen.shard%03d.lock", cfg->shard_k);
+        if ((rc = take_lock(cfg->out, name, LOCK_EX, err)))
+            goto out;
+    }
+    if ((rc = cg_cells_sync(&cells, cfg->out, err)) ||
         (rc = cg_model_init(&m, cfg, S, &cells, NULL, err)))
         goto out;
     int level = cfg->codec_level_set ? cfg->codec_level : 1;

@@ -1,13 +1,35 @@
 /* cdrgen entry point: parses the command line (cli/flags.c), runs the
  * command and is the one place that prints errors and picks exit codes. */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/generate.h"
 
 #ifndef CG_VERSION
 #define CG_VERSION "0.0.0"
 #endif
+
+/* SIGINT/SIGTERM: ask the workers to stop at their next block; the command
+ * then removes its temporary files and main exits 128 + signal. */
+static void on_signal(int sig)
+{
+    cg_generate_stop = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe on stdout is an I/O error to report, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+}
 
 int main(int argc, char **argv)
 {
@@ -15,6 +37,7 @@ int main(int argc, char **argv)
     static cg_flags fl;
     cg_err err;
     cg_err_clear(&err);
+    install_signals();
     int rc = cg_flags_parse(&fl, argc, argv, stderr, &err);
     if (rc == CG_OK) {
         switch (fl.cmd) {
@@ -31,6 +54,12 @@ int main(int argc, char **argv)
         case CG_FLAGS_MERGE: rc = cg_cmd_merge(fl.path, &err); break;
         default: rc = cg_err_set(&err, CG_ERUNTIME, "internal error: command %d", fl.cmd);
         }
+    }
+    if (rc != CG_OK && cg_generate_stop) {
+        int sig = (int)cg_generate_stop;
+        fprintf(stderr, "cdrgen: interrupted by %s; unfinished files removed\n",
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+        return 128 + sig;
     }
     if (rc != CG_OK) {
         fprintf(stderr, "cdrgen: %s\n", err.msg[0] ? err.msg : "failed");
