@@ -66,6 +66,7 @@ typedef struct cg_dayparams {
     double factor;
     double lam_call, lam_sms, lam_data;
     double call_share;       /* lam_call / (lam_call + lam_sms) */
+    uint64_t edge_key;       /* hash of (seed, day) for the edge streams */
 } cg_dayparams;
 
 /* Per-thread scratch, reused across subscribers (no allocation per row). */

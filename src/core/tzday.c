@@ -165,6 +165,11 @@ int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min)
         t = s->start_ms + (int64_t)(frac * (double)s->len_ms);
         if (t >= s->start_ms + s->len_ms)
             t = s->start_ms + s->len_ms - 1;
+        /* t lies inside segment s, itself inside the day: its offset is
+         * known without another search (this is the generator's hot path). */
+        if (offset_min)
+            *offset_min = s->offset_min;
+        return t;
     }
     if (t < d->start_ms)
         t = d->start_ms;

@@ -16,24 +16,24 @@ static const char DIGITS2[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-static const uint64_t POW10[20] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
-
-size_t cg_fmt_u64(char *out, uint64_t v)
+/* Exactly 8 digits of v < 10^8, with 32-bit arithmetic only. */
+static inline void put8(char *p, uint32_t v)
 {
-    /* Digit count from the bit length (log10(2) ~ 1233/4096), then the
-     * digits written in place from the right, two at a time. */
-    int bits = 64 - __builtin_clzll(v | 1);
-    int n = (bits * 1233) >> 12;
-    n += v >= POW10[n];
-    if (n == 0)
-        n = 1;
+    uint32_t a = v / 10000, b = v % 10000;
+    memcpy(p, DIGITS2 + (a / 100) * 2, 2);
+    memcpy(p + 2, DIGITS2 + (a % 100) * 2, 2);
+    memcpy(p + 4, DIGITS2 + (b / 100) * 2, 2);
+    memcpy(p + 6, DIGITS2 + (b % 100) * 2, 2);
+}
+
+/* Shortest decimal of v < 10^8. */
+static inline size_t put_small(char *out, uint32_t v)
+{
+    int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
+            v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
     char *p = out + n;
     while (v >= 100) {
-        unsigned d = (unsigned)(v % 100) * 2;
+        uint32_t d = (v % 100) * 2;
         v /= 100;
         p -= 2;
         memcpy(p, DIGITS2 + d, 2);
@@ -45,6 +45,27 @@ size_t cg_fmt_u64(char *out, uint64_t v)
         *--p = (char)('0' + v);
     }
     return (size_t)n;
+}
+
+size_t cg_fmt_u64(char *out, uint64_t v)
+{
+    /* Split into 8-digit groups so that all but one division is 32-bit:
+     * timestamps, IMSIs and IMEIs (13-15 digits) cost two groups. */
+    if (v < 100000000ULL)
+        return put_small(out, (uint32_t)v);
+    uint64_t hi = v / 100000000ULL;
+    uint32_t lo = (uint32_t)(v - hi * 100000000ULL);
+    size_t n;
+    if (hi < 100000000ULL) {
+        n = put_small(out, (uint32_t)hi);
+    } else {
+        uint64_t top = hi / 100000000ULL;
+        n = put_small(out, (uint32_t)top);
+        put8(out + n, (uint32_t)(hi - top * 100000000ULL));
+        n += 8;
+    }
+    put8(out + n, lo);
+    return n + 8;
 }
 
 static size_t fmt_i64(char *out, int64_t v)
