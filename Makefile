@@ -67,6 +67,25 @@ demo: deps $(BUILD)/cdrgen
 bench: $(BUILD)/cdrgen
 	@BUILD=$(BUILD) bench/bench.sh
 
+# Memory profiling (docs/PROFILING.md); none of it runs in `make test`.
+# test-data: the seed's test_db_1m.arrow + test_config.yaml in the root;
+# profile: its heaptrack run (build-prof, -O2 -g) for SUBS subscribers;
+# bench-mem: heap/RSS budgets of that job (bench/mem-budgets.txt);
+# bench-mem-flat: peak RSS of synthetic 1M vs 10M subscribers.
+SUBS ?= 1000000
+.PHONY: bench-mem-flat
+test-data: $(BUILD)/cdrgen
+	@CDRGEN=$(BUILD)/cdrgen scripts/make-test-data.sh
+
+profile: test-data
+	@scripts/profile_heaptrack.sh $(SUBS)
+
+bench-mem: $(BUILD)/cdrgen test-data
+	@BUILD=$(BUILD) bench/bench-mem.sh db
+
+bench-mem-flat: $(BUILD)/cdrgen
+	@BUILD=$(BUILD) bench/bench-mem.sh flat
+
 # libFuzzer harnesses tests/fuzz/fuzz_NAME.c -> build-fuzz/fuzz_NAME (clang).
 # `make fuzz-long` runs each for FUZZ_SECONDS on a scratch copy of
 # tests/fuzz/corpus/NAME; crashes land in build-fuzz/.

@@ -4,7 +4,7 @@
 # `make demo` and docker/Dockerfile, so all of them agree.
 set -euo pipefail
 PKGS="gcc make libc6-dev pkg-config libyaml-dev libdeflate-dev libzstd-dev zlib1g-dev
-      tzdata gzip zstd clang libclang-rt-14-dev nodejs npm heaptrack valgrind"
+      tzdata gzip zstd clang libclang-rt-14-dev nodejs npm heaptrack valgrind time"
 missing=()
 for p in $PKGS; do
     case "$p" in
