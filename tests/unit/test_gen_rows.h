@@ -416,6 +416,12 @@ static inline uint64_t gr_peer_msisdn(const gr_row *r)
     return r->dir == GR_MT ? r->src : r->dst;
 }
 
+static inline int gr_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* ---- exact law of an ANSWERED call's duration ----
  * D = R + T, R ~ U{2..25}, T = max(1, round(exp(mu + sigma Z))), Z ~ N(0,1),
  * round half up (floor(x + 0.5)). P(T <= t) for integer t >= 1 is
