@@ -383,6 +383,7 @@ static void test_data_law(void)
         if (r->dur < 5)
             bad_dur++;
     }
+    CHECK_EQ_INT(ncells, G.cells);
     CHECK_EQ_INT(bad_cell, 0);
     CHECK_EQ_INT(bad_bytes, 0);
     CHECK_EQ_INT(bad_ratio, 0);
@@ -404,6 +405,8 @@ static size_t check_time(const cg_config *cfg, const gr_rows *rs, const char *da
 {
     int32_t day;
     cg_date_parse(date, &day);
+    setenv("TZ", cfg->tz_name, 1);
+    tzset();
     int64_t lo, hi;
     gr_local_day(day, &lo, &hi);
     CHECK(hi > lo);
@@ -472,6 +475,171 @@ static void test_time_weekday(void)
     CHECK(fabs((double)n8 / n - pw) > 5 * gr_binom5(pw, n));
 }
 
+/* A run of one DST day: all time rules, and the hour shape with the day's
+ * real hour lengths (a skipped hour has weight 0, a repeated one double). */
+static int dst_run(cg_config *cfg, gr_rows *rs, const char *tz, const char *date)
+{
+    gr_config(cfg, 2000, date, 1);
+    snprintf(cfg->tz_name, sizeof cfg->tz_name, "%s", tz);
+    memset(rs, 0, sizeof *rs);
+    if (gr_run(cfg) != CG_OK || gr_load_day(cfg, date, rs) != 0)
+        return -1;
+    int32_t day;
+    cg_date_parse(date, &day);
+    int wd = cg_date_weekday(day);
+    /* 2000 subscribers x ~16 events: at least 25,000 events. */
+    CHECK(check_time(cfg, rs, date, wd == 0 || wd == 6) > 25000);
+    return 0;
+}
+
+static int local_hour(int64_t ms)
+{
+    time_t tt = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return tm.tm_hour;
+}
+
+/* Europe/Amsterdam 2025-03-30: 23 h from 2025-03-29T23:00Z, no local hour
+ * 2, offset 60 before 01:00Z and 120 from then on. */
+static void test_dst_spring(void)
+{
+    cg_config cfg;
+    gr_rows rs;
+    CHECK(dst_run(&cfg, &rs, "Europe/Amsterdam", "2025-03-30") == 0);
+    int64_t lo, hi;
+    gr_local_day(20177, &lo, &hi); /* 2025-03-30 */
+    CHECK_EQ_INT(lo, 1743289200);
+    CHECK_EQ_INT(hi - lo, 23 * 3600);
+    size_t bad = 0, h2 = 0, n60 = 0, n120 = 0;
+    for (size_t k = 0; k < rs.n; k++) {
+        const gr_row *r = &rs.r[k];
+        int want = r->start < 1743296400000LL ? 60 : 120;
+        bad += r->tz_off != want;
+        h2 += local_hour(r->start) == 2;
+        n60 += r->tz_off == 60;
+        n120 += r->tz_off == 120;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(h2, 0);
+    CHECK(n60 > 0 && n120 > 0);
+    gr_rows_free(&rs);
+    gr_cleanup(&cfg);
+}
+
+/* 2025-10-26: 25 h from 2025-10-25T22:00Z, local hour 2 twice (offset 120,
+ * then 60), both offsets present. */
+static void test_dst_autumn(void)
+{
+    cg_config cfg;
+    gr_rows rs;
+    CHECK(dst_run(&cfg, &rs, "Europe/Amsterdam", "2025-10-26") == 0);
+    int64_t lo, hi;
+    gr_local_day(20387, &lo, &hi); /* 2025-10-26 */
+    CHECK_EQ_INT(lo, 1761429600);
+    CHECK_EQ_INT(hi - lo, 25 * 3600);
+    size_t bad = 0, h2[2] = {0, 0};
+    for (size_t k = 0; k < rs.n; k++) {
+        const gr_row *r = &rs.r[k];
+        int want = r->start < 1761440400000LL ? 120 : 60; /* 01:00Z */
+        bad += r->tz_off != want;
+        if (local_hour(r->start) == 2)
+            h2[r->tz_off == 60]++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* Each of the two hours 2 holds ~0.1/20.4 of ~30,000 events: ~150. */
+    CHECK(h2[0] > 50 && h2[1] > 50);
+    gr_rows_free(&rs);
+    gr_cleanup(&cfg);
+}
+
+/* America/Santiago 2025-09-07: clocks jump from 00:00 -04 to 01:00 -03,
+ * so the day has no local midnight hour, starts at 04:00Z, lasts 23 h,
+ * and every start is at offset -180. */
+static void test_dst_santiago(void)
+{
+    cg_config cfg;
+    gr_rows rs;
+    CHECK(dst_run(&cfg, &rs, "America/Santiago", "2025-09-07") == 0);
+    int64_t lo, hi;
+    gr_local_day(20338, &lo, &hi); /* 2025-09-07 */
+    CHECK_EQ_INT(lo, 1757217600);
+    CHECK_EQ_INT(hi - lo, 23 * 3600);
+    size_t bad = 0, h0 = 0;
+    for (size_t k = 0; k < rs.n; k++) {
+        bad += rs.r[k].tz_off != -180;
+        h0 += local_hour(rs.r[k].start) == 0;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(h0, 0);
+    gr_rows_free(&rs);
+    gr_cleanup(&cfg);
+}
+
+/* Four days from Friday 2025-01-17 (Saturday a special day x1.5) with
+ * imei_change_prob 0.3: a day directory, bundle and summary per day; IMSI
+ * and mccmnc the same every day; IMEI constant within a day; weekend hour
+ * shape on Saturday and Sunday; the special day's counts scaled. */
+#define MD_SUBS 5000
+static void test_multiday(void)
+{
+    static const char *const dates[4] = {"2025-01-17", "2025-01-18", "2025-01-19",
+                                         "2025-01-20"};
+    cg_config cfg;
+    gr_config(&cfg, MD_SUBS, dates[0], 4);
+    cfg.imei_change_prob = 0.3;
+    cg_date_parse("2025-01-18", &cfg.special[0].day);
+    cfg.special[0].factor = 1.5;
+    cfg.n_special = 1;
+    CHECK_EQ_INT(gr_run(&cfg), CG_OK);
+    uint64_t *imsi = calloc(MD_SUBS, 8), (*imei)[4] = calloc(MD_SUBS, sizeof *imei);
+    size_t imsi_changed = 0, imei_in_day = 0;
+    for (int d = 0; d < 4; d++) {
+        char path[CG_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s/summary.json", cfg.out, dates[d]);
+        CHECK_MSG(gr_exists(path), "%s", path);
+        gr_rows rs = {0};
+        CHECK(gr_load_day(&cfg, dates[d], &rs) == 0);
+        uint64_t ndata = 0;
+        for (size_t k = 0; k < rs.n; k++) {
+            const gr_row *r = &rs.r[k];
+            int64_t i = gr_owner_index(&cfg, gr_owner_msisdn(r));
+            if (i < 0)
+                continue;
+            if (!imsi[i])
+                imsi[i] = r->imsi;
+            imsi_changed += imsi[i] != r->imsi;
+            if (!imei[i][d])
+                imei[i][d] = r->imei;
+            imei_in_day += imei[i][d] != r->imei;
+            ndata += r->type == GR_DATA;
+        }
+        /* DATA rows: Poisson(S x 12 x 0.95 x factor), bound 5 sqrt(mean). */
+        double mean = MD_SUBS * 12.0 * 0.95 * (d == 1 ? 1.5 : 1.0);
+        CHECK_MSG(fabs((double)ndata - mean) <= 5 * sqrt(mean), "%s: %llu data rows, want %.0f",
+                  dates[d], (unsigned long long)ndata, mean);
+        check_time(&cfg, &rs, dates[d], d == 1 || d == 2);
+        gr_rows_free(&rs);
+    }
+    CHECK_EQ_INT(imsi_changed, 0);
+    CHECK_EQ_INT(imei_in_day, 0);
+    /* Each subscriber-day after the first changes handset with probability
+     * 0.3, independently: 15,000 Bernoulli trials, bound 5 sqrt(.21/15000)
+     * = 0.019 (a new IMEI equal to the old one has chance ~1e-7). */
+    double changes = 0, n = 0;
+    for (size_t i = 0; i < MD_SUBS; i++)
+        for (int d = 1; d < 4; d++)
+            if (imei[i][d] && imei[i][d - 1]) {
+                n++;
+                changes += imei[i][d] != imei[i][d - 1];
+            }
+    CHECK(n > 14990);
+    CHECK_MSG(fabs(changes / n - 0.3) <= gr_binom5(0.3, n), "IMEI changed on %f of %.0f", changes / n, n);
+    free(imsi);
+    free(imei);
+    gr_cleanup(&cfg);
+}
+
 int main(void)
 {
     setup();
@@ -486,5 +654,9 @@ int main(void)
     RUN_TEST(test_time_weekday);
     gr_rows_free(&R);
     gr_cleanup(&G);
+    RUN_TEST(test_dst_spring);
+    RUN_TEST(test_dst_autumn);
+    RUN_TEST(test_dst_santiago);
+    RUN_TEST(test_multiday);
     TEST_REPORT();
 }
