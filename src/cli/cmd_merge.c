@@ -1,9 +1,91 @@
-/* cdrgen merge OUT: placeholder until the lead lands the merge of shard
- * outputs; keeps the CLI's dispatch compiling and testable. */
+/* cdrgen merge OUT: after `generate --shard K/N` runs for K = 0..N-1 wrote
+ * into OUT (on one machine or on a shared volume), builds every day's bundle
+ * and summary (io/merge.c), one stdout line per merged day. */
 #include "cli/commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/codec.h"
+#include "io/merge.h"
+
+/* OUT/.cdrgen.lock exclusively: shard runs hold it shared, so a merge never
+ * reads parts that a shard on this host is still writing. The descriptor
+ * stays open (lock held) until the process ends. */
+static int lock_out(const char *out, cg_err *err)
+{
+    char path[CG_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/.cdrgen.lock", out);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create lock file", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return cg_err_set(err, CG_ERUNTIME, "%s: a cdrgen generate run is still writing "
+                              "into this directory (lock %s is held); merge once every shard "
+                              "has finished", out, path);
+        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
+    }
+    return CG_OK;
+}
 
 int cg_cmd_merge(const char *out_dir, cg_err *err)
 {
-    (void)out_dir;
-    return cg_err_set(err, CG_ERUNTIME, "merge: not implemented yet");
+    struct stat st;
+    if (!out_dir || !out_dir[0])
+        return cg_err_set(err, CG_EUSAGE, "merge: give the output directory (cdrgen merge OUT)");
+    if (stat(out_dir, &st) != 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open output directory", out_dir);
+    if (!S_ISDIR(st.st_mode))
+        return cg_err_set(err, CG_ERUNTIME, "%s: not a directory", out_dir);
+    int rc = lock_out(out_dir, err);
+    if (rc)
+        return rc;
+    char (*days)[11] = NULL;
+    size_t ndays = 0;
+    if ((rc = cg_merge_list_days(out_dir, &days, &ndays, err)))
+        return rc;
+    size_t merged = 0, kept = 0;
+    cg_merge_result *res = malloc(sizeof *res);
+    if (!res) {
+        free(days);
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
+    for (size_t i = 0; i < ndays; i++) {
+        if ((rc = cg_merge_day(out_dir, days[i], res, err)))
+            break;
+        switch (res->status) {
+        case CG_MERGE_NO_STATS:
+            fprintf(stderr, "note: %s/%s: no stats_shard*.json, skipped\n", out_dir, days[i]);
+            break;
+        case CG_MERGE_CLEANED:
+            fprintf(stderr, "note: %s/%s: part files already removed; %s and summary.json are "
+                    "up to date\n", out_dir, days[i], res->bundle);
+            kept++;
+            break;
+        default:
+            printf("%s: %d shard%s, %d part%s, %llu calls, %llu sms, %llu data records -> %s\n",
+                   days[i], res->shards, res->shards == 1 ? "" : "s", res->parts,
+                   res->parts == 1 ? "" : "s", (unsigned long long)res->calls,
+                   (unsigned long long)res->sms, (unsigned long long)res->data, res->bundle);
+            fflush(stdout);
+            merged++;
+        }
+    }
+    free(res);
+    free(days);
+    if (rc)
+        return rc;
+    if (merged + kept == 0)
+        return cg_err_set(err, CG_ERUNTIME, "%s: no day directory (YYYY-MM-DD) with "
+                          "stats_shard*.json files: nothing to merge", out_dir);
+    return CG_OK;
 }
