@@ -62,6 +62,7 @@ log=$OUTDIR/profile.$id.log
 echo "profile: heaptrack $BUILD/cdrgen ${args[*]}"
 if ! heaptrack -o "$base" "$BIN" "${args[@]}" >"$log" 2>&1; then
     sed 's/^/  | /' "$log" >&2
+    rm -f "$base.zst" "$base.gz" "$base" # no data file of a failed run for the glob to pick up
     die "the profiled run failed (log: $log)"
 fi
 # heaptrack appends .zst when it was built with zstd (Debian 12's 1.4 is),
