@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message quotes user input (YAML keys, CSV fields, file names), which may
+ * hold line breaks or other control bytes; the message must stay one line,
+ * so each such byte becomes '?'. */
+static void one_line(char *msg)
+{
+    for (unsigned char *p = (unsigned char *)msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 int cg_err_set(cg_err *err, int code, const char *fmt, ...)
 {
     if (err) {
@@ -12,6 +22,7 @@ int cg_err_set(cg_err *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        one_line(err->msg);
         err->code = code;
     }
     return code;
@@ -28,6 +39,7 @@ int cg_err_errno(cg_err *err, int code, int errnum, const char *fmt, ...)
             n = 0;
         if ((size_t)n < sizeof err->msg)
             snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", strerror(errnum));
+        one_line(err->msg);
         err->code = code;
     }
     return code;
