@@ -4,11 +4,14 @@
 # 42) and test_config.yaml (SPEC section 3) — then warms the database's lookup
 # index so that a profile measures generation, not the one-time index build.
 # Does nothing when both are up to date. Env: CDRGEN (binary, default
-# build/cdrgen), TEST_DB_SIZE, TEST_DB_DAYS, TEST_DB_SEED (for experiments).
+# build/cdrgen), TEST_DATA_DIR (where to write, default the project root; the
+# Docker recipe for macOS in docs/PROFILING.md uses it), TEST_DB_SIZE,
+# TEST_DB_DAYS, TEST_DB_SEED (for experiments).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
-CDRGEN=${CDRGEN:-build/cdrgen}
+CDRGEN=$(readlink -f "${CDRGEN:-build/cdrgen}")
+cd "${TEST_DATA_DIR:-.}" || { echo "make-test-data: cannot enter TEST_DATA_DIR=$TEST_DATA_DIR" >&2; exit 1; }
 DB=test_db_1m.arrow
 CFG=test_config.yaml
 SIZE=${TEST_DB_SIZE:-1000000}
