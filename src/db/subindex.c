@@ -326,6 +326,20 @@ static void rec_sort(idx_rec *a, size_t n, int depth)
             rec_swap(&a[k], &a[k - 1]);
 }
 
+/* Takes the whole pages of base[from, to) out of this process's mapping.
+ * The data stays in the file (page cache), so this only stops finished
+ * sequential work from counting in RSS; later access faults it back. */
+static void drop_pages(void *base, size_t from, size_t to)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    from = (from + pg - 1) / pg * pg;
+    to = to / pg * pg;
+    if (to > from)
+        madvise((char *)base + from, to - from, MADV_DONTNEED);
+}
+
+#define DROP_EVERY 65536 /* records */
+
 /* An unlinked scratch file "<prefix>.XXXXXX" of len bytes, mapped read-write
  * (space reserved up front so that a full disk is an error, not SIGBUS). */
 static int scratch_map(const char *prefix, size_t len, void **map, cg_err *err)
@@ -484,6 +498,8 @@ static int pass_events(const char *db, idx_rec **recp, uint64_t *kp, size_t *map
         prev_ts = ev.ts_ms;
         rec[k++] = (idx_rec){.msisdn = m, .row = row, .ts = ev.ts_ms, .imsi = ev.imsi,
                              .imei = ev.imei, .mccmnc = ev.mccmnc, .type = ev.type};
+        if (k % DROP_EVERY == 0)
+            drop_pages(rec, (k - DROP_EVERY) * sizeof *rec, k * sizeof *rec);
     }
     cg_subsrc_close(src);
     munmap(tmap, tlen);
@@ -576,7 +592,11 @@ static int write_index(int fd, const char *path, const idx_rec *rec, uint64_t k,
     idx_iv *iv = (idx_iv *)(p + h.off_iv);
     uint64_t bad_row = 0, i = 0;
     char what[256], bad_what[256];
-    for (uint64_t j = 0, e2; j < k; j = e2, i++) {
+    for (uint64_t j = 0, e2, dropped = 0; j < k; j = e2, i++) {
+        if (j - dropped >= DROP_EVERY) {
+            drop_pages((void *)rec, dropped * sizeof *rec, j * sizeof *rec);
+            dropped = j;
+        }
         for (e2 = j + 1; e2 < k && rec[e2].msisdn == rec[j].msisdn; e2++)
             ;
         ms[i] = rec[j].msisdn;
