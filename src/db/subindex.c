@@ -47,7 +47,7 @@ typedef struct idx_iv {
     uint32_t mccmnc, flags; /* flags: IV_HELD, else a gap (released) */
 } idx_iv;
 
-_Static_assert(sizeof(idx_hdr) % 8 == 0, "header keeps the arrays aligned");
+_Static_assert(sizeof(idx_hdr) == 152, "header keeps the arrays 8-byte aligned (docs/DATABASE.md)");
 _Static_assert(sizeof(idx_iv) == 32, "compact interval");
 
 struct cg_subidx {
