@@ -118,7 +118,8 @@ static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, ui
 
 static int db_fingerprint(const char *path, idx_fp *f, cg_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in the database's place must not hang us */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
     struct stat st;
@@ -620,14 +621,44 @@ static int write_index(int fd, const char *path, const idx_rec *rec, uint64_t k,
     return rc;
 }
 
-/* Builds the index of db; *out_fd is the finished file (renamed to cache, or
- * unlinked under $TMPDIR when the database's directory is not writable). */
+/* Gives the finished anonymous file fd the name cache (link under a temp
+ * name, then rename over the old one, so readers see old or new). When
+ * /proc is missing the file stays unlinked: used for this run only. */
+static void publish(int fd, const char *cache)
+{
+    char tmp[4300], proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int a = 0; a < 64; a++) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%d", cache, (long)getpid(), a);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+            if (rename(tmp, cache) != 0)
+                unlink(tmp);
+            return;
+        }
+        if (errno != EEXIST)
+            return;
+    }
+}
+
+/* Builds the index of db; *out_fd is the finished file: named cache when
+ * the database's directory is writable, else unlinked under $TMPDIR. */
 static int idx_build(const char *db, const char *cache, const idx_fp *f, int *out_fd,
                      cg_err *err)
 {
-    char tmp[4300], scratch[4250];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", cache);
-    int fd = mkstemp(tmp);
+    char dir[4200], tmp[4300], scratch[4250];
+    snprintf(dir, sizeof dir, "%s", cache);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else
+        slash[slash == dir] = 0;
+    /* O_TMPFILE: a crash mid-build leaves nothing behind; mkstemp where the
+     * file system lacks it */
+    int named = 0, fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", cache);
+        named = (fd = mkstemp(tmp)) >= 0;
+    }
     int in_dir = fd >= 0;
     if (in_dir) {
         snprintf(scratch, sizeof scratch, "%s.scratch", cache);
@@ -651,16 +682,20 @@ static int idx_build(const char *db, const char *cache, const idx_fp *f, int *ou
     int rc = pass_events(db, &rec, &k, &rlen, scratch, err);
     if (rc == CG_OK) {
         rec_sort(rec, (size_t)k, 2 * 64);
-        rc = write_index(fd, tmp, rec, k, f, db, err);
+        rc = write_index(fd, cache, rec, k, f, db, err);
         munmap(rec, rlen);
     }
-    if (rc == CG_OK && in_dir && rename(tmp, cache) != 0)
-        unlink(tmp); /* keep using the unlinked file */
     if (rc != CG_OK) {
-        if (in_dir)
+        if (named)
             unlink(tmp);
         close(fd);
         return rc;
+    }
+    if (named) {
+        if (rename(tmp, cache) != 0)
+            unlink(tmp); /* keep using the unlinked file */
+    } else if (in_dir) {
+        publish(fd, cache);
     }
     *out_fd = fd;
     return CG_OK;
@@ -683,7 +718,7 @@ int cg_subidx_open(cg_subidx **out, const char *db_path, cg_err *err)
         free(x);
         return cg_err_set(err, CG_ERUNTIME, "%s: path too long", db_path);
     }
-    int fd = open(cache, O_RDONLY | O_CLOEXEC);
+    int fd = open(cache, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd >= 0) {
         int ok = idx_adopt(x, fd, &f);
         close(fd);

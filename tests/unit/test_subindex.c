@@ -387,6 +387,11 @@ static void test_corrupt_cache(void)
         CHECK(stat(c, &st) == 0);
         check_rebuilt(db, st.st_ino);
     }
+    /* a FIFO in the cache's place must not block: replaced */
+    unlink(c);
+    CHECK(mkfifo(c, 0644) == 0);
+    CHECK(stat(c, &st) == 0);
+    check_rebuilt(db, st.st_ino);
     /* a directory in the cache's place: the index goes to a temp file */
     unlink(c);
     mkdir(c, 0755);
@@ -540,6 +545,10 @@ static void test_broken_databases(void)
     cg_err err = {0};
     CHECK_EQ_INT(cg_subidx_open(&x, tpath(2, "missing.csv"), &err), CG_ERUNTIME);
     CHECK(strstr(err.msg, "missing.csv") != NULL);
+    CHECK(mkfifo(tpath(2, "fifo.csv"), 0644) == 0);
+    CHECK_EQ_INT(cg_subidx_open(&x, pbuf[2], &err), CG_ERUNTIME);
+    CHECK(strstr(err.msg, "fifo.csv: not a regular file") != NULL);
+    unlink(pbuf[2]);
     /* no temp or scratch files left in the directory */
     DIR *d = opendir(tmpdir);
     struct dirent *e;
