@@ -573,11 +573,11 @@ out:
     return rc;
 }
 
-/* Takes flock(2) lock `mode` on OUT/name; the descriptor is kept open (and
- * the lock held) until the process ends. Two runs into one directory would
+/* Takes flock(2) lock `mode` on OUT/name into *fd; the lock lasts until the
+ * caller closes *fd at the end of the command. Two runs into one directory would
  * interleave files: the second is refused. Shards of one job may run side by
  * side: each holds the directory lock shared and its own shard lock. */
-static int take_lock(const char *out, const char *name, int mode, cg_err *err)
+static int take_lock(const char *out, const char *name, int mode, int *fdp, cg_err *err)
 {
     char path[CG_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s", out, name);
@@ -594,6 +594,7 @@ static int take_lock(const char *out, const char *name, int mode, cg_err *err)
                               out, path);
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
     }
+    *fdp = fd;
     return CG_OK;
 }
 
@@ -625,6 +626,7 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
 
     cg_cells cells;
     memset(&cells, 0, sizeof cells);
+    int lock_fd[2] = {-1, -1};
     cg_model m;
     memset(&m, 0, sizeof m);
     cg_codec_ctx **codecs = calloc((size_t)nworkers, sizeof *codecs);
@@ -637,12 +639,13 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
     if ((rc = cg_cells_build(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
                              cfg->radius_km, cfg->seed, err)) ||
         (rc = cg_mkdir_p(cfg->out, err)) ||
-        (rc = take_lock(cfg->out, ".cdrgen.lock", cfg->shard_n ? LOCK_SH : LOCK_EX, err)))
+        (rc = take_lock(cfg->out, ".cdrgen.lock", cfg->shard_n ? LOCK_SH : LOCK_EX, &lock_fd[0],
+                        err)))
         goto out;
     if (cfg->shard_n) {
         char name[64];
         snprintf(name, sizeof name, ".cdrgen.shard%03d.lock", cfg->shard_k);
-        if ((rc = take_lock(cfg->out, name, LOCK_EX, err)))
+        if ((rc = take_lock(cfg->out, name, LOCK_EX, &lock_fd[1], err)))
             goto out;
     }
     if ((rc = cg_cells_sync(&cells, cfg->out, err)) ||
@@ -675,5 +678,8 @@ out:
     free(codecs);
     cg_model_free(&m);
     cg_cells_free(&cells);
+    for (int k = 0; k < 2; k++)
+        if (lock_fd[k] >= 0)
+            close(lock_fd[k]);
     return rc;
 }
