@@ -84,10 +84,11 @@ fi
 report=$OUTDIR/profile.$id.txt
 heaptrack_print --suppressions "$SUPP" --print-leaks 1 -f "$file" >"$report" 2>/dev/null ||
     die "heaptrack_print could not read $file"
+show() { echo "${1#"$ROOT"/}"; } # paths under the project root, relative
 summary() { grep -m1 "^$1: " "$report" | sed "s/^$1: //"; }
 
 echo
-echo "heaptrack: $file (full report: $report)"
+echo "heaptrack: $(show "$file") (full report: $(show "$report"))"
 echo "  peak heap memory consumption:  $(summary 'peak heap memory consumption')"
 echo "  calls to allocation functions: $(summary 'calls to allocation functions')"
 echo "  temporary allocations:         $(summary 'temporary memory allocations')"
@@ -116,4 +117,4 @@ if [ "${KEEP_CDR:-0}" != 1 ]; then
     rm -rf "${OUTDIR:?}/$START" "$OUTDIR"/cdr_"$START".csv* "$OUTDIR/cells.csv" "$OUTDIR/.cdrgen.lock"
 fi
 echo
-echo "more: heaptrack_print $file | less    (or heaptrack_gui $file)"
+echo "more: heaptrack_print $(show "$file") | less    (or heaptrack_gui $(show "$file"))"
