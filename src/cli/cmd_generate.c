@@ -31,6 +31,7 @@
 #include "core/cells.h"
 #include "core/synth.h"
 #include "core/tzday.h"
+#include "db/subindex.h"
 #include "io/afile.h"
 #include "io/cdrfmt.h"
 #include "io/cellsfile.h"
@@ -601,22 +602,47 @@ static int take_lock(const char *out, const char *name, int mode, int *fdp, cg_e
 int cg_cmd_generate(const cg_config *cfg, cg_err *err)
 {
     int rc;
-    if (cfg->subscriber_db[0])
-        return cg_err_set(err, CG_EUSAGE,
-                          "--subscriber-db: database mode is not available in this build yet");
+    cg_subidx *idx = NULL;
+    cg_idsource ids;
+    memset(&ids, 0, sizeof ids);
     uint64_t S = cfg->subs;
-    if (S == 0)
+    if (cfg->subscriber_db[0]) {
+        /* The subscribers are the database's MSISDNs in ascending order;
+         * an explicit --subs N takes the first N. */
+        if ((rc = cg_subidx_open(&idx, cfg->subscriber_db, err)))
+            return rc;
+        uint64_t count = cg_subidx_count(idx);
+        if (count == 0) {
+            cg_subidx_close(idx);
+            return cg_err_set(err, CG_ERUNTIME, "%s: the database holds no MSISDN",
+                              cfg->subscriber_db);
+        }
+        if (!cfg->subs_set || S > count) {
+            if (cfg->subs_set && cfg->progress != 0)
+                fprintf(stderr, "cdrgen: warning: --subs %llu but %s has %llu MSISDNs; using all\n",
+                        (unsigned long long)S, cfg->subscriber_db, (unsigned long long)count);
+            S = count;
+        }
+        cg_subidx_idsource(idx, &ids);
+    }
+    if (S == 0) {
+        cg_subidx_close(idx);
         return cg_err_set(err, CG_EUSAGE, "--subs: must be at least 1");
+    }
     uint64_t lo = 0, hi = S;
     if (cfg->shard_n) {
-        if ((uint64_t)cfg->shard_n > S)
+        if ((uint64_t)cfg->shard_n > S) {
+            cg_subidx_close(idx);
             return cg_err_set(err, CG_EUSAGE, "--shard %d/%d: more shards than the %llu subscribers",
                               cfg->shard_k, cfg->shard_n, (unsigned long long)S);
+        }
         lo = S * (uint64_t)cfg->shard_k / (uint64_t)cfg->shard_n;
         hi = S * (uint64_t)(cfg->shard_k + 1) / (uint64_t)cfg->shard_n;
     }
-    if ((rc = cg_tz_use(cfg->tz_name, err)))
+    if ((rc = cg_tz_use(cfg->tz_name, err))) {
+        cg_subidx_close(idx);
         return rc;
+    }
 
     int nworkers = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nworkers < 1)
@@ -649,7 +675,7 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
             goto out;
     }
     if ((rc = cg_cells_sync(&cells, cfg->out, err)) ||
-        (rc = cg_model_init(&m, cfg, S, &cells, NULL, err)))
+        (rc = cg_model_init(&m, cfg, S, &cells, idx ? &ids : NULL, err)))
         goto out;
     int level = cfg->codec_level_set ? cfg->codec_level : 1;
     for (int k = 0; k < nworkers; k++)
@@ -678,6 +704,7 @@ out:
     free(codecs);
     cg_model_free(&m);
     cg_cells_free(&cells);
+    cg_subidx_close(idx);
     for (int k = 0; k < 2; k++)
         if (lock_fd[k] >= 0)
             close(lock_fd[k]);

@@ -366,6 +366,10 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
             draw_sms(m, dp, &r, &ev);
         int mo = cg_rng_u01(&r) < (is_call ? cfg->mo_share_call : cfg->mo_share_sms);
         uint64_t peer = cg_ident_offnet(&m->nb, &r);
+        /* A database may number its subscribers its own way: redraw until
+         * the peer is not one of them. */
+        for (int t = 0; m->ids.ctx && t < 32 && m->ids.find(m->ids.ctx, peer) != UINT64_MAX; t++)
+            peer = cg_ident_offnet(&m->nb, &r);
         uint32_t cell = any_cell(m, &r);
         cg_ident own;
         if (!owner_at(m, i, ev.start, &day_id, &own))
