@@ -37,10 +37,12 @@ deps:
 	@scripts/install-deps.sh
 
 # Everything CI runs: dependencies, build, unit + CLI + interop + fuzz-replay
-# tests, then the same suite under ASan+UBSan.
+# tests, then the same suite under ASan+UBSan, then the multi-worker tests
+# under TSan.
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 
 # Build and run the suite in $(BUILD) without installing anything.
 check: $(BUILD)/cdrgen $(UNIT_BIN)
