@@ -37,6 +37,7 @@ typedef struct stat_ent {
 
 typedef struct part_ent {
     int shard, part, codec;
+    uint64_t size, hlen; /* file size, length of its header member */
     char name[256];
 } part_ent;
 
@@ -330,9 +331,11 @@ static int copy_range(int in, const char *in_path, off_t off, uint64_t len, cg_a
     return CG_OK;
 }
 
-/* Appends one part (or, for the first, its header member too). */
-static int append_part(const char *daydir, const part_ent *pe, int with_header, cg_afile *out,
-                       char **buf, cg_err *err)
+/* Checks that a part starts with a header member and records its length
+ * and the file size; with out, also appends the part (its header member
+ * only when with_header). */
+static int do_part(const char *daydir, part_ent *pe, cg_afile *out, int with_header, char **buf,
+                   cg_err *err)
 {
     char path[CG_PATH_MAX + 300];
     snprintf(path, sizeof path, "%s/%s", daydir, pe->name);
@@ -361,9 +364,18 @@ static int append_part(const char *daydir, const part_ent *pe, int with_header, 
     size_t hlen;
     if ((rc = cg_merge_header_len(head, got, pe->codec, path, &hlen, err)))
         goto out;
+    if (out && (pe->size != (uint64_t)st.st_size || pe->hlen != hlen)) {
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: changed while being merged (is a shard of this "
+                        "day still running on another machine?)", path);
+        goto out;
+    }
+    pe->size = (uint64_t)st.st_size;
+    pe->hlen = hlen;
+    if (!out)
+        goto out;
     if (with_header && (rc = cg_afile_write(out, head, hlen, err)))
         goto out;
-    rc = copy_range(fd, path, (off_t)hlen, (uint64_t)st.st_size - hlen, out, buf, err);
+    rc = copy_range(fd, path, (off_t)hlen, pe->size - hlen, out, buf, err);
 out:
     close(fd);
     return rc;
@@ -501,6 +513,11 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
         goto out;
     }
 
+    /* Every part is checked before anything changes. */
+    for (size_t i = 0; i < s.npt; i++)
+        if ((rc = do_part(daydir, &s.pt[i], NULL, 0, NULL, err)))
+            goto out;
+
     /* The day stops looking complete before anything changes. */
     snprintf(path, sizeof path, "%s/summary.json", daydir);
     if ((rc = unlink_ok(path, err)))
@@ -513,7 +530,7 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
     if ((rc = cg_afile_open(&bundle, res->bundle, err)))
         goto out;
     for (size_t i = 0; i < s.npt; i++)
-        if ((rc = append_part(daydir, &s.pt[i], i == 0, &bundle, &buf, err)))
+        if ((rc = do_part(daydir, &s.pt[i], &bundle, i == 0, &buf, err)))
             goto out;
     res->parts = (int)s.npt;
     res->bundle_bytes = bundle.bytes;

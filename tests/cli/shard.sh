@@ -151,6 +151,7 @@ t_expect "merge: mixed codecs" 1 "part files of two codecs" -- "$CDRGEN" merge e
 cp -r sh_gzip_2 e8 && printf 'garbage' >e8/2025-03-29/cdr_2025-03-29_shard001_part000.csv.gz
 t_expect "merge: part without header member" 1 "shard001_part000.csv.gz" -- "$CDRGEN" merge e8
 t_check "merge: failed merge leaves no temp file" test -z "$(find e8 -name '.*.tmp.*')"
+t_check "merge: parts are checked before the earlier summary is touched" test -e e8/2025-03-29/summary.json
 cp -r sh_gzip_2 e9 && rm e9/2025-03-29/cdr_2025-03-29_shard001_part*
 t_expect "merge: shard with stats but no parts" 1 "shard 1 of 2 has stats but no part files" -- "$CDRGEN" merge e9
 t_expect "merge: refused while a shard holds the lock" 1 "still writing" -- \
