@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "db/subsource.h"
 #include "io/yamlcfg.h"
 
 #ifndef CG_VERSION
@@ -538,6 +539,17 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
     return cg_config_check(c, err);
 }
 
+/* generate --subscriber-db (or the YAML subscriber_db) with a name that is
+ * neither .csv nor .arrow is a usage error, as for `db validate`. */
+static int subdb_format(const cg_config *c, cg_err *err)
+{
+    int fmt;
+    if (!c->subscriber_db[0] || cg_subfmt_of(c->subscriber_db, &fmt, NULL) == CG_OK)
+        return CG_OK;
+    return cg_err_set(err, CG_EUSAGE, "--subscriber-db: %s: unknown subscriber database format "
+                      "(the name must end in .csv or .arrow)", c->subscriber_db);
+}
+
 static int db_capacity(const cg_config *c, const char *flag, cg_err *err)
 {
     uint64_t cap = (uint64_t)c->n_prefixes * 10000000ull;
@@ -602,6 +614,7 @@ static int run_flat(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err
             rc = set_path(fl->path, fl->cfg.subscriber_db, "--subscriber-db", err);
     } else {
         fl->cmd = CG_FLAGS_GENERATE;
+        rc = subdb_format(&fl->cfg, err);
     }
 done:
     free(p.g);
@@ -634,6 +647,8 @@ static int run_sub(cg_flags *fl, int cmd, unsigned mask, const char *topic, int 
     if (mask & (M_GEN | M_DBGEN))
         if ((rc = merge(fl, &p, cmd == CG_FLAGS_GENERATE, warn, err)))
             goto done;
+    if (cmd == CG_FLAGS_GENERATE && (rc = subdb_format(&fl->cfg, err)))
+        goto done;
     if (cmd == CG_FLAGS_DB_GENERATE) {
         const given *o = find(&p, O_OUTPUT);
         if (!o) {
