@@ -228,6 +228,7 @@ if [ $? = 0 ]; then
     "$CDRGEN" generate "${DBGEN[@]}" --out dbref
     for k in 0 1 2; do "$CDRGEN" generate "${DBGEN[@]}" --out dbsh --shard $k/3 --workers $((k + 1)); done
     t_expect "db mode: merge" 0 "" -- "$CDRGEN" merge dbsh
+    t_check "db mode: the run has rows" test "$(dc dbref/cdr_2024-01-10.csv.gz | wc -l)" -gt 1000
     for d in 2024-01-10 2024-01-11; do
         t_check "db mode $d: merged bundle = unsharded" \
             cmp -s <(dc dbref/cdr_$d.csv.gz) <(dc dbsh/cdr_$d.csv.gz)
