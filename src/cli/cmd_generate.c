@@ -674,7 +674,9 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
         if ((rc = take_lock(cfg->out, name, LOCK_EX, &lock_fd[1], err)))
             goto out;
     }
-    if ((rc = cg_cells_sync(&cells, cfg->out, err)) ||
+    /* Temporary files of a killed earlier run (a day bundle lives in OUT;
+     * parts and stats in the day directories, cleaned per day). */
+    if ((rc = cg_remove_tmp_files(cfg->out, err)) || (rc = cg_cells_sync(&cells, cfg->out, err)) ||
         (rc = cg_model_init(&m, cfg, S, &cells, idx ? &ids : NULL, err)))
         goto out;
     int level = cfg->codec_level_set ? cfg->codec_level : 1;

@@ -3,6 +3,7 @@
  * groups the records by MSISDN (file order within one), and a replay per
  * MSISDN writes its holder intervals. No heap grows with the database. */
 #include "db/subindex.h"
+#include "db/subvalidate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -424,7 +425,7 @@ static int pass_events(const char *db, idx_rec **recp, uint64_t *kp, size_t *map
     int fmt;
     int rc = cg_subfmt_of(db, &fmt, err);
     if (rc)
-        return rc == CG_EUSAGE ? CG_ERUNTIME : rc;
+        return rc; /* a name that is neither .csv nor .arrow: usage error */
     cg_subsrc *src;
     if ((rc = cg_subsrc_open(&src, db, err)))
         return rc;
@@ -478,6 +479,9 @@ static int pass_events(const char *db, idx_rec **recp, uint64_t *kp, size_t *map
             snprintf(what, sizeof what, "imsi is 0");
         else if (!m && ev.type != CG_EV_CHANGE_DEVICE)
             snprintf(what, sizeof what, "%s without an msisdn", ev_name(ev.type));
+        else if (cg_subval_check_fields(&ev, what, sizeof what)) {
+            /* the same field rules as `db validate`; what says which */
+        }
         if (!what[0]) {
             idx_slot *s = tab_slot(tab, mask, ev.imsi);
             if (ev.type == CG_EV_CHANGE_DEVICE) {

@@ -141,47 +141,62 @@ static void bad(vstate *v, const char *fmt, ...)
 
 #define U(x) ((unsigned long long)(x))
 
-/* Formats and field rules; returns 0 when the row breaks one (reported). */
-static int check_fields(vstate *v, const cg_sub_event *e, const char *tn)
+/* Formats and field rules of one row (SPEC 5); shared with the lookup index,
+ * which must not accept what validate rejects. Returns 0, or 1 with the
+ * broken rule in msg. */
+int cg_subval_check_fields(const cg_sub_event *e, char *msg, size_t cap)
 {
+    const char *tn = cg_subcsv_type_name(e->type);
     int nd = cg_subval_ndigits(e->imsi);
     if (nd < 14 || nd > 15) {
-        bad(v, "imsi must have 14-15 digits (%s imsi %llu has %d)", tn, U(e->imsi), nd);
-        return 0;
+        snprintf(msg, cap, "imsi must have 14-15 digits (%s imsi %llu has %d)", tn, U(e->imsi), nd);
+        return 1;
     }
     if (e->mccmnc < 10000 || e->mccmnc > 99999) {
-        bad(v, "mccmnc must have 5 digits (%s mccmnc %llu)", tn, U(e->mccmnc));
-        return 0;
+        snprintf(msg, cap, "mccmnc must have 5 digits (%s mccmnc %llu)", tn, U(e->mccmnc));
+        return 1;
     }
     uint64_t p10 = nd == 15 ? 10000000000ull : 1000000000ull;
     if (e->imsi / p10 != e->mccmnc) {
-        bad(v, "mccmnc must be the first 5 digits of the imsi (%s imsi %llu mccmnc %llu)", tn,
+        snprintf(msg, cap, "mccmnc must be the first 5 digits of the imsi (%s imsi %llu mccmnc %llu)", tn,
             U(e->imsi), U(e->mccmnc));
-        return 0;
+        return 1;
     }
     if (!e->msisdn && e->type != CG_EV_CHANGE_DEVICE) {
-        bad(v, "msisdn is required for %s (imsi %llu)", tn, U(e->imsi));
-        return 0;
+        snprintf(msg, cap, "msisdn is required for %s (imsi %llu)", tn, U(e->imsi));
+        return 1;
     }
     if (e->msisdn) {
         nd = cg_subval_ndigits(e->msisdn);
         if (nd < 8 || nd > 15) {
-            bad(v, "msisdn must have 8-15 digits (%s msisdn %llu has %d)", tn, U(e->msisdn), nd);
-            return 0;
+            snprintf(msg, cap, "msisdn must have 8-15 digits (%s msisdn %llu has %d)", tn,
+                     U(e->msisdn), nd);
+            return 1;
         }
     }
     if (e->type == CG_EV_RELEASE_NUMBER && e->imei) {
-        bad(v, "imei must be empty for RELEASE_NUMBER (imsi %llu imei %llu)", U(e->imsi),
+        snprintf(msg, cap, "imei must be empty for RELEASE_NUMBER (imsi %llu imei %llu)", U(e->imsi),
             U(e->imei));
-        return 0;
+        return 1;
     }
     if (!e->imei && (e->type == CG_EV_NEW_SUBSCRIBER || e->type == CG_EV_CHANGE_DEVICE)) {
-        bad(v, "imei is required for %s (imsi %llu)", tn, U(e->imsi));
-        return 0;
+        snprintf(msg, cap, "imei is required for %s (imsi %llu)", tn, U(e->imsi));
+        return 1;
     }
     if (e->imei && !cg_subval_imei_ok(e->imei)) {
-        bad(v, "imei must have 15 digits with a valid Luhn check digit (%s imei %llu)", tn,
+        snprintf(msg, cap, "imei must have 15 digits with a valid Luhn check digit (%s imei %llu)", tn,
             U(e->imei));
+        return 1;
+    }
+    return 0;
+}
+
+/* Returns 0 when the row breaks a field rule (reported). */
+static int check_fields(vstate *v, const cg_sub_event *e)
+{
+    char msg[256];
+    if (cg_subval_check_fields(e, msg, sizeof msg)) {
+        bad(v, "%s", msg);
         return 0;
     }
     return 1;
@@ -223,7 +238,7 @@ int cg_subval_run(cg_subsrc *src, cg_subval_stats *st, int max_report, cg_subval
                 (long long)before);
             continue;
         }
-        if (!check_fields(&v, &e, tn))
+        if (!check_fields(&v, &e))
             continue;
 
         uint64_t *own = umap_find(&imsis, e.imsi);       /* NULL: IMSI unknown */

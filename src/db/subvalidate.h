@@ -31,6 +31,10 @@ int cg_subval_run(cg_subsrc *src, cg_subval_stats *st, int max_report, cg_subval
 
 /* Number of decimal digits of v (1 for 0). */
 int cg_subval_ndigits(uint64_t v);
+
+/* Field rules of one row (digit counts, Luhn, mccmnc = IMSI prefix, required
+ * and forbidden empties). Returns 0, or 1 with the broken rule in msg. */
+int cg_subval_check_fields(const cg_sub_event *e, char *msg, size_t cap);
 /* Luhn check digit for a payload (e.g. the 14 digits TAC+serial of an IMEI). */
 unsigned cg_subval_luhn_digit(uint64_t payload);
 /* 1 when v has 15 digits and a valid Luhn check digit. */
