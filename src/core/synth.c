@@ -205,10 +205,35 @@ static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *da
     return m->ids.lookup(m->ids.ctx, i, t, out);
 }
 
-static int key_cmp(const void *a, const void *b)
+/* In-place heapsort for long lists: glibc's qsort may malloc a buffer as
+ * large as the array, and the generator must not allocate per subscriber. */
+static void sift_down(uint64_t *a, size_t root, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    for (;;) {
+        size_t c = 2 * root + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && a[c + 1] > a[c])
+            c++;
+        if (a[root] >= a[c])
+            return;
+        uint64_t t = a[root];
+        a[root] = a[c];
+        a[c] = t;
+        root = c;
+    }
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(a, i, n);
+    for (size_t end = n; end-- > 1;) {
+        uint64_t t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end);
+    }
 }
 
 /* Sorts records by start through 64-bit keys (start offset in the day,
@@ -220,7 +245,7 @@ static void sort_recs(cg_recbuf *rb, int64_t day_start)
     for (size_t k = 0; k < n; k++)
         key[k] = ((uint64_t)(rb->rec[k].start_ms - day_start) << 24) | k;
     if (n > 64) {
-        qsort(key, n, sizeof *key, key_cmp);
+        heap_sort(key, n); /* keys are unique (index in the low bits): stable enough */
         return;
     }
     for (size_t a = 1; a < n; a++) {

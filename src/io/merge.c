@@ -443,7 +443,8 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
     res->data = tot[2];
 
     /* Parts: shards that have stats, 000..M-1 each, one codec. */
-    qsort(s.pt, s.npt, sizeof *s.pt, cmp_part);
+    if (s.npt)
+        qsort(s.pt, s.npt, sizeof *s.pt, cmp_part);
     for (size_t i = 0; i < s.npt; i++) {
         const part_ent *p = &s.pt[i];
         if (p->shard >= N) {
