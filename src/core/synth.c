@@ -193,12 +193,13 @@ static void fill_owner(cg_rec *x, const cg_ident *id)
     x->mccmnc = id->mccmnc;
 }
 
-/* Identity of subscriber i at t: synthetic identities are the same all day
- * (computed once by the caller); database identities are looked up. */
+/* Identity of subscriber i at t: synthetic identities, and database ones
+ * that do not change during the day, are the same all day (day_id, set by
+ * the caller, msisdn != 0 then); others are looked up. */
 static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *day_id,
                     cg_ident *out)
 {
-    if (!m->ids.ctx) {
+    if (day_id->msisdn) {
         *out = *day_id;
         return 1;
     }
@@ -346,6 +347,12 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     uint64_t msisdn_i;
     if (m->ids.ctx) {
         msisdn_i = m->ids.msisdn(m->ids.ctx, i);
+        /* A number nobody holds today (cool-down, not yet assigned) has no
+         * records, and its peers drop theirs with it: skip the work. */
+        if (!m->ids.held(m->ids.ctx, i, dp->day.start_ms, dp->day.end_ms))
+            return 0;
+        if (!m->ids.steady(m->ids.ctx, i, dp->day.start_ms, dp->day.end_ms, &day_id))
+            day_id.msisdn = 0;
     } else {
         msisdn_i = cg_ident_msisdn(&m->nb, i);
         day_id.msisdn = msisdn_i;

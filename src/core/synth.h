@@ -45,6 +45,10 @@ typedef struct cg_idsource {
     uint64_t (*msisdn)(void *ctx, uint64_t i);
     int (*lookup)(void *ctx, uint64_t i, int64_t t_ms, cg_ident *id); /* 1 held */
     uint64_t (*find)(void *ctx, uint64_t msisdn); /* index or UINT64_MAX */
+    /* 1 and *id when one identity holds i for all of [t0, t1) */
+    int (*steady)(void *ctx, uint64_t i, int64_t t0, int64_t t1, cg_ident *id);
+    /* 1 when i is held at some instant of [t0, t1) */
+    int (*held)(void *ctx, uint64_t i, int64_t t0, int64_t t1);
 } cg_idsource;
 
 typedef struct cg_model {

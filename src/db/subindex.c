@@ -823,6 +823,33 @@ int cg_subidx_held_between(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t
     return 0;
 }
 
+int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_ident *id)
+{
+    if (i >= x->n || t0 >= t1)
+        return 0;
+    uint64_t k = iv_at(x, i, t0);
+    if (k == UINT64_MAX || !(x->iv[k].flags & IV_HELD))
+        return 0;
+    if (k + 1 < x->start[i + 1] && x->iv[k + 1].from < t1)
+        return 0; /* something changes before t1 */
+    const idx_iv *v = &x->iv[k];
+    id->msisdn = x->msisdn[i];
+    id->imsi = v->imsi;
+    id->imei = v->imei;
+    id->mccmnc = v->mccmnc;
+    return 1;
+}
+
+static int ids_steady(void *ctx, uint64_t i, int64_t t0, int64_t t1, cg_ident *id)
+{
+    return cg_subidx_steady(ctx, i, t0, t1, id);
+}
+
+static int ids_held(void *ctx, uint64_t i, int64_t t0, int64_t t1)
+{
+    return cg_subidx_held_between(ctx, i, t0, t1);
+}
+
 static uint64_t ids_count(void *ctx)
 {
     return cg_subidx_count(ctx);
@@ -850,6 +877,8 @@ void cg_subidx_idsource(cg_subidx *x, cg_idsource *out)
     out->msisdn = ids_msisdn;
     out->lookup = ids_lookup;
     out->find = ids_find;
+    out->steady = ids_steady;
+    out->held = ids_held;
 }
 
 int cg_subidx_stats(const cg_subidx *x, uint64_t *intervals, uint64_t *bytes)

@@ -31,6 +31,9 @@ uint64_t cg_subidx_find(const cg_subidx *x, uint64_t msisdn);
 int cg_subidx_lookup(const cg_subidx *x, uint64_t i, int64_t t_ms, cg_ident *id);
 /* 1 when MSISDN i is held at some instant of [t0, t1). */
 int cg_subidx_held_between(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1);
+/* 1 and *id when one holder, with one identity, holds MSISDN i for all of
+ * [t0, t1): the generator then needs no lookup per record. */
+int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_ident *id);
 /* Fills out's function pointers with ctx = x. */
 void cg_subidx_idsource(cg_subidx *x, cg_idsource *out);
 /* Holder intervals stored and bytes of the index file. */
