@@ -206,6 +206,10 @@ static int idx_adopt(cg_subidx *x, int fd, const idx_fp *f)
         munmap(map, len);
         return 0;
     }
+    /* Validation read every page; let them go from our resident set so that
+     * a run touches only the part of the index it uses (file pages, reread
+     * from the page cache on demand). */
+    madvise(map, len, MADV_DONTNEED);
     idx_hdr h;
     memcpy(&h, map, sizeof h);
     const unsigned char *p = map;
