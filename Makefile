@@ -110,6 +110,11 @@ fuzz-long: fuzz
 	  $$b -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ \
 	    build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
+PREFIX ?= /usr/local
+install: $(BUILD)/cdrgen
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/cdrgen $(DESTDIR)$(PREFIX)/bin/cdrgen
+
 clean:
 	rm -rf build build-* out
 
