@@ -39,10 +39,14 @@ deps:
 # Everything CI runs: dependencies, build, unit + CLI + interop + fuzz-replay
 # tests, then the same suite under ASan+UBSan, then the multi-worker tests
 # under TSan.
+# The last line adds the three runs up for CI.
+TOTALS = $(CURDIR)/build/.test-totals
 test: deps
-	@$(MAKE) --no-print-directory check
-	@$(MAKE) --no-print-directory asan
-	@$(MAKE) --no-print-directory tsan
+	@mkdir -p build && rm -f $(TOTALS)
+	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory check
+	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory asan
+	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory tsan
+	@awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS)
 
 # Build and run the suite in $(BUILD) without installing anything.
 check: $(BUILD)/cdrgen $(UNIT_BIN)

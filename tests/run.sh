@@ -57,5 +57,8 @@ rm -rf "$logdir"
 if [ ${#failed_names[@]} -ne 0 ]; then
     echo "failing: ${failed_names[*]}"
 fi
+if [ -n "${CG_TEST_TOTALS:-}" ]; then
+    echo "$total_pass $total_fail" >>"$CG_TEST_TOTALS"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
