@@ -582,21 +582,13 @@ static int take_lock(const char *out, const char *name, int mode, int *fdp, cg_e
 {
     char path[CG_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s", out, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create lock file", path);
-    if (flock(fd, mode | LOCK_NB) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EWOULDBLOCK)
-            return cg_err_set(err, CG_ERUNTIME,
-                              "%s: another cdrgen run is writing into this directory "
-                              "(lock %s is held); wait for it or use another --out",
-                              out, path);
-        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
-    }
-    *fdp = fd;
-    return CG_OK;
+    int busy, rc = cg_flock(path, mode == LOCK_EX, fdp, &busy, err);
+    if (rc && busy)
+        return cg_err_set(err, CG_ERUNTIME,
+                          "%s: another cdrgen run is writing into this directory "
+                          "(lock %s is held); wait for it or use another --out",
+                          out, path);
+    return rc;
 }
 
 int cg_cmd_generate(const cg_config *cfg, cg_err *err)

@@ -12,30 +12,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/afile.h"
 #include "io/codec.h"
 #include "io/merge.h"
 
 /* OUT/.cdrgen.lock exclusively: shard runs hold it shared, so a merge never
- * reads parts that a shard on this host is still writing. The descriptor
- * stays open (lock held) until the process ends. */
-static int lock_out(const char *out, cg_err *err)
+ * reads parts that a shard on this host is still writing. The lock lasts
+ * until *fd is closed at the end of the command. */
+static int lock_out(const char *out, int *fd, cg_err *err)
 {
     char path[CG_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/.cdrgen.lock", out);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create lock file", path);
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EWOULDBLOCK)
-            return cg_err_set(err, CG_ERUNTIME, "%s: a cdrgen generate run is still writing "
-                              "into this directory (lock %s is held); merge once every shard "
-                              "has finished", out, path);
-        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
-    }
-    return CG_OK;
+    int busy, rc = cg_flock(path, 1, fd, &busy, err);
+    if (rc && busy)
+        return cg_err_set(err, CG_ERUNTIME, "%s: a cdrgen generate run is still writing "
+                          "into this directory (lock %s is held); merge once every shard "
+                          "has finished", out, path);
+    return rc;
 }
+
+static int merge_days(const char *out_dir, cg_err *err);
 
 int cg_cmd_merge(const char *out_dir, cg_err *err)
 {
@@ -46,9 +42,18 @@ int cg_cmd_merge(const char *out_dir, cg_err *err)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open output directory", out_dir);
     if (!S_ISDIR(st.st_mode))
         return cg_err_set(err, CG_ERUNTIME, "%s: not a directory", out_dir);
-    int rc = lock_out(out_dir, err);
+    int lock_fd;
+    int rc = lock_out(out_dir, &lock_fd, err);
     if (rc)
         return rc;
+    rc = merge_days(out_dir, err);
+    close(lock_fd);
+    return rc;
+}
+
+static int merge_days(const char *out_dir, cg_err *err)
+{
+    int rc;
     char (*days)[11] = NULL;
     size_t ndays = 0;
     if ((rc = cg_merge_list_days(out_dir, &days, &ndays, err)))

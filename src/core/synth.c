@@ -206,6 +206,37 @@ static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *da
     return m->ids.lookup(m->ids.ctx, i, t, out);
 }
 
+/* Appends the record of one side of a call or SMS: `mo` when the owner
+ * originated it. NULL when out of memory. */
+static cg_rec *push_voice(cg_recbuf *rb, const shared_ev *ev, int is_call, int mo, uint64_t src,
+                          uint64_t dst, uint32_t cell, const cg_ident *own)
+{
+    cg_rec *x = rec_push(rb);
+    if (!x)
+        return NULL;
+    memset(x, 0, sizeof *x);
+    x->start_ms = ev->start;
+    x->tz_off = ev->off;
+    x->dur_s = ev->dur;
+    x->cause = ev->cause;
+    x->dir = mo ? CG_DIR_MO : CG_DIR_MT;
+    x->src = src;
+    x->dst = dst;
+    x->cell = cell;
+    fill_owner(x, own);
+    if (is_call) {
+        x->type = CG_REC_CALL;
+        x->disp = ev->disp;
+        x->rectype = CG_RT_MSC;
+    } else {
+        x->type = CG_REC_SMS;
+        x->sms_seg = ev->seg;
+        x->sms_status = ev->status;
+        x->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
+    }
+    return x;
+}
+
 /* In-place heapsort for long lists: glibc's qsort may malloc a buffer as
  * large as the array, and the generator must not allocate per subscriber. */
 static void sift_down(uint64_t *a, size_t root, size_t n)
@@ -310,29 +341,9 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
             msisdn_j = cg_ident_msisdn(&m->nb, j);
         }
         int i_orig = i_is_lo ? lo_orig : !lo_orig;
-        cg_rec *x = rec_push(rb);
-        if (!x)
+        if (!push_voice(rb, &ev, is_call, i_orig, i_orig ? msisdn_i : msisdn_j,
+                        i_orig ? msisdn_j : msisdn_i, i_is_lo ? cell_lo : cell_hi, &own))
             return -1;
-        memset(x, 0, sizeof *x);
-        x->start_ms = ev.start;
-        x->tz_off = ev.off;
-        x->dur_s = ev.dur;
-        x->cause = ev.cause;
-        x->dir = i_orig ? CG_DIR_MO : CG_DIR_MT;
-        x->src = i_orig ? msisdn_i : msisdn_j;
-        x->dst = i_orig ? msisdn_j : msisdn_i;
-        x->cell = i_is_lo ? cell_lo : cell_hi;
-        fill_owner(x, &own);
-        if (is_call) {
-            x->type = CG_REC_CALL;
-            x->disp = ev.disp;
-            x->rectype = CG_RT_MSC;
-        } else {
-            x->type = CG_REC_SMS;
-            x->sms_seg = ev.seg;
-            x->sms_status = ev.status;
-            x->rectype = i_orig ? CG_RT_SMO : CG_RT_SMT;
-        }
     }
     return 0;
 }
@@ -408,29 +419,9 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
             continue;
         if (m->ids.ctx && m->ids.find(m->ids.ctx, peer) != UINT64_MAX)
             continue; /* a database number is not off-net */
-        cg_rec *x = rec_push(rb);
-        if (!x)
+        if (!push_voice(rb, &ev, is_call, mo, mo ? msisdn_i : peer, mo ? peer : msisdn_i, cell,
+                        &own))
             return -1;
-        memset(x, 0, sizeof *x);
-        x->start_ms = ev.start;
-        x->tz_off = ev.off;
-        x->dur_s = ev.dur;
-        x->cause = ev.cause;
-        x->dir = mo ? CG_DIR_MO : CG_DIR_MT;
-        x->src = mo ? msisdn_i : peer;
-        x->dst = mo ? peer : msisdn_i;
-        x->cell = cell;
-        fill_owner(x, &own);
-        if (is_call) {
-            x->type = CG_REC_CALL;
-            x->disp = ev.disp;
-            x->rectype = CG_RT_MSC;
-        } else {
-            x->type = CG_REC_SMS;
-            x->sms_seg = ev.seg;
-            x->sms_status = ev.status;
-            x->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
-        }
     }
     for (uint64_t e = 0; e < nd; e++) {
         int16_t off_min;

@@ -795,6 +795,15 @@ static uint64_t iv_at(const cg_subidx *x, uint64_t i, int64_t t)
     return lo == b ? UINT64_MAX : lo - 1;
 }
 
+static void fill_id(const cg_subidx *x, uint64_t i, uint64_t k, cg_ident *id)
+{
+    const idx_iv *v = &x->iv[k];
+    id->msisdn = x->msisdn[i];
+    id->imsi = v->imsi;
+    id->imei = v->imei;
+    id->mccmnc = v->mccmnc;
+}
+
 int cg_subidx_lookup(const cg_subidx *x, uint64_t i, int64_t t_ms, cg_ident *id)
 {
     if (i >= x->n)
@@ -802,11 +811,7 @@ int cg_subidx_lookup(const cg_subidx *x, uint64_t i, int64_t t_ms, cg_ident *id)
     uint64_t k = iv_at(x, i, t_ms);
     if (k == UINT64_MAX || !(x->iv[k].flags & IV_HELD))
         return 0;
-    const idx_iv *v = &x->iv[k];
-    id->msisdn = x->msisdn[i];
-    id->imsi = v->imsi;
-    id->imei = v->imei;
-    id->mccmnc = v->mccmnc;
+    fill_id(x, i, k, id);
     return 1;
 }
 
@@ -836,11 +841,7 @@ int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_
         return 0;
     if (k + 1 < x->start[i + 1] && x->iv[k + 1].from < t1)
         return 0; /* something changes before t1 */
-    const idx_iv *v = &x->iv[k];
-    id->msisdn = x->msisdn[i];
-    id->imsi = v->imsi;
-    id->imei = v->imei;
-    id->mccmnc = v->mccmnc;
+    fill_id(x, i, k, id);
     return 1;
 }
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -267,4 +268,24 @@ int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err)
 int cg_remove_tmp_files(const char *dir, cg_err *err)
 {
     return cg_remove_tmp_files_prefix(dir, NULL, err);
+}
+
+int cg_flock(const char *path, int exclusive, int *fd, int *busy, cg_err *err)
+{
+    *busy = 0;
+    *fd = -1;
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create lock file", path);
+    if (flock(f, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        int e = errno;
+        close(f);
+        if (e == EWOULDBLOCK) {
+            *busy = 1;
+            return cg_err_set(err, CG_ERUNTIME, "%s is locked by another process", path);
+        }
+        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot lock", path);
+    }
+    *fd = f;
+    return CG_OK;
 }

@@ -54,4 +54,10 @@ int cg_remove_tmp_files(const char *dir, cg_err *err);
  * for all), so e.g. shard 3 only touches "cdr_2025-01-15_shard003_*". */
 int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err);
 
+/* Opens (creating) the lock file path and takes flock(2) on it, shared or
+ * exclusive, without waiting. On success *fd holds the lock until closed.
+ * When another process holds it, sets *busy and returns CG_ERUNTIME (the
+ * caller words the message); other failures name the path. */
+int cg_flock(const char *path, int exclusive, int *fd, int *busy, cg_err *err);
+
 #endif
