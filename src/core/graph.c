@@ -121,8 +121,11 @@ int cg_graph_init(cg_graph *g, uint64_t S, double avg, uint64_t seed)
         g->nq[q] = (uint16_t)v;
     }
     g->inv_w = malloc(sizeof(double) * (size_t)(g->K + 1));
-    if (!g->inv_w)
+    g->inv_rank = malloc(sizeof(double) * (size_t)(g->K + 1));
+    if (!g->inv_w || !g->inv_rank)
         return -1;
+    for (int k = 0; k <= g->K; k++)
+        g->inv_rank[k] = 1.0 / (k + 1);
     double h = 0;
     g->inv_w[0] = 0;
     for (int n = 1; n <= g->K; n++) {
@@ -135,5 +138,7 @@ int cg_graph_init(cg_graph *g, uint64_t S, double avg, uint64_t seed)
 void cg_graph_free(cg_graph *g)
 {
     free(g->inv_w);
+    free(g->inv_rank);
     g->inv_w = NULL;
+    g->inv_rank = NULL;
 }

@@ -22,6 +22,7 @@ typedef struct cg_graph {
     uint64_t seed;
     uint16_t nq[CG_GRAPH_QTAB]; /* quantile table of contact counts */
     double *inv_w;       /* inv_w[n] = 1 / sum_{k<n} 1/(k+1), n = 0..K */
+    double *inv_rank;    /* inv_rank[k] = 1 / (k+1), k = 0..K */
 } cg_graph;
 
 /* avg_contacts: mean list length; counts ~ Normal(avg, 0.3 avg) clipped to
@@ -60,7 +61,7 @@ static inline uint64_t cg_graph_partner_pos(const cg_graph *g, uint64_t pi, int 
  * when k >= n. */
 static inline double cg_graph_weight(const cg_graph *g, int n, int k)
 {
-    return k < n ? g->inv_w[n] / (double)(k + 1) : 0.0;
+    return k < n ? g->inv_w[n] * g->inv_rank[k] : 0.0;
 }
 
 #endif

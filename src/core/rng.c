@@ -50,27 +50,21 @@ static double log_factorial(double k)
     return lgamma(k + 1.0);
 }
 
-uint64_t cg_rng_poisson(cg_rng *r, double lambda)
+uint64_t cg_rng_poisson_inv(double lambda, double u)
 {
-    if (!(lambda > 0.0))
-        return 0;
-    if (lambda < 30.0) {
-        /* Inversion by sequential search: one uniform, about lambda steps. */
-        double u = cg_rng_u01(r);
-        /* Most draws in this generator have lambda well below 1 and come
-         * out 0: e^-l >= 1 - l decides those without calling exp(), with
-         * exactly the outcome the full inversion gives for the same u. */
-        if (u < 1.0 - lambda)
-            return 0;
-        double p = exp(-lambda), cdf = p;
-        uint64_t k = 0;
-        while (u >= cdf && k < 1000) {
-            k++;
-            p *= lambda / (double)k;
-            cdf += p;
-        }
-        return k;
+    /* Inversion by sequential search: about lambda steps. */
+    double p = exp(-lambda), cdf = p;
+    uint64_t k = 0;
+    while (u >= cdf && k < 1000) {
+        k++;
+        p *= lambda / (double)k;
+        cdf += p;
     }
+    return k;
+}
+
+uint64_t cg_rng_poisson_ptrs(cg_rng *r, double lambda)
+{
     /* PTRS: transformed rejection with squeeze, exact for lambda >= 10. */
     double slam = sqrt(lambda), loglam = log(lambda);
     double b = 0.931 + 2.53 * slam;

@@ -96,8 +96,23 @@ static inline int64_t cg_rng_range(cg_rng *r, int64_t lo, int64_t hi)
  * Box-Muller needs log, sqrt and cos. */
 double cg_rng_normal(cg_rng *r);
 
-/* Poisson(lambda): inversion for small means, PTRS (Hormann 1993) above. */
-uint64_t cg_rng_poisson(cg_rng *r, double lambda);
+/* Poisson(lambda): inversion for small means, PTRS (Hormann 1993) above.
+ * The common case of this generator, a small mean and the outcome 0, is
+ * decided inline: e^-l >= 1 - l, so u < 1 - l means 0 without exp(). */
+uint64_t cg_rng_poisson_inv(double lambda, double u);
+uint64_t cg_rng_poisson_ptrs(cg_rng *r, double lambda);
+
+static inline uint64_t cg_rng_poisson(cg_rng *r, double lambda)
+{
+    if (!(lambda > 0.0))
+        return 0;
+    if (lambda >= 30.0)
+        return cg_rng_poisson_ptrs(r, lambda);
+    double u = cg_rng_u01(r);
+    if (u < 1.0 - lambda)
+        return 0;
+    return cg_rng_poisson_inv(lambda, u);
+}
 
 /* Index drawn from cumulative weights cum[0..n-1] (cum[n-1] = total > 0). */
 static inline int cg_rng_pick(cg_rng *r, const double *cum, int n)

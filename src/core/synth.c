@@ -96,6 +96,7 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
     dp->lam_call = cfg->avg_calls * dp->factor;
     dp->lam_sms = cfg->avg_sms * dp->factor;
     dp->lam_data = cfg->avg_data * dp->factor;
+    dp->lam_edge = (dp->lam_call + dp->lam_sms) * (1.0 - cfg->interconnect_share) * 0.5;
     dp->edge_key = cg_key4(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_EDGE, 0, 0);
     double cs = cfg->avg_calls + cfg->avg_sms;
     dp->call_share = cs > 0 ? cfg->avg_calls / cs : 0.0;
@@ -303,21 +304,20 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
     uint64_t lo = i_is_lo ? pi : pj, hi = i_is_lo ? pj : pi;
     double w_lo = i_is_lo ? w_i : w_j, w_hi = i_is_lo ? w_j : w_i;
     double w = w_lo + w_hi;
-    double on = 1.0 - cfg->interconnect_share;
     /* One Poisson draw for calls and SMS together, each event then a call
      * with probability lam_call / (lam_call + lam_sms): the same law as two
      * independent draws, at half the cost on the hottest loop. */
-    double rate = (dp->lam_call + dp->lam_sms) * on * w * 0.5;
-    /* The low side originates an event of its own with probability mo, an
-     * event of the other side's with probability 1 - mo. */
-    double p_lo_c = (w_lo * cfg->mo_share_call + w_hi * (1.0 - cfg->mo_share_call)) / w;
-    double p_lo_s = (w_lo * cfg->mo_share_sms + w_hi * (1.0 - cfg->mo_share_sms)) / w;
+    double rate = dp->lam_edge * w;
     /* Two mixing rounds instead of cg_rng_make's four: this key is made for
      * every edge of every subscriber-day, most of which carry no event. */
     cg_rng r = {cg_mix64(cg_mix64(dp->edge_key ^ lo) ^ ((hi << 20) | (uint64_t)k))};
     uint64_t nev = cg_rng_poisson(&r, rate);
     if (nev == 0)
-        return 0; /* most edges, most days: the partner's index is not needed */
+        return 0; /* most edges, most days: nothing more to compute */
+    /* The low side originates an event of its own with probability mo, an
+     * event of the other side's with probability 1 - mo. */
+    double p_lo_c = (w_lo * cfg->mo_share_call + w_hi * (1.0 - cfg->mo_share_call)) / w;
+    double p_lo_s = (w_lo * cfg->mo_share_sms + w_hi * (1.0 - cfg->mo_share_sms)) / w;
     uint64_t j = cg_graph_perm_inv(&m->graph, pj);
     uint64_t msisdn_j = 0;
     for (uint64_t e = 0; e < nev; e++) {

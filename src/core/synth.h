@@ -71,6 +71,7 @@ typedef struct cg_dayparams {
     double lam_call, lam_sms, lam_data;
     double call_share;       /* lam_call / (lam_call + lam_sms) */
     uint64_t edge_key;       /* hash of (seed, day) for the edge streams */
+    double lam_edge;         /* on-net events per unit of edge weight sum */
 } cg_dayparams;
 
 /* Per-thread scratch, reused across subscribers (no allocation per row). */

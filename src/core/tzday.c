@@ -128,6 +128,12 @@ int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double 
         s->cum = cum;
         t = c;
     }
+    for (int b = 0, k = 0; b < 256; b++) {
+        double xb = (double)b / 256.0 * cum;
+        while (k < d->nseg - 1 && d->seg[k].cum <= xb)
+            k++;
+        d->bucket[b] = (uint8_t)k;
+    }
     return CG_OK;
 }
 
@@ -144,14 +150,10 @@ int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min)
         double x = u * total;
         /* First segment with cum > x: zero-weight segments (cum equal to
          * their predecessor's) can never be chosen. */
-        int lo = 0, hi = d->nseg;
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (d->seg[mid].cum > x)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
+        int b = (int)(u * 256.0);
+        int lo = d->bucket[b > 255 ? 255 : b];
+        while (lo < d->nseg && d->seg[lo].cum <= x)
+            lo++;
         if (lo == d->nseg) { /* x rounded up to total: last weighted segment */
             lo = d->nseg - 1;
             while (lo > 0 && d->seg[lo].cum <= d->seg[lo - 1].cum)

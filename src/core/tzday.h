@@ -31,6 +31,9 @@ typedef struct cg_day {
     int weekend;              /* Saturday or Sunday */
     int nseg;
     cg_day_seg seg[CG_DAY_MAXSEG]; /* in time order, covering [start_ms, end_ms) */
+    /* bucket[b]: first segment with cum > b/256 of the total, where the
+     * sampler's search starts (a few steps instead of a binary search) */
+    uint8_t bucket[256];
 } cg_day;
 
 /* Builds the local day `day` of the zone set by cg_tz_use, weighting its

@@ -116,6 +116,26 @@ static const unsigned char APN_L[] = {9, 4, 4};
 static const char RAT_S[][16] = {"WCDMA\n", "LTE\n", "NR\n"};
 static const unsigned char RAT_L[] = {6, 4, 3};
 
+/* A timestamp in ms: all of a day's timestamps share their digits above
+ * 10^8 ms (27.8 hours), so those come from a cache and only the low eight
+ * digits are converted. */
+static char *put_ts(cg_cdrfmt *f, char *p, int64_t v)
+{
+    if (v < 100000000) {
+        p += fmt_i64(p, v);
+        return p;
+    }
+    uint64_t hi = (uint64_t)v / 100000000ULL;
+    if (hi != f->ts_hi || !f->ts_hi_len) {
+        f->ts_hi = hi;
+        f->ts_hi_len = cg_fmt_u64(f->ts_hi_s, hi);
+    }
+    memcpy(p, f->ts_hi_s, 16);
+    p += f->ts_hi_len;
+    put8(p, (uint32_t)((uint64_t)v - hi * 100000000ULL));
+    return p + 8;
+}
+
 /* A MSISDN through a two-entry cache: one side of most rows is the owner. */
 static char *put_msisdn(cg_cdrfmt *f, char *p, uint64_t v)
 {
@@ -149,9 +169,9 @@ size_t cg_cdr_format(cg_cdrfmt *f, const cg_rec *r, char *out)
         PUT("MO;");
     else
         PUT("MT;");
-    p += fmt_i64(p, r->start_ms);
+    p = put_ts(f, p, r->start_ms);
     *p++ = ';';
-    p += fmt_i64(p, r->start_ms + (int64_t)r->dur_s * 1000);
+    p = put_ts(f, p, r->start_ms + (int64_t)r->dur_s * 1000);
     *p++ = ';';
     memcpy(p, f->tz, sizeof f->tz);
     p += f->tz_len;

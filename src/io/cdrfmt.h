@@ -21,6 +21,9 @@ typedef struct cg_cdrfmt {
     uint32_t own_mccmnc;
     size_t own_len;
     char own[64];          /* "mccmnc;imsi;imei;" */
+    uint64_t ts_hi;        /* cached leading digits of timestamps (ms / 10^8) */
+    size_t ts_hi_len;
+    char ts_hi_s[24];
     uint64_t num[2];       /* cached MSISDNs (0 = none) */
     unsigned char num_len[2];
     char num_s[2][24];
