@@ -105,7 +105,7 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libcdrgen.a
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libcdrgen.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(EXTRA_LDFLAGS) -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
 
 fuzz-long: fuzz
