@@ -36,7 +36,7 @@ make_fixtures() {
         : >empty.arrow
         head -c 700 good.arrow >trunc.arrow
         head -c 4096 /dev/urandom >rand.arrow
-        printf 'ARROW1\0\0' >>rand.arrow # magic at the end, garbage inside: tail "ARROW1" only
+        printf 'ARROW1\0\0' >>rand.arrow # a trailing magic alone must not be trusted
         # row 1's IMEI gets a wrong check digit
         awk -F, -v OFS=, 'NR == 2 { d = substr($5, 15, 1); $5 = substr($5, 1, 14) ((d + 1) % 10) } 1' \
             good.csv >luhn.csv
