@@ -26,13 +26,6 @@ static const char *tpath(int slot, const char *name)
     return pbuf[slot];
 }
 
-static void put_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    fputs(text, f);
-    fclose(f);
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -73,7 +66,7 @@ static int read_all(const char *path, uint64_t *rows, cg_err *err)
 static void expect_parse_error(const char *body, const char *want)
 {
     const char *p = tpath(0, "p.csv");
-    put_file(p, body);
+    th_write_file(p, body);
     cg_err err = {0};
     uint64_t rows;
     int rc = read_all(p, &rows, &err);
@@ -103,7 +96,7 @@ static void test_csv_roundtrip_and_forms(void)
 
     /* CRLF line ends and a last line without a newline are accepted */
     const char *p = tpath(0, "crlf.csv");
-    put_file(p, CG_SUBCSV_HEADER "\r\n" "1,CHANGE_DEVICE,204080000000001,,490154203237518,20408\r\n"
+    th_write_file(p, CG_SUBCSV_HEADER "\r\n" "1,CHANGE_DEVICE,204080000000001,,490154203237518,20408\r\n"
                 "2,CHANGE_DEVICE,204080000000001,,490154203237518,20408");
     uint64_t rows = 0;
     CHECK_EQ_INT(read_all(p, &rows, &err), CG_OK);
@@ -193,7 +186,7 @@ static int validate(const char *path, cg_subval_stats *st)
 static void expect_rule(const char *body, uint64_t row, const char *frag)
 {
     const char *p = tpath(1, "v.csv");
-    put_file(p, body);
+    th_write_file(p, body);
     cg_subval_stats st;
     CHECK_EQ_INT(validate(p, &st), CG_OK);
     CHECK_EQ_INT(st.errors, 1);
@@ -213,7 +206,7 @@ static void expect_rule(const char *body, uint64_t row, const char *frag)
 static void test_validator_accepts(void)
 {
     const char *p = tpath(1, "ok.csv");
-    put_file(p, HDR A_NEW B_NEW A_DEV
+    th_write_file(p, HDR A_NEW B_NEW A_DEV
              "2500,CHANGE_SIM,204080000000009,31612000001,,20408\n"
              "2600,CHANGE_DEVICE,204080000000009,,490154203237518,20408\n"
              "3000,RELEASE_NUMBER,204080000000009,31612000001,,20408\n"
@@ -278,7 +271,7 @@ static void test_validator_rules(void)
 
     /* several bad rows: counted, the first reported first */
     const char *p = tpath(1, "many.csv");
-    put_file(p, HDR A_NEW A_NEW A_NEW A_DEV A_NEW);
+    th_write_file(p, HDR A_NEW A_NEW A_NEW A_DEV A_NEW);
     cg_subval_stats st;
     CHECK_EQ_INT(validate(p, &st), CG_OK);
     CHECK_EQ_INT(st.errors, 3);

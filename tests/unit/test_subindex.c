@@ -34,13 +34,6 @@ static const char *tpath(int slot, const char *name)
     return pbuf[slot];
 }
 
-static void put_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    fputs(text, f);
-    fclose(f);
-}
-
 static uint64_t imei(uint64_t body14)
 {
     return body14 * 10 + (uint64_t)cg_luhn_digit(body14);
@@ -256,7 +249,7 @@ static void test_count_order_find(void)
 
     /* an empty database */
     db = tpath(0, "empty.csv");
-    put_file(db, HDR);
+    th_write_file(db, HDR);
     x = open_ok(db);
     if (!x)
         return;
@@ -281,7 +274,7 @@ static int stat_ino(const char *p, struct stat *st)
 static void test_cache_reuse_and_rebuild(void)
 {
     const char *db = tpath(0, "cache.csv");
-    put_file(db, SMALL_DB);
+    th_write_file(db, SMALL_DB);
     cg_subidx *x = open_ok(db);
     cg_subidx_close(x);
     struct stat a, b;
@@ -354,7 +347,7 @@ static void check_rebuilt(const char *db, ino_t bad_ino)
 static void test_corrupt_cache(void)
 {
     const char *db = tpath(0, "corrupt.csv");
-    put_file(db, SMALL_DB);
+    th_write_file(db, SMALL_DB);
     cg_subidx_close(open_ok(db));
     const char *c = cache_of(db);
     struct stat st;
@@ -427,7 +420,7 @@ static void test_unwritable_dir(void)
     chmod(tw, 01777);
     chmod(tmpdir, 0755);
     const char *db = tpath(1, "ro/db.csv");
-    put_file(db, SMALL_DB);
+    th_write_file(db, SMALL_DB);
     chmod(db, 0644);
     /* a stale cache, left from before the database changed */
     cg_subidx_close(open_ok(db));
@@ -479,7 +472,7 @@ static void test_unwritable_dir(void)
 static void expect_fail(const char *name, const char *text, const char *want1, const char *want2)
 {
     const char *db = tpath(2, name);
-    put_file(db, text);
+    th_write_file(db, text);
     cg_subidx *x = NULL;
     cg_err err = {0};
     int rc = cg_subidx_open(&x, db, &err);

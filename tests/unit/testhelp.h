@@ -61,4 +61,14 @@ static int th_passed, th_failed, th_case_failed;
         return th_failed ? 1 : 0;                                              \
     } while (0)
 
+/* Writes text to path (tests only: failures surface as later CHECKs). */
+static inline void th_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
 #endif
