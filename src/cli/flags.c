@@ -143,49 +143,52 @@ int cg_flags_usage(FILE *out, const char *topic)
                 CG_VERSION);
         return 0;
     }
-    if (!strcmp(topic, "generate")) {
-        fprintf(out, "Usage: cdrgen generate [flags]\n"
-                     "Generate CDRs (calls, SMS, data sessions) for --days days from --start.\n"
-                     "Flags [default]:\n");
-        print_flags(out, M_GEN);
-        return 0;
-    }
-    if (!strcmp(topic, "db")) {
-        fprintf(out, "Usage:\n"
-                     "  cdrgen db generate -o FILE [flags]   write a subscriber database\n"
-                     "  cdrgen db validate FILE              check one, print statistics (exit 1 if invalid)\n"
-                     "  cdrgen db convert IN OUT             convert between .csv and .arrow\n"
-                     "See cdrgen db generate --help for the flags.\n");
-        return 0;
-    }
-    if (!strcmp(topic, "db generate")) {
-        fprintf(out, "Usage: cdrgen db generate -o FILE [flags]\n"
-                     "Write a subscriber database with identity history; the format follows\n"
-                     "the extension of FILE: .arrow (Arrow IPC file) or .csv.\n"
-                     "Flags [default]:\n");
-        print_flags(out, M_DBGEN);
-        return 0;
-    }
-    if (!strcmp(topic, "db validate")) {
-        fprintf(out, "Usage: cdrgen db validate FILE\n"
-                     "Check a subscriber database (.arrow or .csv) and print its statistics;\n"
-                     "an invalid file prints its first errors with row numbers and exits 1.\n"
-                     "Flags:\n");
-        print_flags(out, M_DBVAL);
-        return 0;
-    }
-    if (!strcmp(topic, "db convert")) {
-        fprintf(out, "Usage: cdrgen db convert IN OUT\n"
-                     "Convert a subscriber database between .csv and .arrow (by extension).\n"
-                     "Flags:\n");
-        print_flags(out, M_DBCONV);
-        return 0;
-    }
-    if (!strcmp(topic, "merge")) {
-        fprintf(out, "Usage: cdrgen merge OUT\n"
-                     "Merge the outputs that --shard K/N runs wrote into OUT.\n"
-                     "Flags:\n");
-        print_flags(out, M_MERGE);
+    /* One entry per command: its usage text, then its flags (mask 0: none). */
+    static const struct {
+        const char *topic, *text;
+        unsigned mask;
+    } topics[] = {
+        {"generate",
+         "Usage: cdrgen generate [flags]\n"
+         "Generate CDRs (calls, SMS, data sessions) for --days days from --start.\n"
+         "Flags [default]:\n",
+         M_GEN},
+        {"db",
+         "Usage:\n"
+         "  cdrgen db generate -o FILE [flags]   write a subscriber database\n"
+         "  cdrgen db validate FILE              check one, print statistics (exit 1 if invalid)\n"
+         "  cdrgen db convert IN OUT             convert between .csv and .arrow\n"
+         "See cdrgen db generate --help for the flags.\n",
+         0},
+        {"db generate",
+         "Usage: cdrgen db generate -o FILE [flags]\n"
+         "Write a subscriber database with identity history; the format follows\n"
+         "the extension of FILE: .arrow (Arrow IPC file) or .csv.\n"
+         "Flags [default]:\n",
+         M_DBGEN},
+        {"db validate",
+         "Usage: cdrgen db validate FILE\n"
+         "Check a subscriber database (.arrow or .csv) and print its statistics;\n"
+         "an invalid file prints its first errors with row numbers and exits 1.\n"
+         "Flags:\n",
+         M_DBVAL},
+        {"db convert",
+         "Usage: cdrgen db convert IN OUT\n"
+         "Convert a subscriber database between .csv and .arrow (by extension).\n"
+         "Flags:\n",
+         M_DBCONV},
+        {"merge",
+         "Usage: cdrgen merge OUT\n"
+         "Merge the outputs that --shard K/N runs wrote into OUT.\n"
+         "Flags:\n",
+         M_MERGE},
+    };
+    for (size_t k = 0; k < sizeof topics / sizeof topics[0]; k++) {
+        if (strcmp(topic, topics[k].topic))
+            continue;
+        fputs(topics[k].text, out);
+        if (topics[k].mask)
+            print_flags(out, topics[k].mask);
         return 0;
     }
     return -1;

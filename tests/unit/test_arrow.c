@@ -51,18 +51,6 @@ static int write_rows(const char *p, uint64_t n, cg_err *err)
     return cg_arrow_writer_close(w, err);
 }
 
-static int dir_entries(void)
-{
-    int n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void test_roundtrip_250001(void)
 {
     cg_err err = {0};
@@ -93,7 +81,7 @@ static void test_roundtrip_250001(void)
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_INT(nulls, (250001 + 4) / 9); /* rows with i % 9 == 4 */
     cg_arrow_reader_close(r);
-    CHECK_EQ_INT(dir_entries(), 1); /* no temp file left behind */
+    CHECK_EQ_INT(th_count_entries(dir), 1); /* no temp file left behind */
     unlink(path);
 }
 
@@ -122,7 +110,7 @@ static void test_abort_leaves_nothing(void)
     event(0, &ev);
     CHECK_EQ_INT(cg_arrow_writer_add(w, &ev, 1, &err), CG_OK);
     cg_arrow_writer_abort(w);
-    CHECK_EQ_INT(dir_entries(), 0);
+    CHECK_EQ_INT(th_count_entries(dir), 0);
     CHECK_EQ_INT(cg_arrow_reader_open(&(cg_arrow_reader *){0}, path, &err), CG_ERUNTIME);
     CHECK(strstr(err.msg, "aborted.arrow: cannot open") != NULL);
 }

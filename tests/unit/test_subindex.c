@@ -396,18 +396,6 @@ static void test_corrupt_cache(void)
     free(bad);
 }
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 /* In a child running as an unprivileged user (root ignores permissions):
  * the index of a database in a read-only directory still works. */
 static void test_unwritable_dir(void)
@@ -447,7 +435,7 @@ static void test_unwritable_dir(void)
             }
             ok &= at(x, M1, T0 + DAY - 1).imei == 353322110000172ULL;
             ok &= at(x, M1, T0 + DAY).imsi == 0;
-            ok &= count_entries(tw) == 0; /* unlinked */
+            ok &= th_count_entries(tw) == 0; /* unlinked */
             cg_subidx_close(x);
         }
         _exit(ok ? 0 : 1);
@@ -459,7 +447,7 @@ static void test_unwritable_dir(void)
     struct stat after;
     CHECK(stat(cache_of(db), &after) == 0);
     CHECK(after.st_ino == before.st_ino); /* the stale cache was not touched */
-    CHECK_EQ_INT(count_entries(ro), 2);  /* db + cache, no temp files */
+    CHECK_EQ_INT(th_count_entries(ro), 2);  /* db + cache, no temp files */
     /* once writable again, the stale cache is replaced */
     cg_subidx *x = open_ok(db);
     CHECK_EQ_INT(at(x, M1, T0 + DAY).imsi, 0);

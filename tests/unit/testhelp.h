@@ -4,6 +4,7 @@
 #ifndef CG_TESTHELP_H
 #define CG_TESTHELP_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,19 @@ static inline void th_write_file(const char *path, const char *text)
         fputs(text, f);
         fclose(f);
     }
+}
+
+/* Entries of dir whose names do not start with '.' (temp files do). */
+static inline int th_count_entries(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
 }
 
 #endif
