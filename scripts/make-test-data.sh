@@ -6,7 +6,8 @@
 # Does nothing when both are up to date. Env: CDRGEN (binary, default
 # build/cdrgen), TEST_DATA_DIR (where to write, default the project root; the
 # Docker recipe for macOS in docs/PROFILING.md uses it), TEST_DB_SIZE,
-# TEST_DB_DAYS, TEST_DB_SEED (for experiments).
+# TEST_DATA_SUBS (database size, default 1000000; the tests use a small
+# one), TEST_DB_DAYS, TEST_DB_SEED (for experiments).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -14,7 +15,7 @@ CDRGEN=$(readlink -f "${CDRGEN:-build/cdrgen}")
 cd "${TEST_DATA_DIR:-.}" || { echo "make-test-data: cannot enter TEST_DATA_DIR=$TEST_DATA_DIR" >&2; exit 1; }
 DB=test_db_1m.arrow
 CFG=test_config.yaml
-SIZE=${TEST_DB_SIZE:-1000000}
+SIZE=${TEST_DATA_SUBS:-${TEST_DB_SIZE:-1000000}}
 DAYS=${TEST_DB_DAYS:-365}
 SEED=${TEST_DB_SEED:-42}
 STAMP=$DB.params # matched by .gitignore's /test_db_1m.arrow.*
