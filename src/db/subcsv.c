@@ -2,6 +2,7 @@
  * decimal integers only, so any accepted file round-trips byte for byte through
  * Arrow) and a buffered writer that renames its temporary file on success. */
 #include "db/subcsv.h"
+#include "io/afile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,7 +178,7 @@ struct cg_subcsv_writer {
     size_t len;
     char *buf;
     char *path;
-    char *tmp;
+    cg_afile af; /* the temporary file; fd is af.fd */
 };
 
 static int write_all(int fd, const char *p, size_t n)
@@ -198,7 +199,7 @@ static int write_all(int fd, const char *p, size_t n)
 static int wflush(cg_subcsv_writer *w, cg_err *err)
 {
     if (w->len && write_all(w->fd, w->buf, w->len) != 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: write", w->tmp);
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: write failed", w->path);
     w->len = 0;
     return CG_OK;
 }
@@ -207,9 +208,7 @@ int cg_subcsv_writer_open(cg_subcsv_writer **out, const char *path, cg_err *err)
 {
     *out = NULL;
     cg_subcsv_writer *w = calloc(1, sizeof *w);
-    size_t pl = strlen(path);
-    if (!w || !(w->buf = malloc(WBUF_SIZE)) || !(w->path = strdup(path)) ||
-        !(w->tmp = malloc(pl + 16))) {
+    if (!w || !(w->buf = malloc(WBUF_SIZE)) || !(w->path = strdup(path))) {
         if (w) {
             free(w->buf);
             free(w->path);
@@ -218,17 +217,14 @@ int cg_subcsv_writer_open(cg_subcsv_writer **out, const char *path, cg_err *err)
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
     }
     /* same directory as the target, so rename() is atomic */
-    snprintf(w->tmp, pl + 16, "%s.tmp.XXXXXX", path);
-    w->fd = mkstemp(w->tmp);
-    if (w->fd < 0) {
-        int e = errno;
+    int rc = cg_afile_open(&w->af, path, err);
+    if (rc) {
         free(w->buf);
         free(w->path);
-        free(w->tmp);
         free(w);
-        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot create", path);
+        return rc;
     }
-    fchmod(w->fd, 0644); /* mkstemp makes 0600; a database is meant to be shared */
+    w->fd = w->af.fd;
     memcpy(w->buf, CG_SUBCSV_HEADER "\n", sizeof CG_SUBCSV_HEADER);
     w->len = sizeof CG_SUBCSV_HEADER;
     *out = w;
@@ -250,9 +246,9 @@ int cg_subcsv_writer_add(cg_subcsv_writer *w, const cg_sub_event *ev, size_t n, 
 
 static void wfree(cg_subcsv_writer *w)
 {
+    cg_afile_abort(&w->af);
     free(w->buf);
     free(w->path);
-    free(w->tmp);
     free(w);
 }
 
@@ -260,22 +256,16 @@ void cg_subcsv_writer_abort(cg_subcsv_writer *w)
 {
     if (!w)
         return;
-    close(w->fd);
-    unlink(w->tmp);
-    wfree(w);
+    wfree(w); /* closes and removes the temporary file */
 }
 
 int cg_subcsv_writer_close(cg_subcsv_writer *w, cg_err *err)
 {
     int rc = wflush(w, err);
     if (rc == CG_OK && fsync(w->fd) != 0)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: fsync", w->tmp);
-    if (close(w->fd) != 0 && rc == CG_OK)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: close", w->tmp);
-    if (rc == CG_OK && rename(w->tmp, w->path) != 0)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: rename to %s", w->tmp, w->path);
-    if (rc != CG_OK)
-        unlink(w->tmp);
+        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: write failed (fsync)", w->path);
+    if (rc == CG_OK)
+        rc = cg_afile_commit(&w->af, 0, err);
     wfree(w);
     return rc;
 }

@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <limits.h>
-#include <signal.h>
+#include <stdatomic.h>
+#include <sys/random.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,31 @@ static int split_path(const char *path, char *dir, size_t dcap, const char **bas
     return 0;
 }
 
+/* A name no other writer anywhere can pick: 64 random bits (getrandom),
+ * not a pid, which means nothing across hosts or PID namespaces (in a pod
+ * every cdrgen is pid 1). */
+static void tmp_token(char out[17])
+{
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
+        static _Atomic uint64_t ctr;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        v = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^
+            ((uint64_t)getpid() << 40) ^ (atomic_fetch_add(&ctr, 1) << 20);
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++)
+        out[i] = hex[(v >> (60 - 4 * i)) & 15];
+    out[16] = '\0';
+}
+
+static void remove_dead_of(const char *path, const char *base);
+
 int cg_afile_open(cg_afile *f, const char *path, cg_err *err)
 {
     f->fd = -1;
+    f->lockfd = -1;
     f->tmp[0] = '\0';
     f->bytes = 0;
     if (snprintf(f->path, sizeof f->path, "%s", path) >= (int)sizeof f->path)
@@ -45,25 +69,48 @@ int cg_afile_open(cg_afile *f, const char *path, cg_err *err)
     const char *base = slash ? slash + 1 : path;
     if (base[0] == '\0')
         return cg_err_set(err, CG_ERUNTIME, "%s: not a file path", path);
-    int n = snprintf(f->tmp, sizeof f->tmp, "%.*s.%s.tmp.%ld", (int)(base - path), path, base,
-                     (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof f->tmp) {
-        f->tmp[0] = '\0';
-        return cg_err_set(err, CG_ERUNTIME, "%s: path too long", path);
+    remove_dead_of(path, base); /* what a killed writer of this file left */
+    for (int attempt = 0; attempt < 16; attempt++) {
+        char tok[17];
+        tmp_token(tok);
+        int n = snprintf(f->tmp, sizeof f->tmp, "%.*s.%s.tmp.%s", (int)(base - path), path, base,
+                         tok);
+        if (n < 0 || (size_t)n >= sizeof f->tmp) {
+            f->tmp[0] = '\0';
+            return cg_err_set(err, CG_ERUNTIME, "%s: path too long", path);
+        }
+        int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0) {
+            int e = errno;
+            f->tmp[0] = '\0';
+            return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot create temporary file", path);
+        }
+        /* The lock is the proof of life that cleaners test (afile.h). A
+         * cleaner can take a file in the instant between open and flock;
+         * then it is unlinked already, and we start again. */
+        struct stat st;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+            close(fd);
+            continue;
+        }
+        /* A second descriptor of the same open file keeps the lock while
+         * commit closes fd (to see deferred write errors) and renames. */
+        int lk = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (lk < 0) {
+            int e = errno;
+            close(fd);
+            unlink(f->tmp);
+            f->tmp[0] = '\0';
+            return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot create temporary file", path);
+        }
+        f->fd = fd;
+        f->lockfd = lk;
+        return CG_OK;
     }
-    int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST) {
-        /* Same pid as ours: a dead process's leftover (see afile.h). */
-        unlink(f->tmp);
-        fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    }
-    if (fd < 0) {
-        int e = errno;
-        f->tmp[0] = '\0';
-        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot create temporary file", path);
-    }
-    f->fd = fd;
-    return CG_OK;
+    f->tmp[0] = '\0';
+    return cg_err_set(err, CG_ERUNTIME, "%s: cannot create temporary file: no free name", path);
 }
 
 int cg_afile_write(cg_afile *f, const void *buf, size_t n, cg_err *err)
@@ -128,6 +175,8 @@ int cg_afile_commit(cg_afile *f, int sync, cg_err *err)
                             f->path);
     }
     f->tmp[0] = '\0';
+    close(f->lockfd);
+    f->lockfd = -1;
     if (sync && sync_dir(f->path) != 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: fsync of its directory failed", f->path);
     return CG_OK;
@@ -142,7 +191,10 @@ void cg_afile_abort(cg_afile *f)
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
-    unlink(f->tmp);
+    unlink(f->tmp); /* before the lock goes, so no cleaner races us to it */
+    if (f->lockfd >= 0)
+        close(f->lockfd);
+    f->lockfd = -1;
     f->tmp[0] = '\0';
 }
 
@@ -193,15 +245,15 @@ int cg_mkdir_p(const char *dir, cg_err *err)
     return CG_OK;
 }
 
-/* If name is ".X.tmp.PID" (X non-empty, PID all digits) returns 1 and sets
- * *pid (LONG_MAX when it overflows) and the length of X. */
-static int parse_tmp_name(const char *name, long *pid, size_t *xlen)
+/* If name is ".X.tmp.T" (X non-empty, T of letters and digits: our token,
+ * or an older version's pid) returns 1 and sets the length of X. */
+static int parse_tmp_name(const char *name, size_t *xlen)
 {
     if (name[0] != '.')
         return 0;
     const char *t = strstr(name + 1, ".tmp.");
     const char *last = NULL;
-    while (t) { /* the last ".tmp." is the one before the pid */
+    while (t) { /* the last ".tmp." is the one before the token */
         last = t;
         t = strstr(t + 1, ".tmp.");
     }
@@ -210,24 +262,30 @@ static int parse_tmp_name(const char *name, long *pid, size_t *xlen)
     const char *d = last + 5;
     if (*d == '\0')
         return 0;
-    long v = 0;
-    for (const char *q = d; *q; q++) {
-        if (*q < '0' || *q > '9')
+    for (const char *q = d; *q; q++)
+        if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
             return 0;
-        v = v > (LONG_MAX - 9) / 10 ? LONG_MAX : v * 10 + (*q - '0');
-    }
-    *pid = v;
     *xlen = (size_t)(last - (name + 1));
     return 1;
 }
 
-static int pid_is_stale(long pid)
+/* Removes dir/name if it is a regular file whose writer is provably gone:
+ * nobody holds its flock. A live writer anywhere (another thread, another
+ * PID namespace, another host on a volume with working locks) holds it. */
+static int remove_if_dead(int dfd, const char *dir, const char *name, cg_err *err)
 {
-    if (pid == (long)getpid())
-        return 1;
-    if (pid <= 0 || pid > INT_MAX)
-        return 1;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return CG_OK; /* gone already, or not ours to judge (a link, no access) */
+    struct stat st;
+    int rc = CG_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        if (unlinkat(dfd, name, 0) != 0 && errno != ENOENT)
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s/%s: cannot remove stale temporary file",
+                              dir, name);
+    }
+    close(fd);
+    return rc;
 }
 
 int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err)
@@ -241,28 +299,38 @@ int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err)
     size_t plen = prefix ? strlen(prefix) : 0;
     int rc = CG_OK;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        long pid;
+    while (rc == CG_OK && (de = readdir(d)) != NULL) {
         size_t xlen;
-        if (!parse_tmp_name(de->d_name, &pid, &xlen))
+        if (!parse_tmp_name(de->d_name, &xlen))
             continue;
         if (plen && (xlen < plen || strncmp(de->d_name + 1, prefix, plen) != 0))
             continue;
-        if (!pid_is_stale(pid))
-            continue;
-        char p[4200];
-        if (snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= (int)sizeof p)
-            continue;
-        struct stat st;
-        if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (unlink(p) != 0 && errno != ENOENT) {
-            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove stale temporary file", p);
-            break;
-        }
+        rc = remove_if_dead(dirfd(d), dir, de->d_name, err);
     }
     closedir(d);
     return rc;
+}
+
+/* Best effort: dead ".BASE.tmp.*" beside path (exactly this base). */
+static void remove_dead_of(const char *path, const char *base)
+{
+    char dir[4200];
+    const char *b;
+    if (split_path(path, dir, sizeof dir, &b) != 0)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *de;
+    cg_err ignored;
+    while ((de = readdir(d)) != NULL) {
+        size_t xlen;
+        if (parse_tmp_name(de->d_name, &xlen) && xlen == blen &&
+            memcmp(de->d_name + 1, base, blen) == 0)
+            (void)remove_if_dead(dirfd(d), dir, de->d_name, &ignored);
+    }
+    closedir(d);
 }
 
 int cg_remove_tmp_files(const char *dir, cg_err *err)

@@ -1,6 +1,12 @@
-/* Crash-safe output files: write under "<dir>/.<basename>.tmp.<pid>", then
+/* Crash-safe output files: write under "<dir>/.<basename>.tmp.<token>", then
  * rename over the final name, so a reader never sees a half-written part,
- * stats, summary or bundle after a crash, a full disk or Ctrl-C. */
+ * stats, summary or bundle after a crash, a full disk or Ctrl-C.
+ *
+ * Who may remove a temporary file: the token is 64 random bits, unique across
+ * hosts and PID namespaces, and the writer holds flock(LOCK_EX) on the file
+ * from creation to commit or abort. A file whose lock anybody can take has no
+ * live writer (the kernel drops the lock when the writer dies, SIGKILL
+ * included): that, and only that, is stale. */
 #ifndef CG_AFILE_H
 #define CG_AFILE_H
 
@@ -10,15 +16,15 @@
 
 typedef struct cg_afile {
     int fd;              /* -1 when closed */
+    int lockfd;          /* holds the flock until commit/abort; -1 when none */
     char tmp[4200];      /* temporary name; empty once committed or aborted */
     char path[4200];     /* final name, used in every error message */
     uint64_t bytes;      /* bytes written so far */
 } cg_afile;
 
 /* Creates the temporary file O_CREAT|O_EXCL|O_CLOEXEC, mode 0644 (before
- * umask). A leftover with our own pid in its name can only come from a dead
- * process that had the same pid (containers often run as pid 1), so it is
- * replaced. On failure f is left so that cg_afile_abort is a no-op. */
+ * umask), under a fresh random token, and locks it. On failure f is left so
+ * that cg_afile_abort is a no-op. */
 int cg_afile_open(cg_afile *f, const char *path, cg_err *err);
 
 /* Writes all n bytes (looping over partial writes and EINTR). Failures are
@@ -43,10 +49,10 @@ int cg_write_file_atomic(const char *path, const void *buf, size_t n, cg_err *er
  * non-directory is CG_ERUNTIME naming it. */
 int cg_mkdir_p(const char *dir, cg_err *err);
 
-/* Removes stale temporary files ".NAME.tmp.PID" in dir that a killed run
- * left behind: those whose PID is ours or no longer alive on this host. Files
- * of another live process (a concurrent shard writing into the same
- * directory) are kept. Call it before opening files in dir. A missing dir is
+/* Removes stale temporary files ".NAME.tmp.TOKEN" in dir that a killed run
+ * left behind: those nobody holds the lock of. Files of a live writer (a
+ * concurrent shard writing into the same directory, from any host or PID
+ * namespace) are kept. Call it before opening files in dir. A missing dir is
  * not an error. */
 int cg_remove_tmp_files(const char *dir, cg_err *err);
 

@@ -2,6 +2,7 @@
  * arrow.h). Metadata is FlatBuffers (io/flatbuf.h); field ids follow the
  * Arrow format files Schema.fbs, Message.fbs and File.fbs. */
 #include "io/arrow.h"
+#include "io/afile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,8 +60,9 @@ static const char MAGIC[6] = {'A', 'R', 'R', 'O', 'W', '1'};
  * ====================================================================== */
 
 struct cg_arrow_writer {
-    FILE *f;
-    char *path, *tmp;
+    FILE *f;      /* buffered writes to af's file (a second descriptor) */
+    cg_afile af;  /* the temporary file, renamed into place by close */
+    char *path;
     uint64_t off; /* bytes written so far */
     size_t n;     /* rows buffered */
     int failed;   /* a write failed: only abort is allowed now */
@@ -81,8 +83,8 @@ static void writer_free(cg_arrow_writer *w)
 {
     if (w->f)
         fclose(w->f);
+    cg_afile_abort(&w->af);
     free(w->path);
-    free(w->tmp);
     free(w->ts);
     free(w->type);
     free(w->imsi);
@@ -103,9 +105,7 @@ void cg_arrow_writer_abort(cg_arrow_writer *w)
         fclose(w->f);
         w->f = NULL;
     }
-    if (w->tmp)
-        unlink(w->tmp);
-    writer_free(w);
+    writer_free(w); /* removes the temporary file */
 }
 
 static int wr(cg_arrow_writer *w, const void *p, size_t n, cg_err *err)
@@ -281,7 +281,6 @@ int cg_arrow_writer_open(cg_arrow_writer **out, const char *path, cg_err *err)
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
     size_t N = CG_ARROW_BATCH_ROWS;
     w->path = strdup(path);
-    w->tmp = malloc(strlen(path) + 16);
     w->ts = malloc(N * sizeof *w->ts);
     w->type = malloc(N);
     w->imsi = malloc(N * sizeof *w->imsi);
@@ -289,31 +288,28 @@ int cg_arrow_writer_open(cg_arrow_writer **out, const char *path, cg_err *err)
     w->imei = malloc(N * sizeof *w->imei);
     w->mccmnc = malloc(N * sizeof *w->mccmnc);
     w->bitmap = malloc((N + 7) / 8);
-    if (!w->path || !w->tmp || !w->ts || !w->type || !w->imsi || !w->msisdn || !w->imei ||
+    if (!w->path || !w->ts || !w->type || !w->imsi || !w->msisdn || !w->imei ||
         !w->mccmnc || !w->bitmap) {
         writer_free(w);
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
     }
     /* Temp file in the same directory so the final rename is atomic. */
-    sprintf(w->tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(w->tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(w->tmp);
-        w->tmp = NULL;
+    int rc = cg_afile_open(&w->af, path, err);
+    if (rc) {
         writer_free(w);
-        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot create temporary file", path);
+        return rc;
     }
-    fchmod(fd, 0644);
-    w->f = fdopen(fd, "wb");
+    int fd = fcntl(w->af.fd, F_DUPFD_CLOEXEC, 0);
+    w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!w->f) {
         int e = errno;
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         cg_arrow_writer_abort(w);
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot open", path);
     }
     static const uint8_t head[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
-    int rc = wr(w, head, 8, err);
+    rc = wr(w, head, 8, err);
     if (!rc)
         rc = write_schema_message(w, err);
     if (rc) {
@@ -391,8 +387,8 @@ int cg_arrow_writer_close(cg_arrow_writer *w, cg_err *err)
         if (e != 0)
             rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: write failed", w->path);
     }
-    if (!rc && rename(w->tmp, w->path) != 0)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot rename %s", w->path, w->tmp);
+    if (!rc)
+        rc = cg_afile_commit(&w->af, 0, err);
     if (rc) {
         cg_arrow_writer_abort(w);
         return rc;

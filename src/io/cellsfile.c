@@ -2,6 +2,7 @@
  * a temporary file and link(2), which (unlike rename) refuses to replace a
  * catalog that a concurrent run, e.g. another shard, put there first. */
 #include "io/cellsfile.h"
+#include "io/afile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,52 +39,39 @@ static int mkdir_p(const char *dir, cg_err *err)
     return CG_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Writes text to a temporary file beside path and publishes it. */
+/* Writes text to a temporary file beside path and publishes it without
+ * replacing a catalog that a racing run published first. The temporary file
+ * is an afile's, so a killed run's leftover is found and removed like any
+ * other (cg_remove_tmp_files). */
 static int create(const char *dir, const char *path, const char *text, size_t len, cg_err *err)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s/.cells.csv.tmp.XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create a temporary file", tmp);
-    /* mkstemp makes 0600; a catalog is as readable as any other output. */
-    mode_t um = umask(0);
-    umask(um);
-    int rc = CG_OK;
-    if (fchmod(fd, 0666 & ~um) != 0 || write_all(fd, text, len) != 0 || fsync(fd) != 0)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot write", tmp);
-    if (close(fd) != 0 && rc == CG_OK)
-        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot write", tmp);
-    if (rc == CG_OK) {
-        if (link(tmp, path) == 0) {
-            rc = CG_OK;
-        } else if (errno == EEXIST) {
-            rc = EXISTS;
-        } else if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS) {
-            /* Filesystems without hard links: rename is still atomic, it
-             * only loses the no-replace guarantee against a racing run. */
-            if (rename(tmp, path) != 0)
-                rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create", path);
-        } else {
-            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create", path);
-        }
+    (void)dir;
+    cg_afile f;
+    int rc = cg_afile_open(&f, path, err);
+    if (rc)
+        return rc;
+    if ((rc = cg_afile_write(&f, text, len, err)))
+        goto out;
+    if (fsync(f.fd) != 0 || close(f.fd) != 0) {
+        f.fd = -1;
+        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot write", path);
+        goto out;
     }
-    unlink(tmp); /* after a successful rename this fails harmlessly */
+    f.fd = -1;
+    if (link(f.tmp, path) == 0) {
+        rc = CG_OK;
+    } else if (errno == EEXIST) {
+        rc = EXISTS;
+    } else if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS) {
+        /* Filesystems without hard links: rename is still atomic, it
+         * only loses the no-replace guarantee against a racing run. */
+        if (rename(f.tmp, path) != 0)
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create", path);
+    } else {
+        rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create", path);
+    }
+out:
+    cg_afile_abort(&f); /* the temporary name goes; after a rename it is gone already */
     return rc;
 }
 

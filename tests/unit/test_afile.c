@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,9 +61,18 @@ static void test_commit_replaces(void)
 
     cg_afile f;
     CHECK_EQ_INT(cg_afile_open(&f, path, &err), CG_OK);
-    snprintf(tmpname, sizeof tmpname, "%s/.part.csv.tmp.%ld", dir, (long)getpid());
-    CHECK_EQ_STR(f.tmp, tmpname);
+    /* ".part.csv.tmp." and a 16-hex-digit token */
+    snprintf(tmpname, sizeof tmpname, "%s/.part.csv.tmp.", dir);
+    CHECK(strncmp(f.tmp, tmpname, strlen(tmpname)) == 0);
+    CHECK_EQ_INT(strlen(f.tmp), strlen(tmpname) + 16);
+    CHECK(strspn(f.tmp + strlen(tmpname), "0123456789abcdef") == 16);
+    snprintf(tmpname, sizeof tmpname, "%s", f.tmp);
     CHECK_EQ_INT(access(tmpname, F_OK), 0);
+    /* a second writer of the same file gets another name */
+    cg_afile g;
+    CHECK_EQ_INT(cg_afile_open(&g, path, &err), CG_OK);
+    CHECK(strcmp(f.tmp, g.tmp) != 0);
+    cg_afile_abort(&g);
     CHECK_EQ_INT(cg_afile_write(&f, "new ", 4, &err), CG_OK);
     CHECK_EQ_INT(cg_afile_write(&f, "", 0, &err), CG_OK);
     CHECK_EQ_INT(cg_afile_write(&f, "contents\n", 9, &err), CG_OK);
@@ -185,7 +195,7 @@ static void test_open_and_commit_failures(void)
     CHECK_EQ_INT(cg_afile_open(&f, path, &err), CG_ERUNTIME);
 }
 
-/* A stale tmp file with our own pid (e.g. pid 1 in a container) does not block open. */
+/* A stale tmp file with an older version's pid name does not block open. */
 static void test_open_replaces_own_stale_tmp(void)
 {
     char dir[512], path[600], tmpname[700];
@@ -217,24 +227,44 @@ static int exists(const char *dir, const char *name)
     return access(p, F_OK) == 0;
 }
 
+/* Opens dir/name and holds flock on it, as a live writer does; returns the fd. */
+static int hold(const char *dir, const char *name)
+{
+    char p[800];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    int fd = open(p, O_RDWR | O_CREAT, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Stale means: nobody holds the file's lock. Names (pids, hosts) prove
+ * nothing: a live writer's file is kept whatever its token, a dead one's
+ * goes whatever its token (issue 9.2). */
 static void test_remove_tmp_files(void)
 {
-    char dir[512], name[128];
+    char dir[512];
     mkpath(dir, sizeof dir, "tmpclean");
     cg_err err;
     CHECK_EQ_INT(cg_mkdir_p(dir, &err), CG_OK);
-    /* stale: a dead pid (beyond any pid_max), our own pid, an overflowing pid */
+    /* stale: nobody holds them (older versions' pid tokens, our tokens) */
     touch(dir, ".cdr_2025-01-01_shard000_part000.csv.gz.tmp.2147483647");
-    snprintf(name, sizeof name, ".summary.json.tmp.%ld", (long)getpid());
-    touch(dir, name);
+    touch(dir, ".summary.json.tmp.1");
     touch(dir, ".cdr_2025-01-01_shard001_part000.csv.gz.tmp.99999999999999999999999");
-    /* kept: a live process's file (pid 1 always exists), and non-matching names */
-    touch(dir, ".stats_shard000.json.tmp.1");
+    touch(dir, ".cells.csv.tmp.Ab12Cd");
+    touch(dir, ".hidden.tmp.12x");
+    /* kept: live writers' files (locked here, as another process would),
+     * and names that are not temporary files of ours */
+    int live1 = hold(dir, ".stats_shard000.json.tmp.1");
+    int live2 = hold(dir, ".cdr_2025-01-01_shard001_part001.csv.gz.tmp.0123456789abcdef");
+    CHECK(live1 >= 0 && live2 >= 0);
     touch(dir, "cdr_2025-01-01.csv.gz");
     touch(dir, "visible.tmp.123");
-    touch(dir, ".hidden.tmp.12x");
     touch(dir, ".tmp.5");
     touch(dir, ".x.tmp.");
+    touch(dir, ".x.tmp.a-b");
     /* a directory with a matching name is never removed */
     char sub[700];
     snprintf(sub, sizeof sub, "%s/.subdir.tmp.2147483646", dir);
@@ -243,19 +273,41 @@ static void test_remove_tmp_files(void)
     /* prefix limits the cleanup to one shard's files */
     CHECK_EQ_INT(cg_remove_tmp_files_prefix(dir, "cdr_2025-01-01_shard001_", &err), CG_OK);
     CHECK(!exists(dir, ".cdr_2025-01-01_shard001_part000.csv.gz.tmp.99999999999999999999999"));
+    CHECK(exists(dir, ".cdr_2025-01-01_shard001_part001.csv.gz.tmp.0123456789abcdef"));
     CHECK(exists(dir, ".cdr_2025-01-01_shard000_part000.csv.gz.tmp.2147483647"));
-    CHECK(exists(dir, name));
+    CHECK(exists(dir, ".summary.json.tmp.1"));
 
     CHECK_EQ_INT(cg_remove_tmp_files(dir, &err), CG_OK);
     CHECK(!exists(dir, ".cdr_2025-01-01_shard000_part000.csv.gz.tmp.2147483647"));
-    CHECK(!exists(dir, name));
+    CHECK(!exists(dir, ".summary.json.tmp.1"));
+    CHECK(!exists(dir, ".cells.csv.tmp.Ab12Cd"));
+    CHECK(!exists(dir, ".hidden.tmp.12x"));
     CHECK(exists(dir, ".stats_shard000.json.tmp.1"));
+    CHECK(exists(dir, ".cdr_2025-01-01_shard001_part001.csv.gz.tmp.0123456789abcdef"));
     CHECK(exists(dir, "cdr_2025-01-01.csv.gz"));
     CHECK(exists(dir, "visible.tmp.123"));
-    CHECK(exists(dir, ".hidden.tmp.12x"));
     CHECK(exists(dir, ".tmp.5"));
     CHECK(exists(dir, ".x.tmp."));
+    CHECK(exists(dir, ".x.tmp.a-b"));
     CHECK(exists(dir, ".subdir.tmp.2147483646"));
+    CHECK_EQ_INT(count_entries(dir), 8);
+    /* the writer dies (its descriptors close): now they are stale */
+    close(live1);
+    close(live2);
+    CHECK_EQ_INT(cg_remove_tmp_files(dir, &err), CG_OK);
+    CHECK(!exists(dir, ".stats_shard000.json.tmp.1"));
+    CHECK_EQ_INT(count_entries(dir), 6);
+
+    /* an open afile is a live writer: a cleaner keeps it, commit works */
+    char path[800];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    cg_afile f;
+    CHECK_EQ_INT(cg_afile_open(&f, path, &err), CG_OK);
+    CHECK_EQ_INT(cg_remove_tmp_files(dir, &err), CG_OK);
+    CHECK_EQ_INT(count_entries(dir), 7);
+    CHECK_EQ_INT(cg_afile_write(&f, "{}", 2, &err), CG_OK);
+    CHECK_EQ_INT(cg_afile_commit(&f, 0, &err), CG_OK);
+    CHECK(exists(dir, "summary.json"));
     CHECK_EQ_INT(count_entries(dir), 7);
 
     /* a missing directory is fine; a file is not a directory */
@@ -264,6 +316,26 @@ static void test_remove_tmp_files(void)
     mkpath(sub, sizeof sub, "tmpclean/cdr_2025-01-01.csv.gz");
     CHECK_EQ_INT(cg_remove_tmp_files(sub, &err), CG_ERUNTIME);
     CHECK(strstr(err.msg, sub) == err.msg);
+}
+
+/* Opening a file removes what a killed writer of the same file left. */
+static void test_open_removes_dead_leftovers(void)
+{
+    char dir[512];
+    mkpath(dir, sizeof dir, "leftover");
+    cg_err err;
+    CHECK_EQ_INT(cg_mkdir_p(dir, &err), CG_OK);
+    touch(dir, ".subs.arrow.tmp.00000000deadbeef");
+    touch(dir, ".subs.arrow.extra.tmp.00000000deadbeef"); /* another file's: kept */
+    int live = hold(dir, ".subs.arrow.tmp.1111111111111111");
+    char path[800];
+    snprintf(path, sizeof path, "%s/subs.arrow", dir);
+    CHECK_EQ_INT(cg_write_file_atomic(path, "x", 1, &err), CG_OK);
+    CHECK(!exists(dir, ".subs.arrow.tmp.00000000deadbeef"));
+    CHECK(exists(dir, ".subs.arrow.extra.tmp.00000000deadbeef"));
+    CHECK(exists(dir, ".subs.arrow.tmp.1111111111111111"));
+    close(live);
+    CHECK_EQ_INT(count_entries(dir), 3);
 }
 
 static void test_mkdir_p(void)
@@ -394,6 +466,7 @@ int main(void)
     RUN_TEST(test_open_and_commit_failures);
     RUN_TEST(test_open_replaces_own_stale_tmp);
     RUN_TEST(test_remove_tmp_files);
+    RUN_TEST(test_open_removes_dead_leftovers);
     RUN_TEST(test_mkdir_p);
     RUN_TEST(test_json_write);
     RUN_TEST(test_json_round_trip);
