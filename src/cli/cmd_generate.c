@@ -37,6 +37,7 @@
 #include "io/cellsfile.h"
 #include "io/codec.h"
 #include "io/json.h"
+#include "io/merge.h"
 
 /* Subscribers per block: small enough for ~1 MB of text per worker, large
  * enough that the ordered hand-offs cost nothing. Never derive it from the
@@ -49,6 +50,7 @@ typedef struct piece {
     int part;
     size_t zoff, zlen; /* compressed bytes in the worker's zbuf */
     size_t raw;        /* uncompressed length */
+    uint64_t rows;     /* rows in it */
 } piece;
 
 /* One block in flight: its text, its compressed pieces. Block b uses slot
@@ -103,6 +105,9 @@ typedef struct run {
     size_t nslots;
     int open_part; /* -1: none open */
     int parts_written;
+    uint64_t *part_rows, *part_zbytes; /* of each part, for the stats */
+    size_t rows_cap, zbytes_cap;
+    uint64_t run_fp;
     cg_afile part_file;
     cg_afile bundle;
     int bundle_on;
@@ -178,12 +183,20 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     return (long)len;
 }
 
-static int add_piece(slot *sl, int part, size_t raw)
+static int add_piece(slot *sl, int part, size_t raw, uint64_t rows)
 {
     if (grow((void **)&sl->pieces, &sl->pieces_cap, sl->npieces + 1, sizeof(piece)))
         return -1;
-    sl->pieces[sl->npieces++] = (piece){part, 0, 0, raw};
+    sl->pieces[sl->npieces++] = (piece){part, 0, 0, raw, rows};
     return 0;
+}
+
+static uint64_t count_rows(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        k++;
+    return k;
 }
 
 /* Ordered step 1: splits the block's text at the rows where the current
@@ -193,18 +206,23 @@ static int cut_block(run *r, slot *sl, size_t len)
     uint64_t N = r->cfg->rotate_bytes;
     size_t hdr = CG_CDR_HEADER_LEN;
     size_t pos = 0;
+    /* Rows are counted only in pieces cut at a rotation; the last piece has
+     * the rest of the block's. */
+    uint64_t rows_left = sl->n[0] + sl->n[1] + sl->n[2];
     sl->npieces = 0;
     while (pos < len) {
         uint64_t need = N > r->part_bytes ? N - r->part_bytes : 1;
         if (len - pos < need) {
-            if (add_piece(sl, r->part_idx, len - pos))
+            if (add_piece(sl, r->part_idx, len - pos, rows_left))
                 return -1;
             r->part_bytes += len - pos;
             break;
         }
         const char *nl = memchr(sl->text + pos + need - 1, '\n', len - (pos + need - 1));
         size_t end = (size_t)(nl - sl->text) + 1;
-        if (add_piece(sl, r->part_idx, end - pos))
+        uint64_t rows = count_rows(sl->text + pos, end - pos);
+        rows_left -= rows;
+        if (add_piece(sl, r->part_idx, end - pos, rows))
             return -1;
         r->part_idx++;
         r->part_bytes = hdr;
@@ -238,6 +256,11 @@ static int open_part(run *r, int part, cg_err *err)
 {
     char path[CG_PATH_MAX + 512];
     part_path(r, part, path, sizeof path);
+    if (grow((void **)&r->part_rows, &r->rows_cap, (size_t)part + 1, sizeof *r->part_rows) ||
+        grow((void **)&r->part_zbytes, &r->zbytes_cap, (size_t)part + 1, sizeof *r->part_zbytes))
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    r->part_rows[part] = 0;
+    r->part_zbytes[part] = 0;
     int rc = cg_afile_open(&r->part_file, path, err);
     if (rc)
         return rc;
@@ -249,6 +272,7 @@ static int close_part(run *r, cg_err *err)
 {
     if (r->open_part < 0)
         return CG_OK;
+    r->part_zbytes[r->open_part] = r->part_file.bytes;
     r->open_part = -1;
     r->parts_written++;
     return cg_afile_commit(&r->part_file, 0, err);
@@ -266,6 +290,7 @@ static int write_pieces(run *r, const slot *sl, cg_err *err)
         }
         if ((rc = cg_afile_write(&r->part_file, sl->z + p->zoff, p->zlen, err)))
             return rc;
+        r->part_rows[p->part] += p->rows;
         if (r->bundle_on && (rc = cg_afile_write(&r->bundle, sl->z + p->zoff, p->zlen, err)))
             return rc;
     }
@@ -362,10 +387,88 @@ fail:
     return NULL;
 }
 
+/* Shard K's stats file in daydir says it is of run (N, fp)? Unreadable,
+ * older or damaged stats are not. */
+static int stats_of_run(const char *daydir, int k, int N, uint64_t fp)
+{
+    char path[CG_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/stats_shard%03d.json", daydir, k);
+    cg_stats st;
+    cg_err e;
+    if (cg_merge_read_stats(path, &st, &e) != CG_OK)
+        return 0;
+    int ours = st.shards == N && st.run == fp;
+    cg_stats_free(&st);
+    return ours;
+}
+
+/* Sharded runs only: removes the files of other shards that are provably
+ * of another run: shard J >= N, or whose stats name another shard count or
+ * run fingerprint (an unsharded run's, a run with other flags), and only
+ * while nobody runs shard J (its lock is free). A shard of this run that is
+ * running holds its lock; one that finished has matching stats. So a re-run
+ * with other flags never leaves old shards for merge to mix in. */
+static int clear_foreign_shards(const char *outdir, const char *daydir, const char *date,
+                                int self, int N, uint64_t fp, cg_err *err)
+{
+    DIR *d = opendir(daydir);
+    if (!d)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open directory", daydir);
+    char pre[32];
+    int plen = snprintf(pre, sizeof pre, "cdr_%s_shard", date);
+    int rc = CG_OK;
+    struct dirent *de;
+    /* Parts first, stats last: the stats are the evidence the decision is
+     * made on (per name, as a listing has no order). */
+    for (int pass = 0; pass < 2 && rc == CG_OK; pass++) {
+    int last = -1, foreign = 0;
+    rewinddir(d);
+    while (rc == CG_OK && (de = readdir(d))) {
+        const char *n = de->d_name;
+        int k = -1, is_stats = 0;
+        if (!strncmp(n, "stats_shard", 11) && strlen(n) == 19 && !strcmp(n + 14, ".json"))
+            k = atoi(n + 11), is_stats = 1;
+        else if (!strncmp(n, pre, (size_t)plen) && strlen(n) > (size_t)plen + 3)
+            k = atoi(n + plen);
+        if (k < 0 || k == self || is_stats != pass)
+            continue;
+        if (k != last) {
+            last = k;
+            foreign = k >= N || !stats_of_run(daydir, k, N, fp);
+            if (foreign && k < N) {
+                /* no or foreign stats, J < N: foreign only if its stats exist
+                 * (a running or killed shard of this run has none yet) */
+                char sp[CG_PATH_MAX + 64];
+                snprintf(sp, sizeof sp, "%s/stats_shard%03d.json", daydir, k);
+                foreign = access(sp, F_OK) == 0;
+            }
+            if (foreign) {
+                char lp[CG_PATH_MAX + 64];
+                snprintf(lp, sizeof lp, "%s/.cdrgen.shard%03d.lock", outdir, k);
+                int lfd, busy;
+                cg_err e;
+                if (cg_flock(lp, 1, &lfd, &busy, &e) == CG_OK)
+                    close(lfd); /* nobody runs shard k: its files are stale */
+                else
+                    foreign = 0;
+            }
+        }
+        if (!foreign)
+            continue;
+        char path[CG_PATH_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", daydir, n);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path);
+    }
+    }
+    closedir(d);
+    return rc;
+}
+
 /* Removes a day's earlier outputs (of this shard, or of every shard when
  * not sharded), summary first so the day stops looking complete. */
 static int clear_day(const cg_config *cfg, const char *outdir, const char *daydir,
-                     const char *date, int shard, cg_err *err)
+                     const char *date, int shard, uint64_t fp, cg_err *err)
 {
     char path[CG_PATH_MAX + 512];
     snprintf(path, sizeof path, "%s/summary.json", daydir);
@@ -406,6 +509,9 @@ static int clear_day(const cg_config *cfg, const char *outdir, const char *daydi
     closedir(d);
     if (rc)
         return rc;
+    if (cfg->shard_n &&
+        (rc = clear_foreign_shards(outdir, daydir, date, shard, cfg->shard_n, fp, err)))
+        return rc;
     return cg_remove_tmp_files(daydir, err);
 }
 
@@ -436,8 +542,8 @@ static int write_json(const char *path, const char *text, size_t n, cg_err *err)
 
 /* Generates one day of the shard. */
 static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int nworkers,
-                   int progress, uint64_t lo, uint64_t hi, cg_codec_ctx **codecs, worker *ws,
-                   slot *slots, cg_err *err)
+                   int progress, uint64_t lo, uint64_t hi, uint64_t run_fp, cg_codec_ctx **codecs,
+                   worker *ws, slot *slots, cg_err *err)
 {
     cg_dayparams dp;
     int rc = cg_dayparams_init(&dp, m, day_index, err);
@@ -455,6 +561,7 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     r->shard = cfg->shard_n ? cfg->shard_k : 0;
     r->lo = lo;
     r->hi = hi;
+    r->run_fp = run_fp;
     r->nblocks = (hi - lo + BLOCK_SUBS - 1) / BLOCK_SUBS;
     r->slots = slots;
     r->nslots = (size_t)nworkers * 2;
@@ -474,7 +581,7 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     int nstarted = 0;
 
     if ((rc = cg_mkdir_p(r->daydir, err)) ||
-        (rc = clear_day(cfg, cfg->out, r->daydir, r->date, r->shard, err)))
+        (rc = clear_day(cfg, cfg->out, r->daydir, r->date, r->shard, run_fp, err)))
         goto out;
     r->hdr_z = malloc(cg_codec_bound(codecs[0], hdr));
     if (!r->hdr_z) {
@@ -533,11 +640,21 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     if ((rc = close_part(r, err)))
         goto out;
 
-    char json[256];
-    size_t jn = cg_json_stats(json, sizeof json, r->shard, r->counts[0], r->counts[1], r->counts[2]);
-    snprintf(path, sizeof path, "%s/stats_shard%03d.json", r->daydir, r->shard);
-    if ((rc = write_json(path, json, jn, err)))
+    cg_stats st = {r->shard, cfg->shard_n ? cfg->shard_n : 1, {r->counts[0], r->counts[1],
+                   r->counts[2]}, r->run_fp, (uint32_t)r->parts_written, r->part_rows, r->part_zbytes};
+    size_t jcap = CG_JSON_STATS_MAX(r->parts_written);
+    char *sj = malloc(jcap);
+    if (!sj) {
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
         goto out;
+    }
+    size_t jn = cg_json_stats(sj, jcap, &st);
+    snprintf(path, sizeof path, "%s/stats_shard%03d.json", r->daydir, r->shard);
+    rc = jn < jcap ? write_json(path, sj, jn, err) : cg_err_set(err, CG_ERUNTIME, "stats too long");
+    free(sj);
+    if (rc)
+        goto out;
+    char json[256];
     if (r->bundle_on) {
         if ((rc = cg_afile_commit(&r->bundle, 0, err)))
             goto out;
@@ -565,6 +682,8 @@ out:
     cg_afile_abort(&r->part_file);
     cg_afile_abort(&r->bundle);
     free(r->hdr_z);
+    free(r->part_rows);
+    free(r->part_zbytes);
     pthread_mutex_destroy(&r->cut_mu);
     pthread_cond_destroy(&r->cut_cv);
     pthread_mutex_destroy(&r->wr_mu);
@@ -676,8 +795,9 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
         if ((rc = cg_codec_new(&codecs[k], cfg->codec, level, err)))
             goto out;
     int progress = cfg->progress > 0 || (cfg->progress < 0 && isatty(2));
+    uint64_t run_fp = cg_config_fingerprint(cfg, S, idx ? cg_subidx_db_hash(idx) : 0, CG_VERSION);
     for (int d = 0; d < cfg->days; d++) {
-        if ((rc = run_day(cfg, &m, d, nworkers, progress, lo, hi, codecs, ws, slots, err)))
+        if ((rc = run_day(cfg, &m, d, nworkers, progress, lo, hi, run_fp, codecs, ws, slots, err)))
             goto out;
     }
 out:

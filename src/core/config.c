@@ -213,3 +213,52 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "(0..36600)", cfg->db_cooldown_days);
     return CG_OK;
 }
+
+/* FNV-1a over a canonical text of the settings: stable across builds and
+ * platforms (no struct bytes, no padding). */
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001B3ULL;
+    }
+    return h;
+}
+
+uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_hash,
+                               const char *version)
+{
+    uint64_t h = 0xCBF29CE484222325ULL;
+    char b[512];
+    int n;
+#define MIX(...)                                                                   \
+    do {                                                                           \
+        n = snprintf(b, sizeof b, __VA_ARGS__);                                    \
+        h = fnv(h, b, n < 0 ? 0 : (size_t)n < sizeof b ? (size_t)n : sizeof b - 1); \
+    } while (0)
+    MIX("v=%s;subs=%llu;start=%d;seed=%llu;tz=%s;db=%016llx;shards=%d;", version,
+        (unsigned long long)subs, (int)cfg->start_day, (unsigned long long)cfg->seed,
+        cfg->tz_name, (unsigned long long)db_hash, cfg->shard_n ? cfg->shard_n : 1);
+    for (int i = 0; i < cfg->n_prefixes; i++)
+        MIX("p=%s;", cfg->prefixes[i]);
+    for (int i = 0; i < cfg->n_mccmnc; i++)
+        MIX("m=%s;", cfg->mccmnc_pool[i]);
+    MIX("imei=%.17g;cells=%d;%.17g,%.17g,%.17g;", cfg->imei_change_prob, cfg->cells,
+        cfg->center_lat, cfg->center_lon, cfg->radius_km);
+    MIX("avg=%.17g,%.17g,%.17g,%.17g;mo=%.17g,%.17g;ic=%.17g;", cfg->avg_calls, cfg->avg_sms,
+        cfg->avg_data, cfg->avg_contacts, cfg->mo_share_call, cfg->mo_share_sms,
+        cfg->interconnect_share);
+    for (int i = 0; i < CG_DISP_COUNT; i++)
+        MIX("d=%.17g;", cfg->call_disp[i]);
+    MIX("q=%.17g,%.17g,%.17g;", cfg->dur_p50, cfg->dur_p90, cfg->dur_p99);
+    for (int i = 0; i < 24; i++)
+        MIX("h=%.17g,%.17g;", cfg->diurnal_weekday[i], cfg->diurnal_weekend[i]);
+    for (int i = 0; i < 12; i++)
+        MIX("s=%.17g;", cfg->seasonality[i]);
+    for (int i = 0; i < cfg->n_special; i++)
+        MIX("x=%d,%.17g;", (int)cfg->special[i].day, cfg->special[i].factor);
+    MIX("rot=%llu;codec=%d;level=%d;", (unsigned long long)cfg->rotate_bytes, cfg->codec,
+        cfg->codec_level_set ? cfg->codec_level : 1);
+#undef MIX
+    return h;
+}

@@ -88,4 +88,12 @@ void cg_config_defaults(cg_config *cfg);
  * than the prefixes can number). Returns CG_OK or CG_EUSAGE with a message. */
 int cg_config_check(const cg_config *cfg, cg_err *err);
 
+/* The run fingerprint recorded in every shard's stats: a 64-bit hash of all
+ * that shapes a day's bytes (the version, subs, start, seed, every model
+ * and output setting, the shard count and db_hash, the database's content
+ * hash, 0 in synthetic mode); not --days, --out, --workers, progress or the
+ * shard index. `merge` refuses shards of different runs by it. */
+uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_hash,
+                               const char *version);
+
 #endif

@@ -21,9 +21,8 @@
 /* ---- file layout ---- */
 
 #define IDX_MAGIC "CGSUBIDX"
-#define IDX_VERSION 1u
+#define IDX_VERSION 2u /* 2: db_ctime_ns, whole-content db_hash */
 #define IDX_BOM 0x0102030405060708ULL /* reads differently on the other byte order */
-#define FP_SPAN ((size_t)1 << 20)     /* bytes hashed at each end of the db */
 #define IV_HELD 1u
 
 typedef struct idx_hdr {
@@ -38,7 +37,8 @@ typedef struct idx_hdr {
     uint64_t n, m;
     uint64_t off_msisdn, off_start, off_iv, file_size;
     uint64_t body_hash; /* of every byte after the header */
-    uint64_t reserved[4];
+    int64_t db_ctime_ns; /* which touch -r cannot set back */
+    uint64_t reserved[3];
 } idx_hdr;
 
 /* One holder interval: [from, next interval's from) of its MSISDN. */
@@ -52,6 +52,7 @@ _Static_assert(sizeof(idx_hdr) == 152, "header keeps the arrays 8-byte aligned (
 _Static_assert(sizeof(idx_iv) == 32, "compact interval");
 
 struct cg_subidx {
+    uint64_t db_hash; /* of the database's whole content */
     void *map;
     size_t len;
     const uint64_t *msisdn, *start;
@@ -97,7 +98,7 @@ static uint64_t hfinal(uint64_t h, uint64_t len)
 
 typedef struct idx_fp {
     uint64_t size, ino, dev, hash;
-    int64_t mtime_ns;
+    int64_t mtime_ns, ctime_ns;
     mode_t mode;
 } idx_fp;
 
@@ -134,16 +135,17 @@ static int db_fingerprint(const char *path, idx_fp *f, cg_err *err)
     f->ino = (uint64_t)st.st_ino;
     f->dev = (uint64_t)st.st_dev;
     f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    f->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     f->mode = st.st_mode;
     unsigned char *buf = malloc(65536);
     if (!buf) {
         close(fd);
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
     }
-    uint64_t h = 0, head = f->size < FP_SPAN ? f->size : FP_SPAN;
-    int e = hash_range(fd, 0, head, buf, &h);
-    if (!e && f->size > FP_SPAN)
-        e = hash_range(fd, f->size - FP_SPAN, FP_SPAN, buf, &h);
+    /* Every byte: a change anywhere (an IMEI swapped in the middle, mtime
+     * restored) must not reuse a stale index. ~1 GB/s, once per open. */
+    uint64_t h = 0;
+    int e = hash_range(fd, 0, f->size, buf, &h);
     free(buf);
     close(fd);
     if (e)
@@ -167,7 +169,7 @@ static int idx_valid(const unsigned char *p, size_t len, const idx_fp *f)
         h.hdr_size != sizeof h || h.bom != IDX_BOM)
         return 0;
     if (h.db_size != f->size || h.db_mtime_ns != f->mtime_ns || h.db_ino != f->ino ||
-        h.db_dev != f->dev || h.db_hash != f->hash)
+        h.db_dev != f->dev || h.db_hash != f->hash || h.db_ctime_ns != f->ctime_ns)
         return 0;
     if (h.file_size != len || h.n >= len / 8 || h.m > len / 32)
         return 0;
@@ -584,7 +586,8 @@ static int write_index(int fd, const char *path, const idx_rec *rec, uint64_t k,
         n += !j || rec[j].msisdn != rec[j - 1].msisdn;
     idx_hdr h = {.version = IDX_VERSION, .hdr_size = sizeof h, .bom = IDX_BOM,
                  .db_size = f->size, .db_mtime_ns = f->mtime_ns, .db_ino = f->ino,
-                 .db_dev = f->dev, .db_hash = f->hash, .n = n, .m = k};
+                 .db_dev = f->dev, .db_hash = f->hash, .n = n, .m = k,
+                 .db_ctime_ns = f->ctime_ns};
     memcpy(h.magic, IDX_MAGIC, 8);
     h.off_msisdn = sizeof h;
     h.off_start = h.off_msisdn + 8 * n;
@@ -731,6 +734,7 @@ int cg_subidx_open(cg_subidx **out, const char *db_path, cg_err *err)
         int ok = idx_adopt(x, fd, &f);
         close(fd);
         if (ok) {
+            x->db_hash = f.hash;
             *out = x;
             return CG_OK;
         }
@@ -745,6 +749,7 @@ int cg_subidx_open(cg_subidx **out, const char *db_path, cg_err *err)
         free(x);
         return cg_err_set(err, CG_ERUNTIME, "%s: the index just built does not check out", cache);
     }
+    x->db_hash = f.hash;
     *out = x;
     return CG_OK;
 }
@@ -755,6 +760,11 @@ void cg_subidx_close(cg_subidx *x)
         return;
     munmap(x->map, x->len);
     free(x);
+}
+
+uint64_t cg_subidx_db_hash(const cg_subidx *x)
+{
+    return x->db_hash;
 }
 
 uint64_t cg_subidx_count(const cg_subidx *x)

@@ -13,13 +13,15 @@
 typedef struct cg_subidx cg_subidx;
 
 /* Opens the index of db_path: reuses "<db_path>.cgidx" when it was built
- * from the database as it is now (size, mtime, inode, hash of its first and
- * last MiB), else rebuilds it (temp file + rename; an unlinked file under
+ * from the database as it is now (size, mtime, ctime, inode, hash of every
+ * byte), else rebuilds it (temp file + rename; an unlinked file under
  * $TMPDIR when the directory is not writable). CG_ERUNTIME naming the file
  * and row when the database cannot be read or breaks its rules. */
 int cg_subidx_open(cg_subidx **x, const char *db_path, cg_err *err);
 void cg_subidx_close(cg_subidx *x);
 
+/* Hash of the database's whole content (for the run fingerprint). */
+uint64_t cg_subidx_db_hash(const cg_subidx *x);
 /* Distinct MSISDNs the database ever mentions. */
 uint64_t cg_subidx_count(const cg_subidx *x);
 /* The i-th smallest of them (i < count). */

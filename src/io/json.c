@@ -5,15 +5,36 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-size_t cg_json_stats(char *buf, size_t cap, int shard, uint64_t calls, uint64_t sms,
-                     uint64_t data)
+size_t cg_json_stats(char *buf, size_t cap, const cg_stats *st)
 {
-    int n = snprintf(buf, cap, "{\"shard\":%d,\"calls\":%" PRIu64 ",\"sms\":%" PRIu64
-                               ",\"data\":%" PRIu64 "}\n",
-                     shard, calls, sms, data);
-    return n < 0 ? 0 : (size_t)n;
+    size_t len = 0;
+#define PUT(...)                                                                           \
+    do {                                                                                   \
+        int k_ = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0,         \
+                          __VA_ARGS__);                                                    \
+        len += k_ < 0 ? 0 : (size_t)k_;                                                    \
+    } while (0)
+    PUT("{\"shard\":%d,\"calls\":%" PRIu64 ",\"sms\":%" PRIu64 ",\"data\":%" PRIu64
+        ",\"shards\":%d,\"run\":\"%016" PRIx64 "\",\"parts\":%" PRIu32 ",\"part_rows\":[",
+        st->shard, st->n[0], st->n[1], st->n[2], st->shards, st->run, st->parts);
+    for (uint32_t i = 0; i < st->parts; i++)
+        PUT("%s%" PRIu64, i ? "," : "", st->part_rows[i]);
+    PUT("],\"part_bytes\":[");
+    for (uint32_t i = 0; i < st->parts; i++)
+        PUT("%s%" PRIu64, i ? "," : "", st->part_bytes[i]);
+    PUT("]}\n");
+#undef PUT
+    return len;
+}
+
+void cg_stats_free(cg_stats *st)
+{
+    free(st->part_rows);
+    free(st->part_bytes);
+    st->part_rows = st->part_bytes = NULL;
 }
 
 size_t cg_json_summary(char *buf, size_t cap, uint64_t calls, uint64_t sms, uint64_t data,
@@ -25,7 +46,15 @@ size_t cg_json_summary(char *buf, size_t cap, uint64_t calls, uint64_t sms, uint
     return n < 0 ? 0 : (size_t)n;
 }
 
-#define NKEYS 4
+#define NKEYS_MAX 9
+
+/* What a key holds. */
+enum { K_U64, K_HEX, K_ARRAY };
+
+typedef struct keyspec {
+    const char *name;
+    int kind;
+} keyspec;
 
 typedef struct parser {
     const char *s;
@@ -84,9 +113,79 @@ static int parse_u64(parser *p, const char *key, uint64_t *v)
     return CG_OK;
 }
 
-static int parse_object(parser *p, const char *const keys[NKEYS], uint64_t vals[NKEYS])
+/* "<16 lowercase hex digits>" */
+static int parse_hex(parser *p, const char *key, uint64_t *v)
 {
-    int seen[NKEYS] = {0};
+    skip_ws(p);
+    if (p->i >= p->n || p->s[p->i] != '"')
+        return fail(p, "expected a string of 16 hex digits for key", key);
+    uint64_t x = 0;
+    size_t k = 0;
+    for (p->i++; p->i < p->n && p->s[p->i] != '"'; p->i++, k++) {
+        char c = p->s[p->i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0 || k >= 16)
+            return fail(p, "expected a string of 16 hex digits for key", key);
+        x = x << 4 | (uint64_t)d;
+    }
+    if (p->i >= p->n || k != 16)
+        return fail(p, "expected a string of 16 hex digits for key", key);
+    p->i++;
+    *v = x;
+    return CG_OK;
+}
+
+/* [n, n, ...] into a malloc'd array (NULL for []). */
+static int parse_array(parser *p, const char *key, uint64_t **out, size_t *count)
+{
+    int rc;
+    *out = NULL;
+    *count = 0;
+    if ((rc = expect(p, '[', "expected '[' for key")) != CG_OK)
+        return rc;
+    size_t cap = 0;
+    skip_ws(p);
+    if (p->i < p->n && p->s[p->i] == ']') {
+        p->i++;
+        return CG_OK;
+    }
+    for (;;) {
+        uint64_t v;
+        if ((rc = parse_u64(p, key, &v)) != CG_OK)
+            break;
+        if (*count == cap) {
+            /* a part is at least its 200-byte header: no array outgrows the text */
+            size_t nc = cap ? cap * 2 : 16;
+            uint64_t *q = nc <= p->n ? realloc(*out, nc * sizeof *q) : NULL;
+            if (!q) {
+                rc = fail(p, "array too long for key", key);
+                break;
+            }
+            *out = q;
+            cap = nc;
+        }
+        (*out)[(*count)++] = v;
+        skip_ws(p);
+        if (p->i < p->n && p->s[p->i] == ']') {
+            p->i++;
+            return CG_OK;
+        }
+        if ((rc = expect(p, ',', "expected ',' or ']' in the array of key")) != CG_OK)
+            break;
+    }
+    free(*out);
+    *out = NULL;
+    *count = 0;
+    return rc;
+}
+
+/* One object with exactly the keys of ks (nk of them); vals[j] receives an
+ * integer or hex key, arrs[j]/lens[j] an array key (freed by the caller,
+ * also on failure). */
+static int parse_object(parser *p, const keyspec *ks, int nk, uint64_t *vals, uint64_t **arrs,
+                        size_t *lens)
+{
+    int seen[NKEYS_MAX] = {0};
     int rc;
     if ((rc = expect(p, '{', "expected '{'")) != CG_OK)
         return rc;
@@ -111,8 +210,8 @@ static int parse_object(parser *p, const char *const keys[NKEYS], uint64_t vals[
             snprintf(key, sizeof key, "%.*s", (int)(klen < 32 ? klen : 32), p->s + k0);
             p->i++;
             int idx = -1;
-            for (int j = 0; j < NKEYS; j++)
-                if (strlen(keys[j]) == klen && memcmp(keys[j], p->s + k0, klen) == 0)
+            for (int j = 0; j < nk; j++)
+                if (strlen(ks[j].name) == klen && memcmp(ks[j].name, p->s + k0, klen) == 0)
                     idx = j;
             if (idx < 0) {
                 p->i = k0;
@@ -125,7 +224,10 @@ static int parse_object(parser *p, const char *const keys[NKEYS], uint64_t vals[
             seen[idx] = 1;
             if ((rc = expect(p, ':', "expected ':' after a key")) != CG_OK)
                 return rc;
-            if ((rc = parse_u64(p, keys[idx], &vals[idx])) != CG_OK)
+            rc = ks[idx].kind == K_U64   ? parse_u64(p, ks[idx].name, &vals[idx])
+                 : ks[idx].kind == K_HEX ? parse_hex(p, ks[idx].name, &vals[idx])
+                                         : parse_array(p, ks[idx].name, &arrs[idx], &lens[idx]);
+            if (rc != CG_OK)
                 return rc;
             skip_ws(p);
             if (p->i >= p->n)
@@ -142,37 +244,59 @@ static int parse_object(parser *p, const char *const keys[NKEYS], uint64_t vals[
     skip_ws(p);
     if (p->i != p->n)
         return fail(p, "unexpected text after the object", NULL);
-    for (int j = 0; j < NKEYS; j++)
+    for (int j = 0; j < nk; j++)
         if (!seen[j])
-            return fail(p, "missing key", keys[j]);
+            return fail(p, "missing key", ks[j].name);
     return CG_OK;
 }
 
-int cg_json_parse_stats(const char *text, size_t n, int *shard, uint64_t *calls, uint64_t *sms,
-                        uint64_t *data, cg_err *err)
+int cg_json_parse_stats(const char *text, size_t n, cg_stats *st, cg_err *err)
 {
-    static const char *const keys[NKEYS] = {"shard", "calls", "sms", "data"};
-    uint64_t v[NKEYS];
+    static const keyspec ks[] = {{"shard", K_U64},      {"calls", K_U64},     {"sms", K_U64},
+                                 {"data", K_U64},       {"shards", K_U64},    {"run", K_HEX},
+                                 {"parts", K_U64},      {"part_rows", K_ARRAY},
+                                 {"part_bytes", K_ARRAY}};
+    enum { NK = sizeof ks / sizeof ks[0] };
+    _Static_assert(NK <= NKEYS_MAX, "NKEYS_MAX");
+    uint64_t v[NK] = {0}, *arr[NK] = {0};
+    size_t len[NK] = {0};
+    memset(st, 0, sizeof *st);
     parser p = {text, n, 0, "stats JSON", err};
-    int rc = parse_object(&p, keys, v);
-    if (rc != CG_OK)
+    int rc = parse_object(&p, ks, NK, v, arr, len);
+    if (rc == CG_OK && (v[4] == 0 || v[4] > INT32_MAX))
+        rc = cg_err_set(err, CG_ERUNTIME, "stats JSON: shards %" PRIu64 " out of range", v[4]);
+    else if (rc == CG_OK && v[0] >= v[4])
+        rc = cg_err_set(err, CG_ERUNTIME, "stats JSON: shard %" PRIu64 " is not below shards %" PRIu64,
+                        v[0], v[4]);
+    else if (rc == CG_OK && (v[6] > UINT32_MAX || len[7] != v[6] || len[8] != v[6]))
+        rc = cg_err_set(err, CG_ERUNTIME, "stats JSON: \"parts\":%" PRIu64 " but %zu part_rows "
+                        "and %zu part_bytes", v[6], len[7], len[8]);
+    if (rc != CG_OK) {
+        for (int j = 0; j < NK; j++)
+            free(arr[j]);
         return rc;
-    if (v[0] > INT32_MAX)
-        return cg_err_set(err, CG_ERUNTIME, "stats JSON: shard %" PRIu64 " out of range", v[0]);
-    *shard = (int)v[0];
-    *calls = v[1];
-    *sms = v[2];
-    *data = v[3];
+    }
+    st->shard = (int)v[0];
+    st->n[0] = v[1];
+    st->n[1] = v[2];
+    st->n[2] = v[3];
+    st->shards = (int)v[4];
+    st->run = v[5];
+    st->parts = (uint32_t)v[6];
+    st->part_rows = arr[7];
+    st->part_bytes = arr[8];
     return CG_OK;
 }
 
 int cg_json_parse_summary(const char *text, size_t n, uint64_t *calls, uint64_t *sms,
                           uint64_t *data, int *shards, cg_err *err)
 {
-    static const char *const keys[NKEYS] = {"total_calls", "total_sms", "total_data", "shards"};
-    uint64_t v[NKEYS];
+    static const keyspec ks[] = {
+        {"total_calls", K_U64}, {"total_sms", K_U64}, {"total_data", K_U64}, {"shards", K_U64}};
+    uint64_t v[4] = {0}, *arr[4] = {0};
+    size_t len[4];
     parser p = {text, n, 0, "summary JSON", err};
-    int rc = parse_object(&p, keys, v);
+    int rc = parse_object(&p, ks, 4, v, arr, len);
     if (rc != CG_OK)
         return rc;
     if (v[3] > INT32_MAX)

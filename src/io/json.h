@@ -8,22 +8,37 @@
 #include <stdint.h>
 #include "core/err.h"
 
-/* {"shard":N,"calls":C,"sms":S,"data":D} and a newline. Returns the length
- * the full text needs (like snprintf); it was truncated when >= cap. */
-size_t cg_json_stats(char *buf, size_t cap, int shard, uint64_t calls, uint64_t sms,
-                     uint64_t data);
+/* What a shard records of its day, for `merge` to prove the day whole:
+ * {"shard":K,"calls":C,"sms":S,"data":D,"shards":N,"run":"<16 hex>",
+ *  "parts":M,"part_rows":[r0,..],"part_bytes":[b0,..]} (FORMAT.md). */
+typedef struct cg_stats {
+    int shard, shards;     /* K of N (an unsharded run: 0 of 1) */
+    uint64_t n[3];         /* calls, sms, data records */
+    uint64_t run;          /* run fingerprint: seed, configuration, database */
+    uint32_t parts;        /* part files 000..M-1 */
+    uint64_t *part_rows;   /* [parts] rows of each part, its header excluded */
+    uint64_t *part_bytes;  /* [parts] size of each part file */
+} cg_stats;
+
+/* Bytes cg_json_stats needs at most for m parts. */
+#define CG_JSON_STATS_MAX(m) (256 + (size_t)(m) * 42)
+
+/* Formats st and a newline. Returns the length the full text needs (like
+ * snprintf); it was truncated when >= cap. */
+size_t cg_json_stats(char *buf, size_t cap, const cg_stats *st);
 
 /* {"total_calls":C,"total_sms":S,"total_data":D,"shards":N} and a newline. */
 size_t cg_json_summary(char *buf, size_t cap, uint64_t calls, uint64_t sms, uint64_t data,
                        int shards);
 
-/* Parse text[0..n) as one object with exactly the keys shard, calls, sms,
- * data (any order, any JSON whitespace), each a non-negative integer (shard
- * below 2^31). Anything else is CG_ERUNTIME with a message such as
- * "stats JSON, byte 17: duplicate key \"sms\"": it does not know the file
- * name, so callers prefix it. */
-int cg_json_parse_stats(const char *text, size_t n, int *shard, uint64_t *calls, uint64_t *sms,
-                        uint64_t *data, cg_err *err);
+/* Parses text[0..n) as one object with exactly the keys of cg_stats (any
+ * order, any JSON whitespace): non-negative integers (shard < shards <=
+ * 2^31), run a string of 16 lowercase hex digits, part_rows and part_bytes
+ * arrays of `parts` integers, allocated here (cg_stats_free). Anything else
+ * is CG_ERUNTIME with a message such as "stats JSON, byte 17: duplicate key
+ * \"sms\"": it does not know the file name, so callers prefix it. */
+int cg_json_parse_stats(const char *text, size_t n, cg_stats *st, cg_err *err);
+void cg_stats_free(cg_stats *st);
 
 /* Same for the summary shape: total_calls, total_sms, total_data, shards. */
 int cg_json_parse_summary(const char *text, size_t n, uint64_t *calls, uint64_t *sms,

@@ -30,10 +30,7 @@
  * 1,000,000); refusing them keeps arrays small. */
 #define MAX_SHARD 1000000
 
-typedef struct stat_ent {
-    int shard;
-    uint64_t n[3];
-} stat_ent;
+typedef cg_stats stat_ent;
 
 typedef struct part_ent {
     int shard, part, codec;
@@ -50,6 +47,8 @@ typedef struct day_scan {
 
 static void scan_free(day_scan *s)
 {
+    for (size_t i = 0; i < s->nst; i++)
+        cg_stats_free(&s->st[i]);
     free(s->st);
     free(s->pt);
     memset(s, 0, sizeof *s);
@@ -126,12 +125,18 @@ static int parse_part_name(const char *name, const char *date, part_ent *pe)
     return 0;
 }
 
-/* Reads a small file whole into buf (NUL-terminated); *n its length. */
-static int read_small(const char *path, char *buf, size_t cap, size_t *n, cg_err *err)
+/* Reads a small file whole into a malloc'd buffer (NUL-terminated). */
+static int read_small(const char *path, size_t cap, char **out, size_t *n, cg_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
+    char *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
     size_t len = 0;
     for (;;) {
         ssize_t r = read(fd, buf + len, cap - 1 - len);
@@ -140,6 +145,7 @@ static int read_small(const char *path, char *buf, size_t cap, size_t *n, cg_err
         if (r < 0) {
             int e = errno;
             close(fd);
+            free(buf);
             return cg_err_errno(err, CG_ERUNTIME, e, "%s: read failed", path);
         }
         if (r == 0)
@@ -147,37 +153,58 @@ static int read_small(const char *path, char *buf, size_t cap, size_t *n, cg_err
         len += (size_t)r;
         if (len == cap - 1) {
             close(fd);
+            free(buf);
             return cg_err_set(err, CG_ERUNTIME, "%s: too large for a cdrgen JSON file", path);
         }
     }
     close(fd);
     buf[len] = '\0';
+    *out = buf;
     *n = len;
     return CG_OK;
 }
 
-static int load_stats(const char *daydir, const char *name, long k, day_scan *s, cg_err *err)
+/* Stats files hold one number per part: 64 MiB is millions of parts. */
+#define STATS_MAX ((size_t)64 << 20)
+
+int cg_merge_read_stats(const char *path, cg_stats *st, cg_err *err)
 {
-    char path[CG_PATH_MAX + 300], text[4096];
+    char *text;
     size_t n;
-    snprintf(path, sizeof path, "%s/%s", daydir, name);
-    int rc = read_small(path, text, sizeof text, &n, err);
+    memset(st, 0, sizeof *st);
+    int rc = read_small(path, STATS_MAX, &text, &n, err);
     if (rc)
         return rc;
-    stat_ent e;
     cg_err pe;
-    if (cg_json_parse_stats(text, n, &e.shard, &e.n[0], &e.n[1], &e.n[2], &pe))
-        return cg_err_set(err, CG_ERUNTIME, "%s: %s", path, pe.msg);
-    if (e.shard != k)
+    if (cg_json_parse_stats(text, n, st, &pe))
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: %s (written by an older cdrgen, or damaged: "
+                        "re-run that shard)", path, pe.msg);
+    free(text);
+    return rc;
+}
+
+static int load_stats(const char *daydir, const char *name, long k, day_scan *s, cg_err *err)
+{
+    char path[CG_PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/%s", daydir, name);
+    stat_ent e;
+    int rc = cg_merge_read_stats(path, &e, err);
+    if (rc)
+        return rc;
+    if (e.shard != k || k > MAX_SHARD) {
+        cg_stats_free(&e);
+        if (k > MAX_SHARD)
+            return cg_err_set(err, CG_ERUNTIME, "%s: shard %ld is beyond the largest shard count "
+                              "(%d)", path, k, MAX_SHARD);
         return cg_err_set(err, CG_ERUNTIME,
                           "%s: says \"shard\":%d but its name says shard %ld (a renamed or "
                           "copied file? remove it and re-run that shard)",
                           path, e.shard, k);
-    if (k > MAX_SHARD)
-        return cg_err_set(err, CG_ERUNTIME, "%s: shard %ld is beyond the largest shard count "
-                          "(%d)", path, k, MAX_SHARD);
-    if (push((void **)&s->st, &s->nst, &s->st_cap, sizeof *s->st))
+    }
+    if (push((void **)&s->st, &s->nst, &s->st_cap, sizeof *s->st)) {
+        cg_stats_free(&e);
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
     s->st[s->nst++] = e;
     return CG_OK;
 }
@@ -381,19 +408,178 @@ out:
     return rc;
 }
 
+/* Input window and first output buffer of verify_part; both grow for an
+ * unusually large member, up to VERIFY_MAX. */
+#define VERIFY_IN (16u << 20)
+#define VERIFY_OUT (4u << 20)
+#define VERIFY_MAX ((size_t)1 << 30)
+
+static uint64_t count_nl(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        k++;
+    return k;
+}
+
+typedef struct vbuf {
+    int fd;
+    const char *path;
+    uint64_t size, base; /* file size; file offset of in[0] */
+    unsigned char *in;
+    size_t cap, len, pos; /* window capacity, bytes in it, read position */
+} vbuf;
+
+/* Keeps at least `want` bytes (or the rest of the file) from pos on. */
+static int vfill(vbuf *v, size_t want, cg_err *err)
+{
+    if (v->len - v->pos >= want || v->base + v->len == v->size)
+        return CG_OK;
+    if (v->pos) {
+        memmove(v->in, v->in + v->pos, v->len - v->pos);
+        v->base += v->pos;
+        v->len -= v->pos;
+        v->pos = 0;
+    }
+    if (want > v->cap) {
+        unsigned char *q = want <= VERIFY_MAX ? realloc(v->in, want) : NULL;
+        if (!q)
+            return cg_err_set(err, CG_ERUNTIME, "%s: a compressed member larger than %zu MiB",
+                              v->path, VERIFY_MAX >> 20);
+        v->in = q;
+        v->cap = want;
+    }
+    while (v->len < v->cap && v->base + v->len < v->size) {
+        ssize_t r = pread(v->fd, v->in + v->len, v->cap - v->len, (off_t)(v->base + v->len));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", v->path);
+        if (r == 0)
+            return cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being merged", v->path);
+        v->len += (size_t)r;
+    }
+    return CG_OK;
+}
+
+/* Decodes the whole part and counts its rows: the shard recorded `bytes`
+ * and `rows` (header excluded) for it. */
+static int verify_part(const char *daydir, const part_ent *pe, uint64_t bytes, uint64_t rows,
+                       char **scratch, cg_err *err)
+{
+    (void)scratch;
+    char path[CG_PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/%s", daydir, pe->name);
+    if (pe->size != bytes)
+        return cg_err_set(err, CG_ERUNTIME, "%s: %llu bytes, but its shard wrote %llu "
+                          "(truncated or replaced): re-run that shard",
+                          path, (unsigned long long)pe->size, (unsigned long long)bytes);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
+    vbuf v = {fd, path, pe->size, 0, NULL, 0, 0, 0};
+    size_t ocap = VERIFY_OUT;
+    char *out = malloc(ocap);
+    struct libdeflate_decompressor *gz = NULL;
+    ZSTD_DStream *zs = NULL;
+    uint64_t nl = 0;
+    int rc = out ? CG_OK : cg_err_set(err, CG_ERUNTIME, "out of memory");
+    if (!rc && !(v.in = malloc(VERIFY_IN)))
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    v.cap = VERIFY_IN;
+    if (!rc && pe->codec == CG_CODEC_GZIP && !(gz = libdeflate_alloc_decompressor()))
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    if (!rc && pe->codec == CG_CODEC_ZSTD && (!(zs = ZSTD_createDStream()) ||
+                                               ZSTD_isError(ZSTD_initDStream(zs))))
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    size_t zret = 0; /* zstd: 0 at a frame boundary */
+    while (!rc && v.base + v.pos < v.size) {
+        if ((rc = vfill(&v, VERIFY_IN / 2, err)))
+            break;
+        size_t avail = v.len - v.pos;
+        if (pe->codec == CG_CODEC_NONE) {
+            nl += count_nl((const char *)v.in + v.pos, avail);
+            v.pos += avail;
+        } else if (pe->codec == CG_CODEC_ZSTD) {
+            ZSTD_inBuffer ib = {v.in + v.pos, avail, 0};
+            ZSTD_outBuffer ob;
+            do { /* drain: a full output buffer may hold back more */
+                ob = (ZSTD_outBuffer){out, ocap, 0};
+                zret = ZSTD_decompressStream(zs, &ob, &ib);
+                if (ZSTD_isError(zret))
+                    break;
+                nl += count_nl(out, ob.pos);
+            } while (ob.pos == ob.size);
+            if (ZSTD_isError(zret)) {
+                rc = cg_err_set(err, CG_ERUNTIME, "%s: corrupt zstd data near byte %llu (%s)",
+                                path, (unsigned long long)(v.base + v.pos),
+                                ZSTD_getErrorName(zret));
+                break;
+            }
+            v.pos += ib.pos;
+        } else {
+            size_t in_n = 0, out_n = 0;
+            enum libdeflate_result r =
+                libdeflate_gzip_decompress_ex(gz, v.in + v.pos, avail, out, ocap, &in_n, &out_n);
+            if (r == LIBDEFLATE_INSUFFICIENT_SPACE && ocap < VERIFY_MAX) {
+                char *q = realloc(out, ocap * 2);
+                if (!q) {
+                    rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+                    break;
+                }
+                out = q;
+                ocap *= 2;
+                continue;
+            }
+            if (r != LIBDEFLATE_SUCCESS) {
+                /* A member longer than the window: widen it, once per size. */
+                if (v.base + v.len < v.size && avail == v.len && v.cap < VERIFY_MAX) {
+                    if ((rc = vfill(&v, v.cap * 2, err)))
+                        break;
+                    continue;
+                }
+                if (v.base + v.len < v.size && avail < v.len) {
+                    if ((rc = vfill(&v, v.cap, err)))
+                        break;
+                    continue;
+                }
+                rc = cg_err_set(err, CG_ERUNTIME, "%s: corrupt or truncated gzip member at byte "
+                                "%llu", path, (unsigned long long)(v.base + v.pos));
+                break;
+            }
+            nl += count_nl(out, out_n);
+            v.pos += in_n;
+        }
+    }
+    if (!rc && pe->codec == CG_CODEC_ZSTD && zret != 0)
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: truncated zstd frame at its end", path);
+    if (!rc && nl != rows + 1)
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: %llu rows, but its shard wrote %llu: re-run that "
+                        "shard", path, (unsigned long long)(nl ? nl - 1 : 0),
+                        (unsigned long long)rows);
+    ZSTD_freeDStream(zs);
+    libdeflate_free_decompressor(gz);
+    free(out);
+    free(v.in);
+    close(fd);
+    return rc;
+}
+
 /* The earlier summary, if any, agrees with the stats (for the cleaned-up
  * case, where the parts are gone and only the bundle is left). */
 static int summary_agrees(const char *path, const uint64_t tot[3], int shards)
 {
-    char text[4096];
+    char *text;
     size_t n;
     uint64_t c, s, d;
     int sh;
     cg_err e;
-    if (read_small(path, text, sizeof text, &n, &e) ||
-        cg_json_parse_summary(text, n, &c, &s, &d, &sh, &e))
+    if (read_small(path, 4096, &text, &n, &e))
         return 0;
-    return c == tot[0] && s == tot[1] && d == tot[2] && sh == shards;
+    int ok = !cg_json_parse_summary(text, n, &c, &s, &d, &sh, &e) && c == tot[0] &&
+             s == tot[1] && d == tot[2] && sh == shards;
+    free(text);
+    return ok;
 }
 
 static int unlink_ok(const char *path, cg_err *err)
@@ -423,14 +609,32 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
         goto out;
     }
 
-    /* Shards: 0..N-1, each once (names are canonical and unique, so a
-     * duplicate cannot occur; a gap can). */
+    /* Shards: 0..N-1 of one run, each once. N and the run fingerprint come
+     * from the stats themselves, so a missing last shard and files of
+     * another run (other N, seed, configuration or database) show. */
     qsort(s.st, s.nst, sizeof *s.st, cmp_stat);
-    int N = s.st[s.nst - 1].shard + 1;
-    for (size_t i = 0; i < s.nst; i++)
-        if (s.st[i].shard != (int)i) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %zu of %d is missing (no "
-                            "stats_shard%03zu.json)", daydir, i, N, i);
+    int N = s.st[0].shards;
+    for (size_t i = 1; i < s.nst; i++) {
+        if (s.st[i].shards != N) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json is of a run with %d "
+                            "shard(s), stats_shard%03d.json of one with %d: files of two runs "
+                            "are mixed; re-run every shard of one run (SCALE-OUT.md)",
+                            daydir, s.st[0].shard, N, s.st[i].shard, s.st[i].shards);
+            goto out;
+        }
+        if (s.st[i].run != s.st[0].run) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json and stats_shard%03d.json "
+                            "are of different runs (run %016llx vs %016llx: seed, configuration, "
+                            "database or cdrgen version differ); re-run every shard of one run",
+                            daydir, s.st[0].shard, s.st[i].shard,
+                            (unsigned long long)s.st[0].run, (unsigned long long)s.st[i].run);
+            goto out;
+        }
+    }
+    for (int k = 0; k < N; k++)
+        if ((size_t)k >= s.nst || s.st[k].shard != k) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d is missing (no "
+                            "stats_shard%03d.json)", daydir, k, N, k);
             goto out;
         }
     uint64_t tot[3] = {0, 0, 0};
@@ -460,6 +664,13 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
             rc = cg_err_set(err, CG_ERUNTIME, "%s: part files of two codecs (%s and %s, e.g. "
                             "%s): every shard must use the same --compression",
                             daydir, cg_codec_name(res->codec), cg_codec_name(p->codec), p->name);
+            goto out;
+        }
+        if ((uint32_t)p->part >= s.st[p->shard].parts) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: part file %s is not one of the %u part(s) "
+                            "that stats_shard%03d.json records (left by an earlier run?): "
+                            "remove it or re-run that shard",
+                            daydir, p->name, s.st[p->shard].parts, p->shard);
             goto out;
         }
         int expect = (i > 0 && s.pt[i - 1].shard == p->shard) ? s.pt[i - 1].part + 1 : 0;
@@ -514,10 +725,29 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
         goto out;
     }
 
-    /* Every part is checked before anything changes. */
-    for (size_t i = 0; i < s.npt; i++)
-        if ((rc = do_part(daydir, &s.pt[i], NULL, 0, NULL, err)))
+    /* Each shard's last part (a gap before it was caught above). */
+    for (size_t i = 0; i < s.npt; i++) {
+        const part_ent *p = &s.pt[i];
+        int last = i + 1 == s.npt || s.pt[i + 1].shard != p->shard;
+        if (last && (uint32_t)p->part + 1 != s.st[p->shard].parts) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d: part %03d is missing "
+                            "(stats_shard%03d.json records %u parts; the last found is %s)",
+                            daydir, p->shard, N, p->part + 1, p->shard, s.st[p->shard].parts,
+                            p->name);
             goto out;
+        }
+    }
+
+    /* Every part is proved whole before anything changes: its size is what
+     * the shard wrote, every member/frame decodes, its rows are the rows
+     * the shard recorded. */
+    for (size_t i = 0; i < s.npt; i++) {
+        const stat_ent *st = &s.st[s.pt[i].shard];
+        if ((rc = do_part(daydir, &s.pt[i], NULL, 0, NULL, err)) ||
+            (rc = verify_part(daydir, &s.pt[i], st->part_bytes[s.pt[i].part],
+                              st->part_rows[s.pt[i].part], &buf, err)))
+            goto out;
+    }
 
     /* The day stops looking complete before anything changes. */
     snprintf(path, sizeof path, "%s/summary.json", daydir);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
+#include "io/json.h"
 
 /* What cg_merge_day did with a day. */
 enum {
@@ -45,6 +46,10 @@ int cg_merge_header_len(const void *buf, size_t n, int codec, const char *name, 
  * The caller holds OUT/.cdrgen.lock exclusively. Inconsistent input is
  * CG_ERUNTIME naming the day and shard or file. */
 int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg_err *err);
+
+/* Reads and parses a stats_shardKKK.json (cg_json_parse_stats); errors name
+ * the file. st is freed with cg_stats_free. */
+int cg_merge_read_stats(const char *path, cg_stats *st, cg_err *err);
 
 /* The names YYYY-MM-DD (valid dates) of directories in out_dir, sorted, in a
  * malloc'ed array of 11-byte strings (*n may be 0). */

@@ -34,7 +34,7 @@ calls=$(json_num g/$D/summary.json total_calls)
 sms=$(json_num g/$D/summary.json total_sms)
 data=$(json_num g/$D/summary.json total_data)
 t_check "summary shape" grep -qxE '\{"total_calls":[0-9]+,"total_sms":[0-9]+,"total_data":[0-9]+,"shards":1\}' g/$D/summary.json
-t_check "stats shape" grep -qxE '\{"shard":0,"calls":[0-9]+,"sms":[0-9]+,"data":[0-9]+\}' g/$D/stats_shard000.json
+t_check "stats shape" grep -qxE '\{"shard":0,"calls":[0-9]+,"sms":[0-9]+,"data":[0-9]+,"shards":1,"run":"[0-9a-f]{16}","parts":[1-9][0-9]*,"part_rows":\[[0-9,]+\],"part_bytes":\[[0-9,]+\]\}' g/$D/stats_shard000.json
 t_check "summary calls = CALL rows" test "$calls" -eq "$(grep -c '^CALL;' g.csv)"
 t_check "summary sms = SMS rows" test "$sms" -eq "$(grep -c '^SMS;' g.csv)"
 t_check "summary data = DATA rows" test "$data" -eq "$(grep -c '^DATA;' g.csv)"

@@ -138,9 +138,60 @@ cp -r sh_gzip_3 e2 && rm e2/2025-03-29/cdr_2025-03-29_shard002_part001.csv.gz
 t_expect "merge: part gap" 1 "shard 2 of 3: part 001 is missing" -- "$CDRGEN" merge e2
 cp -r sh_gzip_2 e3 && cp sh_gzip_3/2025-03-29/cdr_2025-03-29_shard002_part000.csv.gz e3/2025-03-29/
 t_expect "merge: part of a shard without stats" 1 "belongs to shard 2, which has no stats_shard002.json" -- "$CDRGEN" merge e3
-# A 2-shard run mixed with shard 3 of a 4-shard run: shard 2 is missing.
+# Shard 3 of a 4-shard run into a 2-shard run's OUT: the 2-shard run's files
+# are provably of another run (their stats say 2 shards) and nobody runs
+# them, so shard 3/4 removes them; merge then misses shard 0 of 4.
 cp -r sh_gzip_2 e4 && "$CDRGEN" generate "${GEN[@]}" --out e4 --shard 3/4
-t_expect "merge: 2-shard run + stray shard 3/4" 1 "shard 2 of 4 is missing" -- "$CDRGEN" merge e4
+t_check "shard 3/4 removed the 2-shard run's files" \
+    test -z "$(ls e4/2025-03-29 | grep -E 'shard00[01]')"
+t_expect "merge: 2-shard run + stray shard 3/4" 1 "shard 0 of 4 is missing" -- "$CDRGEN" merge e4
+
+# Issue 9.3: merge proves each part whole before it writes the summary.
+R=(--subs 3000 --rotate-bytes 300000 --quiet)
+for k in 0 1; do "$CDRGEN" generate "${R[@]}" --shard $k/2 --out p3 || t_fail "p3 shard $k"; done
+t_check "stats record shards, run, parts, rows and bytes per part" \
+    grep -qE '^\{"shard":1,"calls":[0-9]+,"sms":[0-9]+,"data":[0-9]+,"shards":2,"run":"[0-9a-f]{16}","parts":([0-9]+),"part_rows":\[[0-9,]+\],"part_bytes":\[[0-9,]+\]\}$' \
+    p3/2025-01-01/stats_shard001.json
+f=p3/2025-01-01/cdr_2025-01-01_shard001_part001.csv.gz
+cp "$f" keep.gz
+truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+t_expect "merge: half a part" 1 "cdr_2025-01-01_shard001_part001.csv.gz: " -- "$CDRGEN" merge p3
+t_check "merge: no summary over a truncated part" test ! -e p3/2025-01-01/summary.json
+t_check "merge: no bundle over a truncated part" test ! -e p3/cdr_2025-01-01.csv.gz
+# same size, one byte changed in the middle: decoding proves it
+cp keep.gz "$f"
+printf '\x55' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") / 2)) conv=notrunc 2>/dev/null
+t_expect "merge: a flipped byte in a part" 1 "cdr_2025-01-01_shard001_part001.csv.gz: corrupt" -- "$CDRGEN" merge p3
+cp keep.gz "$f"
+last=$(ls p3/2025-01-01 | grep '^cdr_2025-01-01_shard000_part' | sort | tail -n 1)
+mv "p3/2025-01-01/$last" lastpart
+t_expect "merge: shard 0's last part deleted" 1 "shard 0 of 2: part " -- "$CDRGEN" merge p3
+mv lastpart "p3/2025-01-01/$last"
+rm p3/2025-01-01/stats_shard001.json
+t_expect "merge: the last shard's stats missing" 1 "shard 1 of 2 is missing" -- "$CDRGEN" merge p3
+"$CDRGEN" generate "${R[@]}" --shard 1/2 --out p3 || t_fail "p3 shard 1 again"
+t_expect "merge: whole again" 0 "" -- "$CDRGEN" merge p3
+gzip -dc p3/cdr_2025-01-01.csv.gz >p3.csv
+"$CDRGEN" generate "${R[@]}" --out p3ref || t_fail "p3 reference"
+t_check "merge: = the single run" cmp -s p3.csv <(gzip -dc p3ref/cdr_2025-01-01.csv.gz)
+t_check "merge: rows = summary" test "$(($(wc -l <p3.csv) - 1))" -eq \
+    "$(($(sed 's/.*"total_calls":\([0-9]*\),"total_sms":\([0-9]*\),"total_data":\([0-9]*\).*/\1+\2+\3/' p3/2025-01-01/summary.json)))"
+
+# Issue 9.4: a sharded re-run over an unsharded run never mixes the two.
+"$CDRGEN" generate --subs 1000 --out mixref --quiet || t_fail "mix reference"
+"$CDRGEN" generate --subs 1000 --out mix --quiet || t_fail "mix unsharded"
+"$CDRGEN" generate --subs 1000 --out mix --shard 1/2 --quiet || t_fail "mix shard 1/2"
+t_check "the unsharded run's shard-000 files are gone" test ! -e mix/2025-01-01/stats_shard000.json
+t_expect "merge: a shard of the new run is missing" 1 "shard 0 of 2 is missing" -- "$CDRGEN" merge mix
+"$CDRGEN" generate --subs 1000 --out mix --shard 0/2 --quiet || t_fail "mix shard 0/2"
+"$CDRGEN" merge mix >/dev/null 2>&1 || t_fail "mix merge"
+t_check "merged rows = 19,870 (not the 29,795 of a mix)" \
+    test "$(gzip -dc mix/cdr_2025-01-01.csv.gz | tail -n +2 | wc -l)" -eq "$(gzip -dc mixref/cdr_2025-01-01.csv.gz 2>/dev/null | tail -n +2 | wc -l || echo x)"
+# a shard of another configuration (other run fingerprint) is refused by merge
+"$CDRGEN" generate --subs 1000 --out fp --shard 0/2 --quiet
+"$CDRGEN" generate --subs 1000 --out fp --shard 1/2 --imei-change-prob 0.5 --quiet
+t_check "a shard with other flags removes the finished shard of the old run" \
+    test ! -e fp/2025-01-01/stats_shard000.json
 cp -r sh_gzip_3 e5 && cp e5/2025-03-29/stats_shard001.json "e5/2025-03-29/stats_shard001 (1).json"
 t_expect "merge: duplicate stats file" 1 "stats_shard001 (1).json: unexpected stats file name" -- "$CDRGEN" merge e5
 cp -r sh_gzip_3 e6 && mv e6/2025-03-29/stats_shard002.json e6/2025-03-29/stats_shard003.json

@@ -359,32 +359,54 @@ static void test_mkdir_p(void)
 
 static void test_json_write(void)
 {
-    char buf[256];
-    size_t n = cg_json_stats(buf, sizeof buf, 3, 1234567, 0, UINT64_MAX);
-    CHECK_EQ_STR(buf, "{\"shard\":3,\"calls\":1234567,\"sms\":0,\"data\":18446744073709551615}\n");
+    char buf[512];
+    uint64_t rows[2] = {10, 0}, bytes[2] = {300, 99};
+    cg_stats st = {3, 4, {1234567, 0, UINT64_MAX}, 0x0123456789abcdefULL, 2, rows, bytes};
+    size_t n = cg_json_stats(buf, sizeof buf, &st);
+    CHECK_EQ_STR(buf, "{\"shard\":3,\"calls\":1234567,\"sms\":0,\"data\":18446744073709551615,"
+                      "\"shards\":4,\"run\":\"0123456789abcdef\",\"parts\":2,\"part_rows\":[10,0],"
+                      "\"part_bytes\":[300,99]}\n");
     CHECK_EQ_INT(n, strlen(buf));
+    CHECK(n <= CG_JSON_STATS_MAX(2));
     n = cg_json_summary(buf, sizeof buf, 7000000, 10400000, 12000000, 4);
     CHECK_EQ_STR(buf, "{\"total_calls\":7000000,\"total_sms\":10400000,\"total_data\":12000000,\"shards\":4}\n");
     CHECK_EQ_INT(n, strlen(buf));
     /* truncation is reported through the return value */
     char small[10];
-    n = cg_json_stats(small, sizeof small, 0, 1, 2, 3);
-    CHECK_EQ_INT(n, strlen("{\"shard\":0,\"calls\":1,\"sms\":2,\"data\":3}\n"));
+    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL};
+    n = cg_json_stats(small, sizeof small, &z);
+    CHECK_EQ_INT(n, strlen("{\"shard\":0,\"calls\":1,\"sms\":2,\"data\":3,\"shards\":1,\"run\":"
+                           "\"0000000000000000\",\"parts\":0,\"part_rows\":[],\"part_bytes\":[]}\n"));
     CHECK_EQ_INT(strlen(small), 9);
+    /* the worst case of CG_JSON_STATS_MAX */
+    uint64_t big[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    cg_stats w = {INT32_MAX - 1, INT32_MAX, {UINT64_MAX, UINT64_MAX, UINT64_MAX}, UINT64_MAX, 3,
+                  big, big};
+    char wb[CG_JSON_STATS_MAX(3)];
+    CHECK(cg_json_stats(wb, sizeof wb, &w) < sizeof wb);
 }
 
 static void test_json_round_trip(void)
 {
-    char buf[256];
+    char buf[512];
     cg_err err;
     uint64_t vals[][3] = {{0, 0, 0}, {1, 2, 3}, {UINT64_MAX, 10, UINT64_MAX - 1}};
+    uint64_t rows[3] = {5, 0, UINT64_MAX}, bytes[3] = {1, 2, 3};
     for (int i = 0; i < 3; i++) {
-        int shard = -1;
         uint64_t c, s, d;
-        size_t n = cg_json_stats(buf, sizeof buf, 17 * i, vals[i][0], vals[i][1], vals[i][2]);
-        CHECK_EQ_INT(cg_json_parse_stats(buf, n, &shard, &c, &s, &d, &err), CG_OK);
-        CHECK_EQ_INT(shard, 17 * i);
-        CHECK(c == vals[i][0] && s == vals[i][1] && d == vals[i][2]);
+        cg_stats in = {17 * i, 17 * i + 1 + i, {vals[i][0], vals[i][1], vals[i][2]},
+                       vals[i][2] ^ 0x5555, (uint32_t)i, rows, bytes};
+        size_t n = cg_json_stats(buf, sizeof buf, &in);
+        cg_stats st;
+        CHECK_EQ_INT(cg_json_parse_stats(buf, n, &st, &err), CG_OK);
+        CHECK_EQ_INT(st.shard, 17 * i);
+        CHECK_EQ_INT(st.shards, 17 * i + 1 + i);
+        CHECK(st.n[0] == vals[i][0] && st.n[1] == vals[i][1] && st.n[2] == vals[i][2]);
+        CHECK(st.run == (vals[i][2] ^ 0x5555));
+        CHECK_EQ_INT(st.parts, i);
+        for (int k = 0; k < i; k++)
+            CHECK(st.part_rows[k] == rows[k] && st.part_bytes[k] == bytes[k]);
+        cg_stats_free(&st);
         int shards = -1;
         n = cg_json_summary(buf, sizeof buf, vals[i][0], vals[i][1], vals[i][2], i + 1);
         CHECK_EQ_INT(cg_json_parse_summary(buf, n, &c, &s, &d, &shards, &err), CG_OK);
@@ -392,24 +414,30 @@ static void test_json_round_trip(void)
         CHECK(c == vals[i][0] && s == vals[i][1] && d == vals[i][2]);
     }
     /* whitespace and key order are free */
-    const char *t = " \n{ \"data\" : 5,\t\"sms\":4 ,\r\n\"shard\":2,\"calls\":  3 }\n\n";
-    int shard;
-    uint64_t c, s, d;
-    CHECK_EQ_INT(cg_json_parse_stats(t, strlen(t), &shard, &c, &s, &d, &err), CG_OK);
-    CHECK(shard == 2 && c == 3 && s == 4 && d == 5);
+    const char *t = " \n{ \"data\" : 5,\t\"sms\":4 ,\r\n\"shard\":2,\"calls\":  3, \"part_rows\" : [ 7 , 8 ],"
+                    "\"run\":\"00000000000000ff\",\"parts\":2,\"part_bytes\":[1,2],\"shards\":3 }\n\n";
+    cg_stats st;
+    CHECK_EQ_INT(cg_json_parse_stats(t, strlen(t), &st, &err), CG_OK);
+    CHECK(st.shard == 2 && st.n[0] == 3 && st.n[1] == 4 && st.n[2] == 5 && st.run == 255);
+    CHECK(st.parts == 2 && st.part_rows[1] == 8 && st.part_bytes[0] == 1);
+    cg_stats_free(&st);
     /* n bounds the text: bytes after it are not read */
-    t = "{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4}garbage";
-    CHECK_EQ_INT(cg_json_parse_stats(t, 38, &shard, &c, &s, &d, &err), CG_OK);
-    CHECK_EQ_INT(d, 4);
+    t = "{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4,\"shards\":2,\"run\":\"0000000000000000\","
+        "\"parts\":0,\"part_rows\":[],\"part_bytes\":[]}garbage";
+    CHECK_EQ_INT(cg_json_parse_stats(t, strlen(t) - 7, &st, &err), CG_OK);
+    CHECK_EQ_INT(st.n[2], 4);
+    cg_stats_free(&st);
 }
+
+#define TAIL ",\"shards\":2,\"run\":\"0000000000000000\",\"parts\":0,\"part_rows\":[],\"part_bytes\":[]}"
+#define HEAD "{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4"
 
 static void expect_stats_error(const char *text, const char *frag)
 {
-    int shard = 0;
-    uint64_t c, s, d;
+    cg_stats st;
     cg_err err;
     cg_err_clear(&err);
-    int rc = cg_json_parse_stats(text, strlen(text), &shard, &c, &s, &d, &err);
+    int rc = cg_json_parse_stats(text, strlen(text), &st, &err);
     CHECK_MSG(rc == CG_ERUNTIME, "accepted: %s", text);
     CHECK_MSG(strstr(err.msg, frag) != NULL, "text %s: message \"%s\" lacks \"%s\"", text, err.msg, frag);
     CHECK_MSG(strncmp(err.msg, "stats JSON", 10) == 0, "%s", err.msg);
@@ -421,31 +449,45 @@ static void test_json_parse_errors(void)
     expect_stats_error("   ", "unexpected end");
     expect_stats_error("[]", "expected '{'");
     expect_stats_error("{}", "missing key \"shard\"");
+    /* the shape of older versions: merge says to re-run */
+    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4}", "missing key \"shards\"");
     expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3}", "missing key \"data\"");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4,\"sms\":5}", "duplicate key \"sms\"");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4,\"x\":5}", "unknown key \"x\"");
+    expect_stats_error(HEAD ",\"sms\":5" TAIL, "duplicate key \"sms\"");
+    expect_stats_error(HEAD ",\"x\":5" TAIL, "unknown key \"x\"");
     expect_stats_error("{\"total_calls\":1}", "unknown key \"total_calls\"");
-    expect_stats_error("{\"shard\":1,\"calls\":-2,\"sms\":3,\"data\":4}", "non-negative integer for key \"calls\"");
-    expect_stats_error("{\"shard\":1,\"calls\":2.5,\"sms\":3,\"data\":4}", "non-negative integer for key \"calls\"");
-    expect_stats_error("{\"shard\":1,\"calls\":2e3,\"sms\":3,\"data\":4}", "non-negative integer");
-    expect_stats_error("{\"shard\":1,\"calls\":\"2\",\"sms\":3,\"data\":4}", "non-negative integer");
-    expect_stats_error("{\"shard\":1,\"calls\":null,\"sms\":3,\"data\":4}", "non-negative integer");
-    expect_stats_error("{\"shard\":1,\"calls\":007,\"sms\":3,\"data\":4}", "leading zero");
-    expect_stats_error("{\"shard\":1,\"calls\":18446744073709551616,\"sms\":3,\"data\":4}", "too large for key \"calls\"");
-    expect_stats_error("{\"shard\":2147483648,\"calls\":1,\"sms\":3,\"data\":4}", "shard 2147483648 out of range");
-    expect_stats_error("{\"shard\":1 \"calls\":2,\"sms\":3,\"data\":4}", "expected ',' or '}'");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4,}", "expected a key");
-    expect_stats_error("{\"shard\" 1,\"calls\":2,\"sms\":3,\"data\":4}", "expected ':'");
+    expect_stats_error("{\"shard\":1,\"calls\":-2}", "non-negative integer for key \"calls\"");
+    expect_stats_error("{\"shard\":1,\"calls\":2.5}", "non-negative integer for key \"calls\"");
+    expect_stats_error("{\"shard\":1,\"calls\":2e3}", "non-negative integer");
+    expect_stats_error("{\"shard\":1,\"calls\":\"2\"}", "non-negative integer");
+    expect_stats_error("{\"shard\":1,\"calls\":null}", "non-negative integer");
+    expect_stats_error("{\"shard\":1,\"calls\":007}", "leading zero");
+    expect_stats_error("{\"shard\":1,\"calls\":18446744073709551616}", "too large for key \"calls\"");
+    expect_stats_error(HEAD ",\"shards\":2147483648,\"run\":\"0000000000000000\",\"parts\":0,"
+                       "\"part_rows\":[],\"part_bytes\":[]}", "shards 2147483648 out of range");
+    expect_stats_error("{\"shard\":2,\"calls\":2,\"sms\":3,\"data\":4" TAIL, "shard 2 is not below shards 2");
+    expect_stats_error(HEAD ",\"shards\":2,\"run\":\"000000000000000\",\"parts\":0}", "16 hex digits for key \"run\"");
+    expect_stats_error(HEAD ",\"shards\":2,\"run\":\"000000000000000G\"}", "16 hex digits");
+    expect_stats_error(HEAD ",\"shards\":2,\"run\":\"00000000000000000\"}", "16 hex digits");
+    expect_stats_error(HEAD ",\"shards\":2,\"run\":12}", "16 hex digits");
+    expect_stats_error(HEAD ",\"shards\":2,\"run\":\"0000000000000000\",\"parts\":1,"
+                       "\"part_rows\":[],\"part_bytes\":[]}", "\"parts\":1 but 0 part_rows");
+    expect_stats_error(HEAD ",\"part_rows\":[1,]}", "non-negative integer for key \"part_rows\"");
+    expect_stats_error(HEAD ",\"part_rows\":[1 2]}", "expected ',' or ']'");
+    expect_stats_error(HEAD ",\"part_rows\":[1", "unexpected end");
+    expect_stats_error(HEAD ",\"part_rows\":{}}", "expected '['");
+    expect_stats_error("{\"shard\":1 \"calls\":2}", "expected ',' or '}'");
+    expect_stats_error("{\"shard\":1,\"calls\":2,}", "expected a key");
+    expect_stats_error("{\"shard\" 1}", "expected ':'");
     expect_stats_error("{shard:1}", "expected a key");
     expect_stats_error("{\"sh\\u0061rd\":1}", "escape");
     expect_stats_error("{\"shard", "unterminated key");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4", "unexpected end");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4}}", "unexpected text after");
-    expect_stats_error("{\"shard\":1,\"calls\":2,\"sms\":3,\"data\":4} x", "byte 39");
+    expect_stats_error(HEAD, "unexpected end");
+    expect_stats_error(HEAD TAIL "}", "unexpected text after");
 
     /* summary parser rejects a stats document and vice versa */
-    char buf[128];
-    size_t n = cg_json_stats(buf, sizeof buf, 0, 1, 2, 3);
+    char buf[256];
+    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL};
+    size_t n = cg_json_stats(buf, sizeof buf, &z);
     uint64_t c, s, d;
     int shards;
     cg_err err;

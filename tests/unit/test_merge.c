@@ -95,6 +95,9 @@ static void put(const char *name, const void *data, size_t n)
     CHECK_EQ_INT(cg_write_file_atomic(path, data, n, &e), 0);
 }
 
+static uint64_t g_rows[4][8], g_bytes[4][8];
+static int g_parts[4];
+
 /* A part of shard k: header member + one member per row given. */
 static void put_part(cg_codec_ctx *c, int k, int part, const char *r1, const char *r2)
 {
@@ -108,14 +111,25 @@ static void put_part(cg_codec_ctx *c, int k, int part, const char *r1, const cha
     snprintf(name, sizeof name, "2025-01-15/cdr_2025-01-15_shard%03d_part%03d.csv.zst", k, part);
     put(name, buf, n);
     free(buf);
+    g_rows[k][part] = (uint64_t)(r1 != NULL) + (r2 != NULL);
+    g_bytes[k][part] = n;
+    if (part + 1 > g_parts[k])
+        g_parts[k] = part + 1;
+}
+
+/* Stats of shard k of a 3-shard run `run`, its parts as put_part wrote them. */
+static void put_stats_run(int k, uint64_t calls, uint64_t sms, int shards, uint64_t run)
+{
+    char json[1024], name[64];
+    cg_stats st = {k, shards, {calls, sms, 0}, run, (uint32_t)g_parts[k], g_rows[k], g_bytes[k]};
+    size_t n = cg_json_stats(json, sizeof json, &st);
+    snprintf(name, sizeof name, "2025-01-15/stats_shard%03d.json", k);
+    put(name, json, n);
 }
 
 static void put_stats(int k, uint64_t calls, uint64_t sms)
 {
-    char json[128], name[64];
-    size_t n = cg_json_stats(json, sizeof json, k, calls, sms, 0);
-    snprintf(name, sizeof name, "2025-01-15/stats_shard%03d.json", k);
-    put(name, json, n);
+    put_stats_run(k, calls, sms, 3, 42);
 }
 
 static void test_merge_day(void)
@@ -139,10 +153,10 @@ static void test_merge_day(void)
     put_part(c, 2, 0, ROWA, NULL);
     put_stats(0, 1, 2);
     put_stats(1, 0, 0);
-    /* without shard 2's stats, its part is a stray */
+    /* the stats say 3 shards: the missing last one shows */
     cg_merge_result *r = malloc(sizeof *r);
     CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
-    CHECK(strstr(e.msg, "belongs to shard 2, which has no stats_shard002.json") != NULL);
+    CHECK_MSG(strstr(e.msg, "shard 2 of 3 is missing (no stats_shard002.json)") != NULL, "%s", e.msg);
     put_stats(2, 1, 0);
 
     char (*days)[11];
@@ -175,12 +189,61 @@ static void test_merge_day(void)
     CHECK_EQ_STR(text, "{\"total_calls\":2,\"total_sms\":2,\"total_data\":0,\"shards\":3}\n");
     free(text);
 
-    /* a gap in shard 0's parts */
+    /* a part the stats do not know (an earlier run's) */
     put_part(c, 0, 3, ROWA, NULL);
+    g_parts[0] = 2;
     CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
-    CHECK(strstr(e.msg, "shard 0 of 3: part 002 is missing") != NULL);
+    CHECK_MSG(strstr(e.msg, "part file cdr_2025-01-15_shard000_part003.csv.zst is not one of the 2 "
+                            "part(s) that stats_shard000.json records") != NULL, "%s", e.msg);
     snprintf(path, sizeof path, "%s/2025-01-15/cdr_2025-01-15_shard000_part003.csv.zst", dir);
     unlink(path);
+    /* a gap: the stats know 4 parts, 2 and 3 are missing */
+    g_parts[0] = 4;
+    put_stats(0, 1, 2);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "shard 0 of 3: part 002 is missing") != NULL, "%s", e.msg);
+    g_parts[0] = 2;
+    put_stats(0, 1, 2);
+    /* a truncated part; one with a flipped byte (same size); one with a row
+     * more than its shard wrote */
+    snprintf(path, sizeof path, "%s/2025-01-15/cdr_2025-01-15_shard000_part001.csv.zst", dir);
+    CHECK_EQ_INT(truncate(path, (off_t)g_bytes[0][1] - 3), 0);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "shard000_part001.csv.zst: ") != NULL &&
+              strstr(e.msg, "but its shard wrote") != NULL, "%s", e.msg);
+    put_part(c, 0, 1, ROWB, NULL);
+    FILE *fp = fopen(path, "r+b");
+    CHECK(fp != NULL);
+    if (fp) {
+        fseek(fp, (long)g_bytes[0][1] - 6, SEEK_SET);
+        int ch = fgetc(fp);
+        fseek(fp, (long)g_bytes[0][1] - 6, SEEK_SET);
+        fputc(ch ^ 0x55, fp);
+        fclose(fp);
+    }
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "shard000_part001.csv.zst: corrupt zstd data") != NULL, "%s", e.msg);
+    put_part(c, 0, 1, ROWB, NULL);
+    g_rows[0][1] = 2;
+    put_stats(0, 1, 2);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "shard000_part001.csv.zst: 1 rows, but its shard wrote 2") != NULL, "%s", e.msg);
+    g_rows[0][1] = 1;
+    put_stats(0, 1, 2);
+    /* stats of two runs: another shard count, another fingerprint */
+    put_stats_run(1, 0, 0, 4, 42);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "is of a run with 3 shard(s), stats_shard001.json of one with 4") != NULL, "%s", e.msg);
+    put_stats_run(1, 0, 0, 3, 43);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "are of different runs") != NULL, "%s", e.msg);
+    put_stats(1, 0, 0);
+    /* stats of an older cdrgen */
+    put("2025-01-15/stats_shard001.json", "{\"shard\":1,\"calls\":0,\"sms\":0,\"data\":0}", 38);
+    CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
+    CHECK_MSG(strstr(e.msg, "stats_shard001.json: stats JSON") != NULL &&
+              strstr(e.msg, "re-run that shard") != NULL, "%s", e.msg);
+    put_stats(1, 0, 0);
     /* a missing middle shard */
     snprintf(path, sizeof path, "%s/2025-01-15/stats_shard001.json", dir);
     unlink(path);
@@ -194,7 +257,12 @@ static void test_merge_day(void)
     snprintf(path, sizeof path, "%s/2025-01-15/cdr_2025-01-15_shard002_part001.csv", dir);
     unlink(path);
     /* stats whose content names another shard */
-    put("2025-01-15/stats_shard001.json", "{\"shard\":2,\"calls\":0,\"sms\":0,\"data\":0}", 38);
+    {
+        char json[512];
+        cg_stats st = {2, 3, {0, 0, 0}, 42, (uint32_t)g_parts[1], g_rows[1], g_bytes[1]};
+        size_t jn = cg_json_stats(json, sizeof json, &st);
+        put("2025-01-15/stats_shard001.json", json, jn);
+    }
     CHECK_EQ_INT(cg_merge_day(dir, "2025-01-15", r, &e), CG_ERUNTIME);
     CHECK(strstr(e.msg, "its name says shard 1") != NULL);
     put_stats(1, 0, 0);
