@@ -15,7 +15,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+.PHONY: all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
 all: $(BUILD)/cdrgen
 
 $(BUILD)/%.o: %.c
@@ -34,7 +34,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcdrgen.a tests/unit/testhelp.h
 	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh test
 
 # Everything CI runs: dependencies, build, unit + CLI + interop + fuzz-replay
 # tests, then the same suite under ASan+UBSan, then the multi-worker tests
@@ -47,6 +47,19 @@ test: deps
 	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory asan
 	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory tsan
 	@awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS)
+
+# The seed's Docker workflow built and run with podman (tests/docker/run.sh;
+# installs podman & co. itself). .ci/run calls it after `make test`; its
+# counts are added to that run's when there is one.
+test-docker:
+	@mkdir -p build
+	@bash tests/docker/run.sh >build/.test-docker.log 2>&1; rc=$$?; cat build/.test-docker.log; \
+	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/.test-docker.log | tail -n 1); \
+	  p=$$(echo "$$line" | awk '{print $$1}'); f=$$(echo "$$line" | awk '{print $$3}'); \
+	  [ -n "$$line" ] || { p=0; f=1; }; [ $$rc -eq 0 ] || [ "$$f" -ne 0 ] || f=1; \
+	  touch $(TOTALS); echo "$$p $$f" >>$(TOTALS); \
+	  awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan, Docker) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS); \
+	  [ "$$f" -eq 0 ]
 
 # Build and run the suite in $(BUILD) without installing anything.
 check: $(BUILD)/cdrgen $(UNIT_BIN)
