@@ -24,6 +24,17 @@ int cg_digits(uint64_t v)
     return n;
 }
 
+uint64_t cg_dnum(uint64_t v, int len)
+{
+    return len > cg_digits(v) && v <= CG_DNUM_MASK ? v | (uint64_t)len << CG_DNUM_SHIFT : v;
+}
+
+int cg_dnum_len(uint64_t x)
+{
+    uint64_t v = cg_dnum_value(x);
+    return v != x ? (int)(x >> CG_DNUM_SHIFT) : cg_digits(x);
+}
+
 int cg_luhn_digit(uint64_t body)
 {
     /* Doubling starts with the rightmost digit of the body, since the check
@@ -66,16 +77,18 @@ void cg_numbering_init(cg_numbering *nb, const cg_config *cfg, uint64_t subs)
 uint64_t cg_ident_msisdn(const cg_numbering *nb, uint64_t i)
 {
     uint64_t p = (uint64_t)nb->n_prefixes;
-    return nb->prefix[i % p] * 10000000ULL + i / p;
+    int k = (int)(i % p);
+    return cg_dnum(nb->prefix[k] * 10000000ULL + i / p, nb->prefix_len[k] + 7);
 }
 
 uint64_t cg_ident_msisdn_index(const cg_numbering *nb, uint64_t msisdn)
 {
-    int len = cg_digits(msisdn);
+    int len = cg_dnum_len(msisdn);
+    uint64_t v = cg_dnum_value(msisdn);
     for (int k = 0; k < nb->n_prefixes; k++) {
-        if (nb->prefix_len[k] + 7 != len || msisdn / 10000000ULL != nb->prefix[k])
+        if (nb->prefix_len[k] + 7 != len || v / 10000000ULL != nb->prefix[k])
             continue;
-        uint64_t idx = (msisdn % 10000000ULL) * (uint64_t)nb->n_prefixes + (uint64_t)k;
+        uint64_t idx = (v % 10000000ULL) * (uint64_t)nb->n_prefixes + (uint64_t)k;
         return idx < nb->subs ? idx : UINT64_MAX;
     }
     return UINT64_MAX;
@@ -91,7 +104,7 @@ uint64_t cg_ident_imsi(const cg_numbering *nb, uint64_t i, uint32_t mccmnc)
 {
     uint64_t b = cg_mix64(nb->seed ^ 0x5151) % MSIN_MOD;
     uint64_t msin = (uint64_t)(((unsigned __int128)(i % MSIN_MOD) * MSIN_MUL + b) % MSIN_MOD);
-    return (uint64_t)mccmnc * MSIN_MOD + msin;
+    return cg_dnum((uint64_t)mccmnc * MSIN_MOD + msin, 15); /* mccmnc "001..": 15 digits still */
 }
 
 uint64_t cg_imei_make(uint32_t tac, uint32_t serial)
@@ -146,7 +159,7 @@ uint64_t cg_ident_offnet(const cg_numbering *nb, cg_rng *r)
     for (int tries = 0; tries < 32; tries++) {
         int k = (int)cg_rng_below(r, (uint64_t)nb->n_prefixes);
         uint64_t n = cg_rng_below(r, 10000000ULL);
-        uint64_t msisdn = nb->prefix[k] * 10000000ULL + n;
+        uint64_t msisdn = cg_dnum(nb->prefix[k] * 10000000ULL + n, nb->prefix_len[k] + 7);
         if (cg_ident_msisdn_index(nb, msisdn) == UINT64_MAX)
             return msisdn;
     }

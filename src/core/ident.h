@@ -18,6 +18,24 @@ int cg_luhn_valid(uint64_t v);
 /* Number of decimal digits of v (v = 0 has 1). */
 int cg_digits(uint64_t v);
 
+/* Identifiers are digit strings (SPEC 2: "00101" is the standard test
+ * network). They travel as numbers; one whose string has leading zeros
+ * carries the string's length in bits 59..63 (a "tagged" number), so
+ * "0316120000000" and "316120000000" stay different numbers. Untagged
+ * numbers are exactly today's: their string is their decimal digits. Real
+ * identifiers have at most 15 digits, far below 2^59. */
+#define CG_DNUM_SHIFT 59
+#define CG_DNUM_MASK ((1ULL << CG_DNUM_SHIFT) - 1)
+/* The number for the digit string of value v written with len digits. */
+uint64_t cg_dnum(uint64_t v, int len);
+/* Digits of x's string (its tag, or its natural digits). */
+int cg_dnum_len(uint64_t x);
+/* x's value without its tag. */
+static inline uint64_t cg_dnum_value(uint64_t x)
+{
+    return x > CG_DNUM_MASK && (x >> CG_DNUM_SHIFT) <= 19 ? x & CG_DNUM_MASK : x;
+}
+
 /* The numbering plan of a run: prefixes as numbers, mccmnc pool. */
 typedef struct cg_numbering {
     uint64_t seed;

@@ -1,6 +1,7 @@
 /* CDR row formatting (see cdrfmt.h): the hot path of the generator, so it
  * writes digits two at a time and never calls printf. */
 #include "io/cdrfmt.h"
+#include "core/ident.h"
 
 #include <string.h>
 
@@ -45,6 +46,18 @@ static inline size_t put_small(char *out, uint32_t v)
         *--p = (char)('0' + v);
     }
     return (size_t)n;
+}
+
+size_t cg_fmt_dnum(char *out, uint64_t x, int width)
+{
+    int len = cg_dnum_len(x);
+    uint64_t v = cg_dnum_value(x);
+    if (width < len)
+        width = len;
+    int d = cg_digits(v);
+    size_t pad = width > d ? (size_t)(width - d) : 0;
+    memset(out, '0', pad);
+    return pad + cg_fmt_u64(out + pad, v);
 }
 
 size_t cg_fmt_u64(char *out, uint64_t v)
@@ -151,7 +164,7 @@ static char *put_msisdn(cg_cdrfmt *f, char *p, uint64_t v)
         memcpy(f->num_s[0], f->num_s[1], 24);
     }
     f->num[k] = v;
-    f->num_len[k] = (unsigned char)cg_fmt_u64(f->num_s[k], v);
+    f->num_len[k] = (unsigned char)cg_fmt_dnum(f->num_s[k], v, 0);
     memcpy(p, f->num_s[k], 24);
     return p + f->num_len[k];
 }
@@ -183,11 +196,11 @@ size_t cg_cdr_format(cg_cdrfmt *f, const cg_rec *r, char *out)
     if (r->imsi != f->own_imsi || r->imei != f->own_imei || r->mccmnc != f->own_mccmnc ||
         !f->own_len) {
         char *q = f->own;
-        q += cg_fmt_u64(q, r->mccmnc);
+        q += cg_fmt_dnum(q, r->mccmnc, 5); /* always 5 digits, 15 for an IMEI */
         *q++ = ';';
-        q += cg_fmt_u64(q, r->imsi);
+        q += cg_fmt_dnum(q, r->imsi, 0);
         *q++ = ';';
-        q += cg_fmt_u64(q, r->imei);
+        q += cg_fmt_dnum(q, r->imei, 15);
         *q++ = ';';
         f->own_len = (size_t)(q - f->own);
         f->own_imsi = r->imsi;

@@ -38,5 +38,8 @@ size_t cg_cdr_format(cg_cdrfmt *f, const cg_rec *r, char *out);
 
 /* Writes decimal v at out, returns the number of characters. */
 size_t cg_fmt_u64(char *out, uint64_t v);
+/* A digit-string number (core/ident.h) with at least width digits (leading
+ * zeros): its string. Returns the length. */
+size_t cg_fmt_dnum(char *out, uint64_t x, int width);
 
 #endif

@@ -97,4 +97,20 @@ t_expect "bad --compression" 2 "--compression" -- gen --out e --compression lz4
 t_expect "bad --start" 2 "--start" -- gen --out e --start 2025-02-30
 t_expect "OUT is a file" 1 "" -- gen --out g.csv
 
+# Issue 9.5: identifiers are digit strings, leading zeros kept everywhere.
+printf 'mccmnc_pool: ["00101"]\nprefixes: ["001234"]\n' >z.yaml
+"$CDRGEN" generate --config z.yaml --subs 20 --out z --quiet || t_fail "leading zeros run"
+gzip -dc z/cdr_2025-01-01.csv.gz | tail -n +2 >z.csv
+t_check "mccmnc 00101 as written" test -z "$(cut -d';' -f10 z.csv | grep -vx 00101)"
+t_check "IMSIs of 15 digits starting 00101" test -z "$(cut -d';' -f11 z.csv | grep -vxE '00101[0-9]{10}')"
+t_check "subscriber MSISDNs 001234 + 7 digits" \
+    test -z "$(awk -F';' '$4 == "MO" { print $2 } $4 == "MT" { print $3 }' z.csv | grep -vxE '001234[0-9]{7}')"
+t_check "IMEIs of 15 digits" test -z "$(cut -d';' -f12 z.csv | grep -vxE '[0-9]{15}')"
+"$CDRGEN" generate --prefixes 031612,31612 --subs 2000 --out zz --quiet || t_fail "031612,31612 run"
+gzip -dc zz/cdr_2025-01-01.csv.gz | tail -n +2 |
+    awk -F';' '$4 == "MO" { print $2 ";" $11 } $4 == "MT" && $1 != "DATA" { print $3 ";" $11 }' | sort -u >own.txt
+t_check "031612 and 31612: MSISDNs unique (one IMSI each)" \
+    test "$(cut -d';' -f1 own.txt | sort -u | wc -l)" -eq "$(wc -l <own.txt)"
+t_check "both numbering plans present" test "$(grep -c '^0316' own.txt)" -gt 100 -a "$(grep -c '^316' own.txt)" -gt 100
+
 t_done
