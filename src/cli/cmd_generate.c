@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/generate.h"
+#include "core/stop.h"
 #include "core/calendar.h"
 #include "core/cells.h"
 #include "core/synth.h"
@@ -43,8 +43,6 @@
  * enough that the ordered hand-offs cost nothing. Never derive it from the
  * worker count (it would change the compressed bytes). */
 #define BLOCK_SUBS 256
-
-volatile sig_atomic_t cg_generate_stop;
 
 typedef struct piece {
     int part;
@@ -344,7 +342,7 @@ static void *worker_main(void *arg)
         uint64_t b = atomic_fetch_add(&r->next_block, 1);
         if (b >= r->nblocks || atomic_load(&r->failed))
             break;
-        if (cg_generate_stop) {
+        if (cg_stop_requested()) {
             cg_err_set(&err, CG_ERUNTIME, "interrupted");
             goto fail;
         }
@@ -615,7 +613,7 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
     if (progress) {
         /* The main thread only reports; workers signal nothing to it. */
         while (atomic_load(&r->subs_done) < hi - lo && !atomic_load(&r->failed) &&
-               !cg_generate_stop) {
+               !cg_stop_requested()) {
             progress_line(r, day_index, cfg->days, t0, 0);
             struct timespec ts = {0, 250000000};
             nanosleep(&ts, NULL);
@@ -630,7 +628,7 @@ static int run_day(const cg_config *cfg, const cg_model *m, int day_index, int n
         rc = err->code ? err->code : CG_ERUNTIME;
         goto out;
     }
-    if (cg_generate_stop) {
+    if (cg_stop_requested()) {
         rc = cg_err_set(err, CG_ERUNTIME, "interrupted");
         goto out;
     }

@@ -6,17 +6,17 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/generate.h"
+#include "core/stop.h"
 
 #ifndef CG_VERSION
 #define CG_VERSION "0.0.0"
 #endif
 
-/* SIGINT/SIGTERM: ask the workers to stop at their next block; the command
- * then removes its temporary files and main exits 128 + signal. */
+/* SIGINT/SIGTERM: ask every command to stop (core/stop.h): it removes its
+ * temporary files and main exits 128 + signal. */
 static void on_signal(int sig)
 {
-    cg_generate_stop = sig;
+    atomic_store(&cg_stop_signal, sig);
 }
 
 static void install_signals(void)
@@ -69,8 +69,8 @@ int main(int argc, char **argv)
         default: rc = cg_err_set(&err, CG_ERUNTIME, "internal error: command %d", fl.cmd);
         }
     }
-    if (rc != CG_OK && cg_generate_stop) {
-        int sig = (int)cg_generate_stop;
+    if (rc != CG_OK && cg_stop_requested()) {
+        int sig = atomic_load(&cg_stop_signal);
         fprintf(stderr, "cdrgen: interrupted by %s; unfinished files removed\n",
                 sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
         return finish(128 + sig);

@@ -5,6 +5,7 @@
  * subscriber in the bucket of its next event day: work is O(events), the
  * result depends only on the keys, and memory is ~48 bytes per subscriber. */
 #include "db/subgen.h"
+#include "core/stop.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -456,6 +457,10 @@ int cg_subgen_run(const cg_config *cfg, cg_subsink *sink, cg_subgen_stats *st, c
     size_t nb = 0;
     for (uint64_t i = 0; i < cfg->db_size; i++) {
         uint32_t id;
+        if ((i & 65535) == 0 && cg_stop_requested()) {
+            rc = cg_stop_err(err);
+            goto out;
+        }
         if ((rc = add_ent(&g, g.prefix[i % P] * 10000000ull + i / P, -1, &id, err)))
             goto out;
         const ent *s = &g.e[id];
@@ -471,6 +476,10 @@ int cg_subgen_run(const cg_config *cfg, cg_subsink *sink, cg_subgen_stats *st, c
     g.next_msisdn = cfg->db_size;
 
     for (int32_t d = 0; d < g.days; d++) {
+        if (cg_stop_requested()) {
+            rc = cg_stop_err(err);
+            goto out;
+        }
         if ((rc = run_day(&g, d, sink, err)))
             goto out;
         st->events += g.n_day;

@@ -3,6 +3,7 @@
  * groups the records by MSISDN (file order within one), and a replay per
  * MSISDN writes its holder intervals. No heap grows with the database. */
 #include "db/subindex.h"
+#include "core/stop.h"
 #include "db/subvalidate.h"
 
 #include <errno.h>
@@ -105,6 +106,8 @@ typedef struct idx_fp {
 static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, uint64_t *h)
 {
     while (len) {
+        if (cg_stop_requested())
+            return EINTR;
         size_t want = len < 65536 ? (size_t)len : 65536;
         ssize_t got = pread(fd, buf, want, (off_t)off);
         if (got < 0 && errno == EINTR)
@@ -294,6 +297,8 @@ static void rec_heapsort(idx_rec *a, size_t n)
 static void rec_sort(idx_rec *a, size_t n, int depth)
 {
     while (n > 16) {
+        if (n > 65536 && cg_stop_requested())
+            return; /* unsorted: the caller sees the request and gives up */
         if (depth-- <= 0) {
             rec_heapsort(a, n);
             return;
@@ -693,7 +698,7 @@ static int idx_build(const char *db, const char *cache, const idx_fp *f, int *ou
     int rc = pass_events(db, &rec, &k, &rlen, scratch, err);
     if (rc == CG_OK) {
         rec_sort(rec, (size_t)k, 2 * 64);
-        rc = write_index(fd, cache, rec, k, f, db, err);
+        rc = cg_stop_requested() ? cg_stop_err(err) : write_index(fd, cache, rec, k, f, db, err);
         munmap(rec, rlen);
     }
     if (rc != CG_OK) {

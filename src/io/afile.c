@@ -2,6 +2,7 @@
  * final path is what the user knows, so every error names it, not the
  * temporary name. */
 #include "io/afile.h"
+#include "core/stop.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -167,6 +168,12 @@ int cg_afile_commit(cg_afile *f, int sync, cg_err *err)
         int e = errno;
         cg_afile_abort(f);
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: write failed (close)", f->path);
+    }
+    /* A stop request that came during the writing (or a long fsync) wins:
+     * nothing interrupted gets its final name. */
+    if (cg_stop_requested()) {
+        cg_afile_abort(f);
+        return cg_stop_err(err);
     }
     if (rename(f->tmp, f->path) != 0) {
         int e = errno;

@@ -17,6 +17,7 @@
 
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/stop.h"
 #include "io/afile.h"
 #include "io/cdrfmt.h"
 #include "io/codec.h"
@@ -318,6 +319,8 @@ static int copy_range(int in, const char *in_path, off_t off, uint64_t len, cg_a
 {
     int use_cfr = 1;
     while (len > 0) {
+        if (cg_stop_requested())
+            return cg_stop_err(err);
         size_t want = len > COPY_CHUNK ? COPY_CHUNK : (size_t)len;
         if (use_cfr) {
             loff_t o = off;
@@ -494,6 +497,10 @@ static int verify_part(const char *daydir, const part_ent *pe, uint64_t bytes, u
         rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
     size_t zret = 0; /* zstd: 0 at a frame boundary */
     while (!rc && v.base + v.pos < v.size) {
+        if (cg_stop_requested()) {
+            rc = cg_stop_err(err);
+            break;
+        }
         if ((rc = vfill(&v, VERIFY_IN / 2, err)))
             break;
         size_t avail = v.len - v.pos;
