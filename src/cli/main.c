@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "core/stop.h"
+#include "io/mapguard.h"
 
 #ifndef CG_VERSION
 #define CG_VERSION "0.0.0"
@@ -19,6 +20,14 @@ static void on_signal(int sig)
     atomic_store(&cg_stop_signal, sig);
 }
 
+/* SIGBUS: a mapped database or index shrank underneath us (mapguard.h). */
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    cg_mapguard_fatal(si->si_addr);
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -27,6 +36,12 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction sb;
+    memset(&sb, 0, sizeof sb);
+    sb.sa_sigaction = on_sigbus;
+    sb.sa_flags = SA_SIGINFO;
+    sigemptyset(&sb.sa_mask);
+    sigaction(SIGBUS, &sb, NULL);
     /* A closed pipe on stdout is an I/O error to report, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
 }

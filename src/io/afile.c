@@ -3,6 +3,7 @@
  * temporary name. */
 #include "io/afile.h"
 #include "core/stop.h"
+#include "io/mapguard.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +109,7 @@ int cg_afile_open(cg_afile *f, const char *path, cg_err *err)
         }
         f->fd = fd;
         f->lockfd = lk;
+        cg_mapguard_tmp_add(f->tmp);
         return CG_OK;
     }
     f->tmp[0] = '\0';
@@ -181,6 +183,7 @@ int cg_afile_commit(cg_afile *f, int sync, cg_err *err)
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot rename temporary file into place",
                             f->path);
     }
+    cg_mapguard_tmp_del(f->tmp);
     f->tmp[0] = '\0';
     close(f->lockfd);
     f->lockfd = -1;
@@ -199,6 +202,7 @@ void cg_afile_abort(cg_afile *f)
         close(f->fd);
     f->fd = -1;
     unlink(f->tmp); /* before the lock goes, so no cleaner races us to it */
+    cg_mapguard_tmp_del(f->tmp);
     if (f->lockfd >= 0)
         close(f->lockfd);
     f->lockfd = -1;

@@ -3,6 +3,7 @@
  * Arrow format files Schema.fbs, Message.fbs and File.fbs. */
 #include "io/arrow.h"
 #include "io/afile.h"
+#include "io/mapguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -724,8 +725,10 @@ int cg_arrow_reader_open(cg_arrow_reader **out, const char *path, cg_err *err)
     close(fd);
     if (p == MAP_FAILED)
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot mmap", path);
+    cg_mapguard_watch(p, len, path); /* a SIGBUS in it names path (mapguard.h) */
     int rc = cg_arrow_reader_open_mem(out, p, len, path, err);
     if (rc) {
+        cg_mapguard_unwatch(p);
         munmap(p, len);
         return rc;
     }
@@ -765,8 +768,10 @@ void cg_arrow_reader_close(cg_arrow_reader *r)
 {
     if (!r)
         return;
-    if (r->mapped)
+    if (r->mapped) {
+        cg_mapguard_unwatch(r->p);
         munmap((void *)r->p, r->len);
+    }
     free(r->b);
     free(r);
 }

@@ -76,4 +76,29 @@ done
 "$CDRGEN" db generate -o g/k.arrow --size 1000 >/dev/null || t_fail "db generate again"
 "$CDRGEN" db convert big.arrow c/k.arrow >/dev/null || t_fail "db convert again"
 t_check "their re-runs removed them" test -z "$(find g c -name '.*.tmp.*')"
+
+# Issue 9.7: a database that shrinks while it is read is a one-line runtime
+# error (exit 1) naming it, with nothing left behind; not a bare SIGBUS.
+shrink_case() { # NAME DIR CMD...: truncates big2.arrow 0.2 s into CMD
+    local name=$1 dir=$2; shift 2
+    cp big.arrow big2.arrow
+    "$@" >/dev/null 2>"$T_TMP/bus.err" &
+    local pid=$!
+    sleep 0.2
+    truncate -s 1000000 big2.arrow
+    wait $pid
+    local rc=$?
+    if [ $rc -eq 0 ]; then
+        t_ok "$name: finished before the truncation (nothing to check)"
+        return
+    fi
+    t_check "$name: exit 1 (got $rc)" test $rc -eq 1
+    t_check "$name: one line naming the file" \
+        test "$(wc -l <"$T_TMP/bus.err")" -eq 1 -a -n "$(grep -F 'big2.arrow' "$T_TMP/bus.err")"
+    t_check "$name: no temporary file left" test -z "$(find "$dir" -maxdepth 2 -name '.*.tmp.*')"
+}
+mkdir -p b
+shrink_case "db validate of a shrinking file" b "$CDRGEN" db validate big2.arrow
+shrink_case "db convert of a shrinking file" b "$CDRGEN" db convert big2.arrow b/out.csv
+t_check "db convert of a shrinking file: no output" test ! -e b/out.csv
 t_done
