@@ -29,9 +29,10 @@ $(BUILD)/libcdrgen.a: $(LIB_OBJ)
 $(BUILD)/cdrgen: $(BUILD)/src/cli/main.o $(BUILD)/libcdrgen.a
 	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# -MMD: a test rebuilds when any header it includes changes (test_gen_rows.h ...).
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcdrgen.a tests/unit/testhelp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh test

@@ -539,6 +539,14 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
         if (rc)
             return rc;
     }
+    /* A YAML level is checked against the codec in effect after the flags
+     * (compression_level: 19 with --compression zstd is fine). */
+    int lmax = cg_yaml_codec_level_max(c->codec);
+    if (cfgf && c->codec_level_line && !find(p, O_COMP_LEVEL) && c->codec != CG_CODEC_NONE &&
+        c->codec_level > lmax)
+        return cg_err_set(err, CG_EUSAGE, "%s:%d: compression_level: %d is out of range for %s "
+                          "(1..%d)", cfgf->arg, c->codec_level_line, c->codec_level,
+                          c->codec == CG_CODEC_GZIP ? "gzip" : "zstd", lmax);
     return cg_config_check(c, err);
 }
 

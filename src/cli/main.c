@@ -1,5 +1,6 @@
 /* cdrgen entry point: parses the command line (cli/flags.c), runs the
  * command and is the one place that prints errors and picks exit codes. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,12 @@ extern void __libc_freeres(void);
 
 static int finish(int code)
 {
-    fflush(stdout);
+    /* What a command printed (statistics, progress lines) must have reached
+     * stdout: `db validate x.arrow > /dev/full` is a failure. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && code == 0) {
+        fprintf(stderr, "cdrgen: standard output: write failed: %s\n", strerror(errno));
+        code = 1;
+    }
     fflush(stderr);
     __libc_freeres();
     return code;

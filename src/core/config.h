@@ -66,6 +66,7 @@ typedef struct cg_config {
     int codec;               /* enum cg_codec */
     int codec_level;
     int codec_level_set;     /* 0: default for the codec (1) */
+    int codec_level_line;    /* YAML line of compression_level, 0 if none */
     int cleanup_after_archive;
     int workers;             /* 0 = number of CPUs */
     int progress;            /* -1 auto (tty), 0 quiet, 1 forced */

@@ -607,12 +607,10 @@ static int load_root(loader *ld)
         if (rc)
             return rc;
     }
-    /* The level's range depends on the codec, which may come later in the file. */
-    int max = cg_yaml_codec_level_max(ld->cfg->codec);
-    if (level_line && ld->cfg->codec != CG_CODEC_NONE && ld->cfg->codec_level > max)
-        return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: compression_level: %d is out of range "
-                          "for %s (1..%d)", ld->path, level_line, ld->cfg->codec_level,
-                          ld->cfg->codec == CG_CODEC_GZIP ? "gzip" : "zstd", max);
+    /* The level's range depends on the codec in effect, which a later key
+     * or a flag may set: the check runs once flags are applied
+     * (cg_yaml_check_level). */
+    ld->cfg->codec_level_line = level_line;
     return CG_OK;
 }
 

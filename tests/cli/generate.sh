@@ -97,6 +97,16 @@ t_expect "bad --compression" 2 "--compression" -- gen --out e --compression lz4
 t_expect "bad --start" 2 "--start" -- gen --out e --start 2025-02-30
 t_expect "OUT is a file" 1 "" -- gen --out g.csv
 
+# Issue 9.8: a YAML level is checked against the codec in effect after flags;
+# stdout write failures are failures.
+printf 'compression_level: 19\n' >l19.yaml
+t_expect "compression_level 19 with --compression zstd" 0 "" -- \
+    "$CDRGEN" generate --config l19.yaml --compression zstd --subs 5 --out l19 --quiet
+t_expect "db generate > /dev/full" 1 "standard output: write failed" -- \
+    sh -c "'$CDRGEN' db generate -o full.arrow --size 5 >/dev/full"
+t_expect "generate > /dev/full" 1 "standard output: write failed" -- \
+    sh -c "'$CDRGEN' generate --subs 5 --out full --progress >/dev/full 2>/dev/null; r=\$?; '$CDRGEN' generate --subs 5 --out full2 >/dev/full"
+
 # Issue 9.5: identifiers are digit strings, leading zeros kept everywhere.
 printf 'mccmnc_pool: ["00101"]\nprefixes: ["001234"]\n' >z.yaml
 "$CDRGEN" generate --config z.yaml --subs 20 --out z --quiet || t_fail "leading zeros run"
