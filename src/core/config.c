@@ -148,6 +148,21 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "range for %s (1..%d)", cfg->codec_level, codec_names[cfg->codec], lmax);
     if (cfg->rotate_bytes < 1)
         return cg_err_set(err, CG_EUSAGE, "--rotate-bytes / rotate_bytes: must be at least 1");
+    /* A subscriber-day's records are held at once (sorted by time): refuse
+     * up front what could not be held in bounded memory, rather than fail
+     * on subscriber 0 after minutes of allocation. Calls and SMS count twice
+     * (a subscriber also receives its contacts'). */
+    double fmax = 0, smax = 1;
+    for (int m = 0; m < 12; m++)
+        fmax = cfg->seasonality[m] > fmax ? cfg->seasonality[m] : fmax;
+    for (int i = 0; i < cfg->n_special; i++)
+        smax = cfg->special[i].factor > smax ? cfg->special[i].factor : smax;
+    double per_day = (2 * cfg->avg_calls + 2 * cfg->avg_sms + cfg->avg_data) * fmax * smax;
+    if (!(per_day <= CG_MAX_RECORDS_PER_SUB_DAY))
+        return cg_err_set(err, CG_EUSAGE, "avg_calls_per_user, avg_sms_per_user, "
+                          "avg_data_sessions_per_user x seasonality x special_days: %.0f "
+                          "records per subscriber on the busiest day; at most %d are supported",
+                          per_day, CG_MAX_RECORDS_PER_SUB_DAY);
     if (cfg->workers < 0 || cfg->workers > 1024)
         return cg_err_set(err, CG_EUSAGE, "--workers / workers: %d is out of range (0..1024)",
                           cfg->workers);

@@ -11,6 +11,8 @@
 #define CG_MAX_MCCMNC 64
 #define CG_MAX_SPECIAL_DAYS 1024
 #define CG_PATH_MAX 4096
+/* Expected records of one subscriber on one day, at most (config check). */
+#define CG_MAX_RECORDS_PER_SUB_DAY 100000
 
 enum cg_codec { CG_CODEC_NONE = 0, CG_CODEC_GZIP = 1, CG_CODEC_ZSTD = 2 };
 

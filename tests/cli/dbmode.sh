@@ -94,4 +94,19 @@ t_expect "generate from a generated db" 0 "" -- "$CDRGEN" generate --subscriber-
     --start 2024-02-20 --days 2 --out g_out --quiet
 t_check "summary written" test -s g_out/2024-02-21/summary.json
 t_expect "missing database" 1 "nope.arrow" -- "$CDRGEN" generate --subscriber-db nope.arrow --out x --quiet
+# Issue 9.8: the index cache never answers for a changed database, even one
+# whose size and mtime were kept (two IMEIs swapped mid-file, touch -r).
+"$CDRGEN" db generate -o swap.csv --size 100000 --history-days 10 >/dev/null || t_fail "swap.csv"
+cp -p swap.csv swap.orig
+"$CDRGEN" generate --subscriber-db swap.csv --subs 1 --out sw1 --quiet || t_fail "index build"
+i1=$(md5sum <swap.csv.cgidx)
+mid=$(($(wc -l <swap.csv) / 2))
+awk -F, -v OFS=, -v a=$mid -v b=$((mid + 1)) 'NR == a { ia = $5 } NR == b { ib = $5 } { l[NR] = $0; f[NR] = $5 }
+    END { for (i = 1; i <= NR; i++) { if (i == a) { $0 = l[i]; $5 = ib; print } else if (i == b) { $0 = l[i]; $5 = ia; print } else print l[i] } }' \
+    swap.orig >swap.csv
+touch -r swap.orig swap.csv
+t_check "the swap kept size and mtime" test "$(stat -c %s.%Y swap.csv)" = "$(stat -c %s.%Y swap.orig)"
+t_check "and changed the bytes" test "$(md5sum <swap.csv)" != "$(md5sum <swap.orig)"
+"$CDRGEN" generate --subscriber-db swap.csv --subs 1 --out sw2 --quiet || t_fail "second run"
+t_check "the index was rebuilt for the changed database" test "$(md5sum <swap.csv.cgidx)" != "$i1"
 t_done
