@@ -752,6 +752,36 @@ int cg_cmd_generate(const cg_config *cfg, cg_err *err)
         cg_subidx_close(idx);
         return rc;
     }
+    /* Days with nothing to weigh are known before anything is written: a
+     * date the clocks skipped, or one whose weight lies only in a skipped
+     * hour, is written with no records (MODEL.md), and said so once. */
+    for (int d = 0; d < cfg->days; d++) {
+        cg_day day;
+        char date[11];
+        if ((rc = cg_day_build(&day, cfg->start_day + d, cfg->diurnal_weekday,
+                               cfg->diurnal_weekend, err))) {
+            cg_subidx_close(idx);
+            return rc;
+        }
+        cg_date_format(day.day, date);
+        if (day.start_ms < 0) {
+            cg_subidx_close(idx);
+            return cg_err_set(err, CG_EUSAGE,
+                              "--start: local date %s in time zone %s begins before "
+                              "1970-01-01T00:00:00Z (timestamps are never negative); start a day "
+                              "later or use another --tz", date, cfg->tz_name);
+        }
+        if (day.missing)
+            fprintf(stderr,
+                    "cdrgen: note: local date %s does not exist in time zone %s (the clocks "
+                    "skipped it); its files are written with no records\n",
+                    date, cfg->tz_name);
+        else if (!(day.weight_ratio > 0.0))
+            fprintf(stderr,
+                    "cdrgen: note: %s has weight only in hours the clocks skip in %s "
+                    "(diurnal_%s); its files are written with no records\n",
+                    date, cfg->tz_name, day.weekend ? "weekend" : "weekday");
+    }
 
     int nworkers = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nworkers < 1)

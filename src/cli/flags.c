@@ -318,6 +318,9 @@ static int collect(int argc, char **argv, unsigned mask, const char *topic, pars
 static int flag_uint(const given *g, uint64_t lo, uint64_t hi, uint64_t *out, cg_err *err)
 {
     uint64_t v;
+    if (g->arg[0] == '+')
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s': write numbers without a '+' sign", g->name,
+                          g->arg);
     if (cg_yaml_parse_uint(g->arg, &v))
         return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a whole number \u2265 %llu", g->name,
                           g->arg, (unsigned long long)lo);
@@ -340,6 +343,9 @@ static int flag_int(const given *g, int lo, int hi, int *out, cg_err *err)
 static int flag_prob(const given *g, double *out, cg_err *err)
 {
     double v;
+    if (g->arg[0] == '+')
+        return cg_err_set(err, CG_EUSAGE, "--%s: '%s': write numbers without a '+' sign", g->name,
+                          g->arg);
     if (cg_yaml_parse_double(g->arg, &v) || v < 0 || v > 1)
         return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a probability (a number in 0..1)",
                           g->name, g->arg);

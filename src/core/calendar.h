@@ -5,7 +5,8 @@
 
 #include <stdint.h>
 
-/* Parses a strict "YYYY-MM-DD" (real calendar date, years 1900..9999).
+/* Parses a strict "YYYY-MM-DD" (real calendar date, years 1900..9999;
+ * generate refuses dates before 1970-01-01 itself).
  * Returns 0 and sets *day, or -1. */
 int cg_date_parse(const char *s, int32_t *day);
 

@@ -1,6 +1,7 @@
-/* Cell catalog (see cells.h): area-uniform points on a disc mapped to lat/lon
- * with the equirectangular approximation around the centre, which is well
- * within tower-placement realism for radii of tens of km. */
+/* Cell catalog (see cells.h): points uniform by area on the spherical cap
+ * of the given radius around the centre, placed with the great-circle
+ * destination formula, so a centre on a pole or the antimeridian and a
+ * radius of half the Earth stay exact (no flat-earth step to blow up). */
 #include "core/cells.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@
 
 #include "core/rng.h"
 
-#define KM_PER_DEG_LAT 111.32
+#define EARTH_KM 6371.0088 /* mean radius (IUGG) */
 #define PI 3.14159265358979323846
 
 const char *cg_rat_name(int rat)
@@ -57,31 +58,36 @@ int cg_cells_build(cg_cells *c, int n, double center_lat, double center_lon, dou
         return cg_err_set(err, CG_ERUNTIME, "out of memory for %d cells", n);
     }
     c->n = n;
-    double km_per_deg_lon = KM_PER_DEG_LAT * cos(center_lat * PI / 180.0);
+    double phi0 = center_lat * PI / 180.0, lam0 = center_lon * PI / 180.0;
+    double sphi0 = sin(phi0), cphi0 = cos(phi0);
+    double dmax = radius_km / EARTH_KM;
+    if (dmax > PI)
+        dmax = PI;
+    double one_minus_cos_dmax = 1.0 - cos(dmax);
     for (int i = 1; i <= n; i++) {
         /* One stream per cell id: cell i does not depend on how many
          * draws the others took. */
         cg_rng rng = cg_rng_make(seed, CG_S_CELLS, (uint64_t)i, 0);
-        double r = radius_km * sqrt(cg_rng_u01(&rng)); /* area-uniform */
-        double theta = 2.0 * PI * cg_rng_u01(&rng);
+        /* Uniform by area on the cap: cos(delta) uniform in [cos dmax, 1]. */
+        double delta = acos(1.0 - cg_rng_u01(&rng) * one_minus_cos_dmax);
+        double theta = 2.0 * PI * cg_rng_u01(&rng); /* bearing */
         double x = cg_rng_u01(&rng);
         int rat = x < 0.3 ? CG_RAT_WCDMA : x < 0.8 ? CG_RAT_LTE : CG_RAT_NR;
-        double lat = center_lat + r * sin(theta) / KM_PER_DEG_LAT;
-        double lon = center_lon + r * cos(theta) / km_per_deg_lon;
-        /* Huge discs or centres near a pole: keep coordinates valid by
-         * going over the pole and wrapping the longitude (|offset| <= 180
-         * degrees, so one reflection suffices). */
-        if (lat > 90.0) {
-            lat = 180.0 - lat;
-            lon += 180.0;
-        } else if (lat < -90.0) {
-            lat = -180.0 - lat;
-            lon += 180.0;
-        }
-        if (!(lon >= -180.0 && lon < 180.0)) {
-            lon = fmod(lon + 180.0, 360.0);
-            lon += (lon < 0 ? 360.0 : 0.0) - 180.0;
-        }
+        double sd = sin(delta), cd = cos(delta);
+        double sphi = sphi0 * cd + cphi0 * sd * cos(theta);
+        if (sphi > 1.0)
+            sphi = 1.0;
+        if (sphi < -1.0)
+            sphi = -1.0;
+        double phi = asin(sphi);
+        /* atan2(sin t sd cphi0, cd - sphi0 sphi) with cphi0 divided out of
+         * both sides: exact at the poles, where cphi0 is ~0. */
+        double lam = lam0 + atan2(sin(theta) * sd, cphi0 * cd - sphi0 * sd * cos(theta));
+        double lat = phi * 180.0 / PI;
+        double lon = fmod(lam * 180.0 / PI + 180.0, 360.0);
+        lon += (lon < 0 ? 360.0 : 0.0) - 180.0;
+        if (!(lon >= -180.0 && lon < 180.0))
+            lon = -180.0;
         c->lat[i - 1] = lat;
         c->lon[i - 1] = lon;
         c->rat[i - 1] = (uint8_t)rat;

@@ -129,6 +129,13 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           (unsigned long long)capacity);
     if (cfg->days < 1 || cfg->days > 36600)
         return cg_err_set(err, CG_EUSAGE, "--days: %d is out of range (1..36600)", cfg->days);
+    if (cfg->start_day < 0) {
+        char date[11];
+        cg_date_format(cfg->start_day, date);
+        return cg_err_set(err, CG_EUSAGE,
+                          "--start: %s is before 1970-01-01 (timestamps are milliseconds since "
+                          "the Unix epoch, never negative)", date);
+    }
     int32_t last;
     if (cg_date_parse("9999-12-31", &last) == 0 && (int64_t)cfg->start_day + cfg->days - 1 > last)
         return cg_err_set(err, CG_EUSAGE, "--days: the run would end after 9999-12-31");

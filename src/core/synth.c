@@ -92,7 +92,10 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
     if (rc)
         return rc;
     dp->day_index = day_index;
-    dp->factor = cg_day_factor(cfg, cfg->start_day + day_index);
+    /* A day that skips or repeats an hour loses or gains that hour's
+     * weight; a missing date or one whose weight is all in a skipped hour
+     * gets nothing (MODEL.md, "Days that are not 24 hours"). */
+    dp->factor = cg_day_factor(cfg, cfg->start_day + day_index) * dp->day.weight_ratio;
     dp->lam_call = cfg->avg_calls * dp->factor;
     dp->lam_sms = cfg->avg_sms * dp->factor;
     dp->lam_data = cfg->avg_data * dp->factor;

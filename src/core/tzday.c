@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/calendar.h"
@@ -78,18 +79,18 @@ int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double 
         cg_date_format(day, date);
         return cg_err_set(err, CG_ERUNTIME, "time zone data gives no local day %s", date);
     }
+    int wd = cg_date_weekday(day);
+    d->weekend = (wd == 0 || wd == 6);
+    d->missing = 0;
+    d->weight_ratio = 0.0;
     if (end <= start) { /* e.g. Pacific/Apia 2011-12-30, skipped entirely */
-        const char *zone = getenv("TZ");
-        cg_date_format(day, date);
-        return cg_err_set(err, CG_EUSAGE,
-                          "--start/--days: local date %s does not exist in time zone %s "
-                          "(the clocks skipped it); choose days around it",
-                          date, zone ? zone : "(TZ unset)");
+        d->missing = 1;
+        d->start_ms = d->end_ms = start * 1000;
+        memset(d->bucket, 0, sizeof d->bucket);
+        return CG_OK;
     }
     d->start_ms = start * 1000;
     d->end_ms = end * 1000;
-    int wd = cg_date_weekday(day);
-    d->weekend = (wd == 0 || wd == 6);
     const double *w = d->weekend ? weekend : weekday;
 
     double cum = 0.0;
@@ -128,6 +129,12 @@ int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double 
         s->cum = cum;
         t = c;
     }
+    /* The same sum in the same order as cum on a plain day, so the ratio
+     * is exactly 1 there. */
+    double nominal = 0.0;
+    for (int h = 0; h < 24; h++)
+        nominal += w[h];
+    d->weight_ratio = nominal > 0.0 ? cum / nominal : 0.0;
     for (int b = 0, k = 0; b < 256; b++) {
         double xb = (double)b / 256.0 * cum;
         while (k < d->nseg - 1 && d->seg[k].cum <= xb)

@@ -29,6 +29,13 @@ typedef struct cg_day {
     int64_t start_ms, end_ms; /* UTC ms: first instant whose local date is `day`,
                                  first instant of the next local date */
     int weekend;              /* Saturday or Sunday */
+    int missing;              /* the clocks skipped this date: no instant has it */
+    /* Weight of the hours this day really has over the weight of a plain
+     * 24-hour day (sum of the 24 weights): 1 on most days, less on a day
+     * that skips an hour, more on one that repeats one, 0 on a missing
+     * date or when only skipped hours carry weight. Scales the day's
+     * expected counts, so traffic never lands in a zero-weight hour. */
+    double weight_ratio;
     int nseg;
     cg_day_seg seg[CG_DAY_MAXSEG]; /* in time order, covering [start_ms, end_ms) */
     /* bucket[b]: first segment with cum > b/256 of the total, where the
@@ -37,13 +44,14 @@ typedef struct cg_day {
 } cg_day;
 
 /* Builds the local day `day` of the zone set by cg_tz_use, weighting its
- * segments by weekday[] or weekend[] (by the local date's weekday).
- * CG_EUSAGE naming --start/--days if the zone skipped that date entirely
- * (Pacific/Apia 2011-12-30); CG_ERUNTIME if the tz data is unusable. */
+ * segments by weekday[] or weekend[] (by the local date's weekday). A date
+ * the zone skipped entirely (Pacific/Apia 2011-12-30) is built empty:
+ * missing = 1, nseg = 0, start_ms = end_ms, weight_ratio = 0.
+ * CG_ERUNTIME if the tz data is unusable. */
 int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double weekend[24],
                  cg_err *err);
 
-/* Maps u uniform in [0,1) to a start time in [start_ms, end_ms), with density
+/* Requires nseg > 0. Maps u uniform in [0,1) to a start time in [start_ms, end_ms), with density
  * proportional to diurnal[local hour] per unit of real time; sets
  * *offset_min (if not NULL) to the UTC offset in force at that instant. */
 int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min);

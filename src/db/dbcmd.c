@@ -43,16 +43,23 @@ static void report(void *ctx, const char *msg)
     fprintf(stderr, "%s\n", msg);
 }
 
+/* ISO 8601 UTC with milliseconds for years 0000..9999; any other int64
+ * (INT64_MIN included) as the number itself, said to be out of range. */
 static void fmt_ts(char *buf, size_t n, int64_t ms)
 {
-    time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int64_t rem = ms % 1000, sec = ms / 1000; /* no overflow at INT64_MIN */
+    if (rem < 0) {
+        rem += 1000;
+        sec -= 1;
+    }
+    time_t s = (time_t)sec;
     struct tm tm;
-    if (!gmtime_r(&s, &tm)) {
-        snprintf(buf, n, "%lld", (long long)ms);
+    if (!gmtime_r(&s, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+        snprintf(buf, n, "%lld ms (not in years 0000..9999)", (long long)ms);
         return;
     }
     size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + k, n - k, ".%03dZ", (int)(ms - (int64_t)s * 1000));
+    snprintf(buf + k, n - k, ".%03dZ", (int)rem);
 }
 
 int cg_cmd_db_validate(const char *path, cg_err *err)
@@ -73,7 +80,7 @@ int cg_cmd_db_validate(const char *path, cg_err *err)
         return cg_err_set(err, CG_ERUNTIME, "%s: invalid: %llu errors (first at row %llu)", path,
                           (unsigned long long)st.errors, (unsigned long long)st.first_error_row);
     }
-    char t0[48] = "-", t1[48] = "-";
+    char t0[64] = "-", t1[64] = "-";
     if (st.events) {
         fmt_ts(t0, sizeof t0, st.ts_min);
         fmt_ts(t1, sizeof t1, st.ts_max);

@@ -352,10 +352,26 @@ int cg_subcsv_reader_open(cg_subcsv_reader **out, const char *path, cg_err *err)
     if (rc == CG_OK && !has)
         rc = cg_err_set(err, CG_ERUNTIME, "%s: empty file, want the header line \"%s\"", path,
                         CG_SUBCSV_HEADER);
-    if (rc == CG_OK && (len != strlen(CG_SUBCSV_HEADER) || memcmp(line, CG_SUBCSV_HEADER, len))) {
-        int shown = len > 60 ? 60 : (int)len;
-        rc = cg_err_set(err, CG_ERUNTIME, "%s: header: want \"%s\", got \"%.*s%s\"", path,
-                        CG_SUBCSV_HEADER, shown, line, len > 60 ? "..." : "");
+    if (rc == CG_OK && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+        rc = cg_err_set(err, CG_ERUNTIME,
+                        "%s:1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF); "
+                        "save it without one (the header must be \"%s\")",
+                        path, CG_SUBCSV_HEADER);
+    else if (rc == CG_OK &&
+             (len != strlen(CG_SUBCSV_HEADER) || memcmp(line, CG_SUBCSV_HEADER, len))) {
+        /* Show the line as it is, bytes a terminal would hide as \xNN. */
+        char shown[60 * 4 + 1];
+        size_t o = 0;
+        for (size_t i = 0; i < len && i < 60; i++) {
+            unsigned char ch = (unsigned char)line[i];
+            if (ch >= 0x20 && ch < 0x7f)
+                shown[o++] = (char)ch;
+            else
+                o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02X", ch);
+        }
+        shown[o] = '\0';
+        rc = cg_err_set(err, CG_ERUNTIME, "%s:1: header: want \"%s\", got \"%s%s\"", path,
+                        CG_SUBCSV_HEADER, shown, len > 60 ? "..." : "");
     }
     if (rc != CG_OK) {
         cg_subcsv_reader_close(r);

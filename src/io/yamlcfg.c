@@ -18,11 +18,9 @@
 
 int cg_yaml_parse_uint(const char *s, uint64_t *out)
 {
-    if (!s)
-        return -1;
-    if (*s == '+')
-        s++;
-    if (!*s)
+    /* Digits only: no sign, not even '+' (one rule for every number of the
+     * command line and the configuration, --shard K/N included). */
+    if (!s || !*s)
         return -1;
     uint64_t v = 0;
     for (; *s; s++) {
@@ -39,7 +37,7 @@ int cg_yaml_parse_uint(const char *s, uint64_t *out)
 
 int cg_yaml_parse_double(const char *s, double *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || *s == '+')
         return -1;
     int digits = 0;
     /* strtod also takes hex, "inf", "nan" and leading blanks: refuse them. */
@@ -71,7 +69,7 @@ int cg_yaml_parse_shard(const char *s, int *k, int *n)
     memcpy(kbuf, s, (size_t)(slash - s));
     kbuf[slash - s] = '\0';
     uint64_t kv, nv;
-    if (kbuf[0] == '+' || slash[1] == '+' || cg_yaml_parse_uint(kbuf, &kv) ||
+    if (cg_yaml_parse_uint(kbuf, &kv) ||
         cg_yaml_parse_uint(slash + 1, &nv))
         return -1;
     if (nv < 1 || nv > 1000000 || kv >= nv)
@@ -155,8 +153,9 @@ static const char *kind_of(const yaml_node_t *n)
     case YAML_SEQUENCE_NODE: return "a list";
     case YAML_MAPPING_NODE: return "a mapping";
     case YAML_SCALAR_NODE:
-        if (n->data.scalar.length == 0 && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-            return "nothing";
+        if (n->data.scalar.length == 0)
+            return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "nothing"
+                                                                     : "an empty string";
         return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "a word" : "a quoted string";
     default: return "nothing";
     }
@@ -176,6 +175,8 @@ static int get_double(loader *ld, const yaml_node_t *n, const char *key, double 
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
         n->data.scalar.length == 0)
         return bad(ld, n, key, "expected a number, got %s (%s)", kind_of(n), allowed);
+    if (text(n)[0] == '+')
+        return bad(ld, n, key, "'%s': write numbers without a '+' sign (%s)", text(n), allowed);
     if (cg_yaml_parse_double(text(n), &v))
         return bad(ld, n, key, "'%s' is not a number (%s)", text(n), allowed);
     if (v < lo || v > hi)
@@ -192,6 +193,8 @@ static int get_uint(loader *ld, const yaml_node_t *n, const char *key, uint64_t 
         n->data.scalar.length == 0)
         return bad(ld, n, key, "expected a whole number, got %s (%s)", kind_of(n), allowed);
     const char *s = text(n);
+    if (s[0] == '+')
+        return bad(ld, n, key, "'%s': write numbers without a '+' sign (%s)", s, allowed);
     if (cg_yaml_parse_uint(s, &v)) {
         double d;
         if (cg_yaml_parse_double(s, &d) == 0 && d < 0)
@@ -335,6 +338,7 @@ static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
     if (rc)
         return rc;
     double w[CG_DISP_COUNT] = {0}, sum = 0;
+    const yaml_node_t *seen[CG_DISP_COUNT] = {0};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
@@ -348,6 +352,11 @@ static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
             idx = CG_DISP_NO_ANSWER;
         if (idx < 0)
             return bad(ld, k, name, "unknown disposition (%s)", allowed);
+        /* NO_ANSWER is another spelling of NO ANSWER, not a second key. */
+        if (seen[idx])
+            return bad(ld, k, name, "%s is given twice (as '%s' on line %zu too)", names[idx],
+                       text(seen[idx]), seen[idx]->start_mark.line + 1);
+        seen[idx] = k;
         rc = get_double(ld, v, name, 0, 1e9, allowed, &w[idx]);
         if (rc)
             return rc;

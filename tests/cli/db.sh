@@ -65,4 +65,19 @@ t_check "nothing left by failed runs" test ! -e x.txt -a ! -e big.csv -a ! -e x.
 t_expect "flat --generate-db" 0 "" -- "$CDRGEN" --generate-db flat.arrow --db-size 400 --db-history-days 20
 t_expect "flat --validate-db" 0 "" -- "$CDRGEN" --subscriber-db flat.arrow --validate-db
 t_expect "flat --validate-db of a bad file" 1 "invalid" -- "$CDRGEN" --subscriber-db dup.csv --validate-db
+# Issue 9.8: time_range of timestamps at the ends of int64 and before 1970.
+"$CDRGEN" db generate -o ts.csv --size 1 >/dev/null
+tsrow=$(sed -n 2p ts.csv | cut -d, -f2-)
+for v in -9223372036854775808 -1 9223372036854775807; do
+    printf 'timestamp_ms,event_type,imsi,msisdn,imei,mccmnc\n%s,%s\n' "$v" "$tsrow" >ts$v.csv
+done
+t_check "INT64_MIN printed as the number" \
+    test "$("$CDRGEN" db validate ts-9223372036854775808.csv | grep time_range)" = \
+    "time_range: -9223372036854775808 ms (not in years 0000..9999) .. -9223372036854775808 ms (not in years 0000..9999)"
+t_check "INT64_MAX printed as the number" \
+    test "$("$CDRGEN" db validate ts9223372036854775807.csv | grep time_range)" = \
+    "time_range: 9223372036854775807 ms (not in years 0000..9999) .. 9223372036854775807 ms (not in years 0000..9999)"
+t_check "-1 ms is the last millisecond of 1969" \
+    test "$("$CDRGEN" db validate ts-1.csv | grep time_range)" = \
+    "time_range: 1969-12-31T23:59:59.999Z .. 1969-12-31T23:59:59.999Z"
 t_done

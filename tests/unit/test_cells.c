@@ -56,58 +56,84 @@ static void test_ids_and_rat_lists(void)
     cg_cells_free(&c); /* twice is harmless */
 }
 
-/* Distances. The equirectangular mapping (111.32 km per degree of latitude,
- * 111.32 cos(lat0) per degree of longitude) differs from the great circle:
- * (a) the sphere's 6371.0088 km radius gives 111.195 km per degree, a factor
- * 0.99887; (b) the east-west component is really scaled by cos(lat)/cos(lat0)
- * at the point's latitude, 1 + dphi * tan(lat0) to first order with dphi up
- * to R/6371 rad: for R = 50 km at 52.37 deg that is at most 1 + 0.00785 *
- * 1.297 = 1.0102 on the east component alone (the midpoint formula halves it).
- * So every haversine distance is <= R * 0.99887 * 1.0102 < R * 1.01. At the
- * equator (b) vanishes to first order and the bound is R * (1 + 1e-3).
- * A mapping that forgot cos(lat0) would put points 1/cos(52.37) = 1.64 R
- * away, and the largest distance of 20000 area-uniform points falls short of
- * 0.99 R with probability 0.9801^20000 ~ 0: both are caught. */
-static void check_disc(double lat0, double lon0, double rkm, double tol)
+/* Positions are exact on the sphere (radius 6371.0088 km, the one
+ * haversine_km uses): every point lies within R of the centre, to rounding.
+ * Uniform by area on the cap: P(d <= R/2) = (1 - cos(R/2E)) / (1 - cos(R/E))
+ * (1/4 to 1e-7 for R = 50 km), and the initial bearing from the centre is
+ * uniform, so each quadrant of bearings holds 1/4. The counts are
+ * Binomial(n, p): sd of the share sqrt(p(1-p)/n) = 0.00306 at n = 20000 and
+ * p = 1/4; we allow 5 sd (a false alarm below 1e-6). Radius-uniform placement
+ * (d = R u) would give 1/2 inside R/2; a mapping that forgot cos(lat0) would
+ * put points 1/cos(52.37) = 1.64 R away; the largest distance of 20000
+ * area-uniform points falls short of 0.99 R with probability 0.9801^20000. */
+static void check_disc(double lat0, double lon0, double rkm)
 {
     cg_cells c;
     int n = 20000;
     CHECK_EQ_INT(build(&c, n, lat0, lon0, rkm, 7), CG_OK);
-    double maxd = 0;
+    double maxd = 0, r = PI / 180.0, e = 6371.0088;
     int far = 0, inner = 0, quad[4] = {0, 0, 0, 0};
-    double kx = 111.32 * cos(lat0 * PI / 180.0), ky = 111.32;
     for (int i = 0; i < c.n; i++) {
         double d = haversine_km(lat0, lon0, c.lat[i], c.lon[i]);
-        if (d > rkm * tol)
+        if (d > rkm * (1 + 1e-9) + 1e-6)
             far++;
         if (d > maxd)
             maxd = d;
-        /* Planar position in the mapping's own km, to test its uniformity
-         * exactly (without the tiny great-circle distortion). */
-        double x = (c.lon[i] - lon0) * kx, y = (c.lat[i] - lat0) * ky;
-        if (x * x + y * y <= rkm * rkm / 4)
+        if (d <= rkm / 2)
             inner++;
+        double p1 = lat0 * r, p2 = c.lat[i] * r, dl = (c.lon[i] - lon0) * r;
+        double y = sin(dl) * cos(p2), x = cos(p1) * sin(p2) - sin(p1) * cos(p2) * cos(dl);
         quad[(x >= 0) + 2 * (y >= 0)]++;
     }
+    double pin = (1 - cos(rkm / 2 / e)) / (1 - cos(rkm / e));
     CHECK_EQ_INT(far, 0);
-    CHECK_MSG(maxd > 0.99 * rkm * 0.998, "largest distance %.3f km", maxd);
-    /* Area-uniform: P(r <= R/2) = 1/4, each quadrant 1/4. The counts are
-     * Binomial(n, 1/4): sd of the share sqrt(.25*.75/20000) = 0.00306; we allow
-     * 5 sd = 0.0153 (a false alarm below 1e-6). Radius-uniform placement
-     * (r = R u) would give 1/2 inside R/2. */
-    double bound = 5 * sqrt(0.25 * 0.75 / n);
-    CHECK_MSG(fabs((double)inner / n - 0.25) <= bound, "inner share %.4f", (double)inner / n);
+    CHECK_MSG(maxd > 0.99 * rkm, "largest distance %.3f km", maxd);
+    double bound = 5 * sqrt(pin * (1 - pin) / n);
+    CHECK_MSG(fabs((double)inner / n - pin) <= bound, "inner share %.4f, want %.4f",
+              (double)inner / n, pin);
+    bound = 5 * sqrt(0.25 * 0.75 / n);
     for (int q = 0; q < 4; q++)
         CHECK_MSG(fabs((double)quad[q] / n - 0.25) <= bound, "quadrant %d share %.4f", q,
                   (double)quad[q] / n);
     cg_cells_free(&c);
 }
 
+/* On a pole every bearing is "south": the cells must still spread over all
+ * longitudes (issue 9.8: --cell-center 90,180 put them all on 0.5-degree or
+ * +-90-degree meridians). The longitude is uniform there, so each quarter
+ * of [-180, 180) holds 1/4 (5 sd as above) and no two cells share one. */
+static void check_pole(double lat0, double lon0, double rkm)
+{
+    cg_cells c;
+    int n = 20000;
+    CHECK_EQ_INT(build(&c, n, lat0, lon0, rkm, 9), CG_OK);
+    int far = 0, quad[4] = {0, 0, 0, 0}, halfdeg = 0;
+    for (int i = 0; i < c.n; i++) {
+        if (haversine_km(lat0, lon0, c.lat[i], c.lon[i]) > rkm * (1 + 1e-9) + 1e-6)
+            far++;
+        int q = (int)floor((c.lon[i] + 180.0) / 90.0);
+        quad[q < 0 ? 0 : q > 3 ? 3 : q]++;
+        if (fabs(c.lon[i] * 2 - round(c.lon[i] * 2)) < 1e-9)
+            halfdeg++;
+    }
+    CHECK_EQ_INT(far, 0);
+    CHECK_MSG(halfdeg < 5, "%d cells on whole or half degrees of longitude", halfdeg);
+    double bound = 5 * sqrt(0.25 * 0.75 / n);
+    for (int q = 0; q < 4; q++)
+        CHECK_MSG(fabs((double)quad[q] / n - 0.25) <= bound, "longitude quarter %d share %.4f", q,
+                  (double)quad[q] / n);
+    cg_cells_free(&c);
+}
+
 static void test_positions_in_disc(void)
 {
-    check_disc(52.37, 4.895, 50, 1.01);
-    check_disc(0.0, 100.0, 50, 1.001);
-    check_disc(-33.45, -70.66, 10, 1.01);
+    check_disc(52.37, 4.895, 50);
+    check_disc(0.0, 100.0, 50);
+    check_disc(-33.45, -70.66, 10);
+    check_disc(60.0, 179.95, 300); /* across the antimeridian */
+    check_disc(10.0, 20.0, 15000); /* most of the globe */
+    check_pole(90.0, 180.0, 50);
+    check_pole(-90.0, 0.0, 500);
 }
 
 /* RAT mix .3/.5/.2 over n = 20000: each count Binomial(n, p), share sd

@@ -116,8 +116,8 @@ static void test_csv_roundtrip_and_forms(void)
 static void test_csv_errors(void)
 {
     expect_parse_error("", ": empty file");
-    expect_parse_error("timestamp,event_type,imsi,msisdn,imei,mccmnc\n" ROW1, ": header:");
-    expect_parse_error(ROW1, ": header:");
+    expect_parse_error("timestamp,event_type,imsi,msisdn,imei,mccmnc\n" ROW1, ":1: header:");
+    expect_parse_error(ROW1, ":1: header:");
     expect_parse_error(HDR ROW1 "1,NEW_SUBSCRIBER,204080000000001,31612000001,490154203237518\n",
                        ":2: 5 fields, want 6");
     expect_parse_error(HDR ROW1 ROW1 "1,NEW_SUBSCRIBER,2040800x0000001,31612000001,,20408\n",

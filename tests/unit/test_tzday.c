@@ -214,8 +214,12 @@ static void test_moscow_kathmandu(void)
     CHECK_EQ_INT(d.start_ms, utc_ms("2025-01-14", 10, 0));
     CHECK_EQ_INT(d.seg[0].offset_min, 14 * 60);
     cg_err err;
-    CHECK_EQ_INT(cg_day_build(&d, day_of("1994-12-31"), k_flat, k_flat, &err), CG_EUSAGE);
-    CHECK(strstr(err.msg, "1994-12-31") && strstr(err.msg, "Pacific/Kiritimati"));
+    /* A skipped date is built empty: no instant has it, nothing to weigh. */
+    CHECK_EQ_INT(cg_day_build(&d, day_of("1994-12-31"), k_flat, k_flat, &err), CG_OK);
+    CHECK_EQ_INT(d.missing, 1);
+    CHECK_EQ_INT(d.nseg, 0);
+    CHECK_EQ_INT(d.start_ms, d.end_ms);
+    CHECK(d.weight_ratio == 0.0);
     build(&d, "1995-01-01");
     tz("Pacific/Pago_Pago");
     build(&d, "2025-01-15");
@@ -381,9 +385,39 @@ static void test_sampler_edges(void)
     only2[2] = 1.0;
     CHECK_EQ_INT(cg_day_build(&d, day_of("2025-03-30"), only2, only2, &err), CG_OK);
     CHECK(d.seg[d.nseg - 1].cum == 0.0);
+    CHECK(d.weight_ratio == 0.0); /* so the day gets no records at all */
     int64_t t = cg_day_sample(&d, 0.999, &off);
     CHECK(t >= d.start_ms && t < d.end_ms);
     CHECK(off == 60 || off == 120);
+    /* The same weights on the autumn day count hour 02 twice. */
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2025-10-26"), only2, only2, &err), CG_OK);
+    CHECK(d.weight_ratio == 2.0);
+}
+
+/* weight_ratio: exactly 1 on a plain day, the lost or repeated hour's share
+ * of the weight on the DST days. */
+static void test_weight_ratio(void)
+{
+    tz("Europe/Amsterdam");
+    double w[24];
+    double sum = 0;
+    for (int h = 0; h < 24; h++)
+        sum += (w[h] = 1.0 + h % 5);
+    cg_day d;
+    cg_err err;
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2025-01-15"), w, w, &err), CG_OK);
+    CHECK(d.weight_ratio == 1.0);
+    CHECK_EQ_INT(d.missing, 0);
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2025-03-30"), w, w, &err), CG_OK);
+    CHECK(fabs(d.weight_ratio - (sum - w[2]) / sum) < 1e-15);
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2025-10-26"), w, w, &err), CG_OK);
+    CHECK(fabs(d.weight_ratio - (sum + w[2]) / sum) < 1e-15);
+    tz("Pacific/Apia");
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2011-12-30"), w, w, &err), CG_OK);
+    CHECK_EQ_INT(d.missing, 1);
+    CHECK(d.weight_ratio == 0.0);
+    CHECK_EQ_INT(cg_day_build(&d, day_of("2011-12-31"), w, w, &err), CG_OK);
+    CHECK(d.weight_ratio == 1.0);
 }
 
 static void test_day_factor(void)
@@ -417,6 +451,7 @@ int main(void)
     RUN_TEST(test_st_johns_mid_hour_shift);
     RUN_TEST(test_sampler_distribution);
     RUN_TEST(test_sampler_edges);
+    RUN_TEST(test_weight_ratio);
     RUN_TEST(test_day_factor);
     TEST_REPORT();
 }
