@@ -84,8 +84,11 @@ demo: deps $(BUILD)/cdrgen
 	$(BUILD)/cdrgen generate --subs 10000 --days 1 --out out --start 2025-01-01
 	@cat out/2025-01-01/summary.json; echo
 
+# `make bench`: absolute numbers against the targets of docs/BENCHMARKS.md;
+# `make bench BASE=<git ref>`: that ref and this tree alternately, ratios.
 bench: $(BUILD)/cdrgen
-	@BUILD=$(BUILD) bench/bench.sh
+	@if [ -n "$(BASE)" ]; then BUILD=$(BUILD) BASE="$(BASE)" bench/compare.sh; \
+	  else BUILD=$(BUILD) bench/bench.sh; fi
 
 # Memory profiling (docs/PROFILING.md); none of it runs in `make test`.
 # test-data: the seed's test_db_1m.arrow + test_config.yaml in the root;

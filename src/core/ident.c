@@ -26,7 +26,9 @@ int cg_digits(uint64_t v)
 
 uint64_t cg_dnum(uint64_t v, int len)
 {
-    return len > cg_digits(v) && v <= CG_DNUM_MASK ? v | (uint64_t)len << CG_DNUM_SHIFT : v;
+    /* len > cg_digits(v) without counting: v < 10^(len-1). */
+    int lead = len >= 2 && len <= 20 && v < pow10_tab[len - 1];
+    return lead && v <= CG_DNUM_MASK ? v | (uint64_t)len << CG_DNUM_SHIFT : v;
 }
 
 int cg_dnum_len(uint64_t x)

@@ -50,6 +50,15 @@ static inline size_t put_small(char *out, uint32_t v)
 
 size_t cg_fmt_dnum(char *out, uint64_t x, int width)
 {
+    if (x <= CG_DNUM_MASK) { /* untagged, the common case: no digit count */
+        size_t n = cg_fmt_u64(out, x);
+        if (n >= (size_t)width)
+            return n;
+        size_t pad = (size_t)width - n;
+        memmove(out + pad, out, n);
+        memset(out, '0', pad);
+        return (size_t)width;
+    }
     int len = cg_dnum_len(x);
     uint64_t v = cg_dnum_value(x);
     if (width < len)
