@@ -15,7 +15,12 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+# `make update-golden`: re-pin tests/golden/SHA256SUMS from this build (a
+# commit that changes it says why).
+update-golden: $(BUILD)/cdrgen
+	@CDRGEN=$(CURDIR)/$(BUILD)/cdrgen bash tests/golden/golden.sh --update
+
+.PHONY: update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
 all: $(BUILD)/cdrgen
 
 $(BUILD)/%.o: %.c
