@@ -10,8 +10,13 @@ CFLAGS  = -std=c17 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc 
 LDLIBS  = -lyaml -ldeflate -lzstd -lm -pthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIB_SRC := $(sort $(shell find src -name '*.c' ! -path src/cli/main.c))
+# libcdrgen.a: every layer below the command line (core, io, db, gen);
+# libcdrgen-cli.a: the commands, flags and usage (src/cli but main.c).
+LIB_SRC := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBS_A  := $(BUILD)/libcdrgen-cli.a $(BUILD)/libcdrgen.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -31,13 +36,17 @@ $(BUILD)/libcdrgen.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cdrgen: $(BUILD)/src/cli/main.o $(BUILD)/libcdrgen.a
+$(BUILD)/libcdrgen-cli.a: $(CLI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cdrgen: $(BUILD)/src/cli/main.o $(LIBS_A)
 	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # -MMD: a test rebuilds when any header it includes changes (test_gen_rows.h ...).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcdrgen.a tests/unit/testhelp.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS_A) tests/unit/testhelp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< $(LIBS_A) $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh test
@@ -127,8 +136,8 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libcdrgen.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer $(EXTRA_LDFLAGS) -o $@ $< $(BUILD)/libcdrgen.a $(LDLIBS)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(LIBS_A)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(EXTRA_LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
 
 fuzz-long: fuzz
 	@for b in $(FUZZ_BIN); do n=$${b#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \

@@ -38,6 +38,7 @@
 #include "io/codec.h"
 #include "io/json.h"
 #include "io/merge.h"
+#include "io/tzdb.h"
 
 /* Subscribers per block: small enough for ~1 MB of text per worker, large
  * enough that the ordered hand-offs cost nothing. Never derive it from the

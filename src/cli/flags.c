@@ -10,6 +10,7 @@
 
 #include "core/calendar.h"
 #include "db/subsource.h"
+#include "io/tzdb.h"
 #include "io/yamlcfg.h"
 
 #ifndef CG_VERSION
@@ -553,7 +554,11 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
         return cg_err_set(err, CG_EUSAGE, "%s:%d: compression_level: %d is out of range for %s "
                           "(1..%d)", cfgf->arg, c->codec_level_line, c->codec_level,
                           c->codec == CG_CODEC_GZIP ? "gzip" : "zstd", lmax);
-    return cg_config_check(c, err);
+    int rc = cg_config_check(c, err);
+    if (rc == CG_OK && !cg_tz_valid(c->tz_name))
+        rc = cg_err_set(err, CG_EUSAGE, "--tz / tz_name: unknown time zone '%s' (an IANA name "
+                        "such as Europe/Amsterdam)", c->tz_name);
+    return rc;
 }
 
 /* generate --subscriber-db (or the YAML subscriber_db) with a name that is

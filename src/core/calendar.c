@@ -54,21 +54,3 @@ int cg_date_month(int32_t day)
     gmtime_r(&t, &tm);
     return tm.tm_mon + 1;
 }
-
-int cg_tz_valid(const char *name)
-{
-    if (!name || !*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 120)
-        return 0;
-    const char *dir = getenv("TZDIR");
-    if (!dir || !*dir)
-        dir = "/usr/share/zoneinfo";
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    char magic[4] = {0};
-    size_t n = fread(magic, 1, 4, f);
-    fclose(f);
-    return n == 4 && memcmp(magic, "TZif", 4) == 0;
-}

@@ -1,5 +1,5 @@
 /* Civil dates as days since 1970-01-01 (conversions through libc's timegm /
- * gmtime_r) and time-zone name checks against the system tz database. */
+ * gmtime_r). Pure: no files, no environment (the tz database is io/tzdb). */
 #ifndef CG_CALENDAR_H
 #define CG_CALENDAR_H
 
@@ -19,8 +19,5 @@ int cg_date_weekday(int32_t day);
 /* 1..12 */
 int cg_date_month(int32_t day);
 
-/* 1 when NAME is a zone of the system tz database (a TZif file under $TZDIR
- * or /usr/share/zoneinfo; no "..", no leading '/'), else 0. */
-int cg_tz_valid(const char *name);
 
 #endif

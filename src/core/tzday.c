@@ -10,19 +10,6 @@
 
 #include "core/calendar.h"
 
-int cg_tz_use(const char *name, cg_err *err)
-{
-    if (!cg_tz_valid(name))
-        return cg_err_set(err, CG_EUSAGE,
-                          "--tz: unknown time zone \"%s\" (expected an IANA name of the "
-                          "system tz database, e.g. Europe/Amsterdam)",
-                          name ? name : "");
-    if (setenv("TZ", name, 1) != 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "--tz %s: cannot set TZ", name);
-    tzset();
-    return CG_OK;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;

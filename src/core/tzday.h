@@ -10,11 +10,6 @@
 
 #define CG_DAY_MAXSEG 64
 
-/* Sets TZ for the whole process and calls tzset(). Call once, before any
- * thread starts (localtime_r then only reads the loaded zone). CG_EUSAGE
- * naming --tz when NAME is not a zone of the system tz database. */
-int cg_tz_use(const char *name, cg_err *err);
-
 /* One maximal run of real time with constant local hour and UTC offset. */
 typedef struct cg_day_seg {
     int64_t start_ms;   /* UTC ms */
@@ -43,7 +38,7 @@ typedef struct cg_day {
     uint8_t bucket[256];
 } cg_day;
 
-/* Builds the local day `day` of the zone set by cg_tz_use, weighting its
+/* Builds the local day `day` of the zone set by cg_tz_use (io/tzdb.h), weighting its
  * segments by weekday[] or weekend[] (by the local date's weekday). A date
  * the zone skipped entirely (Pacific/Apia 2011-12-30) is built empty:
  * missing = 1, nseg = 0, start_ms = end_ms, weight_ratio = 0.

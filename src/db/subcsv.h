@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
-#include "db/subevent.h"
+#include "core/subevent.h"
 
 #define CG_SUBCSV_HEADER "timestamp_ms,event_type,imsi,msisdn,imei,mccmnc"
 

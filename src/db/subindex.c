@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db/subevent.h"
+#include "core/subevent.h"
 #include "db/subsource.h"
 
 /* ---- file layout ---- */

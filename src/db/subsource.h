@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
-#include "db/subevent.h"
+#include "core/subevent.h"
 
 enum cg_subfmt { CG_SUBFMT_CSV = 1, CG_SUBFMT_ARROW = 2 };
 

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 #include "core/err.h"
-#include "db/subevent.h"
+#include "core/subevent.h"
 #include "db/subsource.h"
 
 typedef struct cg_subval_stats {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "db/subevent.h"
+#include "core/subevent.h"
 
 /* Rows per record batch written (readers accept any batch size). */
 #define CG_ARROW_BATCH_ROWS 100000

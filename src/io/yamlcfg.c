@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "core/calendar.h"
+#include "io/tzdb.h"
 
 /* ---- value parsers shared with the command line ---- */
 

@@ -22,7 +22,7 @@ if [ "$syms" -eq 2 ]; then
     RB=$BUILD
 fi
 if ! make --no-print-directory BUILD="$RB" CC="$CC" OPT=-O1 EXTRA_CFLAGS="$SAN" EXTRA_LDFLAGS="$SAN" \
-    "$RB/libcdrgen.a" >"${TMPDIR:-/tmp}/cg-fuzzreplay-build.$$" 2>&1; then
+    "$RB/libcdrgen-cli.a" "$RB/libcdrgen.a" >"${TMPDIR:-/tmp}/cg-fuzzreplay-build.$$" 2>&1; then
     tail -n 20 "${TMPDIR:-/tmp}/cg-fuzzreplay-build.$$"
     rm -f "${TMPDIR:-/tmp}/cg-fuzzreplay-build.$$"
     echo "FAIL building $RB/libcdrgen.a"
@@ -40,7 +40,7 @@ for src in tests/fuzz/fuzz_*.c; do
     bin="$RB/fuzz/replay_$name"
     mkdir -p "$RB/fuzz"
     if ! $CC -std=c17 -O1 -g -D_GNU_SOURCE -pthread $SAN -Isrc -o "$bin" "$src" tests/fuzz/replay.c \
-        "$RB/libcdrgen.a" $LDLIBS; then
+        "$RB/libcdrgen-cli.a" "$RB/libcdrgen.a" $LDLIBS; then
         echo "FAIL $name: harness does not build"
         fail=$((fail + 1))
         continue

@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "core/synth.h"
 #include "core/tzday.h"
+#include "io/tzdb.h"
 #include "test_gen_rows.h"
 
 #define NDRAW 200000

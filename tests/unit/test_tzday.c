@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/rng.h"
 #include "core/tzday.h"
+#include "io/tzdb.h"
 #include "testhelp.h"
 
 static const double k_flat[24] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
