@@ -14,6 +14,7 @@
 
 #include "io/afile.h"
 #include "io/codec.h"
+#include "io/layout.h"
 #include "io/merge.h"
 
 /* OUT/.cdrgen.lock exclusively: shard runs hold it shared, so a merge never
@@ -21,13 +22,14 @@
  * until *fd is closed at the end of the command. */
 static int lock_out(const char *out, int *fd, cg_err *err)
 {
-    char path[CG_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/.cdrgen.lock", out);
-    int busy, rc = cg_flock(path, 1, fd, &busy, err);
+    cg_path path;
+    cg_lay_run_lock(&path, out);
+    CG_TRY(cg_path_ok(&path, err));
+    int busy, rc = cg_flock(path.s, 1, fd, &busy, err);
     if (rc && busy)
         return cg_err_set(err, CG_ERUNTIME, "%s: a cdrgen generate run is still writing "
                           "into this directory (lock %s is held); merge once every shard "
-                          "has finished", out, path);
+                          "has finished", out, path.s);
     return rc;
 }
 

@@ -6,17 +6,17 @@
 
 #include "core/config.h"
 
-/* cdrgen generate (cli/cmd_generate.c) */
+/* cdrgen generate (cli/cmd_generate.c, on gen/engine) */
 int cg_cmd_generate(const cg_config *cfg, cg_err *err);
 
-/* cdrgen db generate -o PATH (db/dbcmd.c); prints the summary of SPEC 5 */
+/* cdrgen db generate -o PATH (cli/cmd_db.c); prints the summary of SPEC 5 */
 int cg_cmd_db_generate(const cg_config *cfg, const char *path, cg_err *err);
 
-/* cdrgen db validate PATH (db/dbcmd.c); prints statistics or the first
+/* cdrgen db validate PATH (cli/cmd_db.c); prints statistics or the first
  * errors with row numbers; an invalid file returns CG_ERUNTIME. */
 int cg_cmd_db_validate(const char *path, cg_err *err);
 
-/* cdrgen db convert IN OUT (db/dbcmd.c) */
+/* cdrgen db convert IN OUT (cli/cmd_db.c) */
 int cg_cmd_db_convert(const char *in, const char *out, cg_err *err);
 
 /* cdrgen merge OUT (cli/cmd_merge.c) */

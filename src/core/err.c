@@ -15,7 +15,7 @@ static void one_line(char *msg)
             *p = '?';
 }
 
-int cg_err_set(cg_err *err, int code, const char *fmt, ...)
+void cg_err_fmt(cg_err *err, int code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -25,10 +25,9 @@ int cg_err_set(cg_err *err, int code, const char *fmt, ...)
         one_line(err->msg);
         err->code = code;
     }
-    return code;
 }
 
-int cg_err_errno(cg_err *err, int code, int errnum, const char *fmt, ...)
+void cg_err_fmt_errno(cg_err *err, int code, int errnum, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -42,7 +41,6 @@ int cg_err_errno(cg_err *err, int code, int errnum, const char *fmt, ...)
         one_line(err->msg);
         err->code = code;
     }
-    return code;
 }
 
 void cg_err_clear(cg_err *err)

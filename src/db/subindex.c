@@ -18,6 +18,8 @@
 
 #include "core/subevent.h"
 #include "db/subsource.h"
+#include "io/layout.h"
+#include "core/check.h"
 
 /* ---- file layout ---- */
 
@@ -249,8 +251,12 @@ typedef struct idx_slot {
 static idx_slot *tab_slot(idx_slot *t, uint64_t mask, uint64_t imsi)
 {
     uint64_t i = (imsi * 0x9E3779B97F4A7C15ULL >> 20) & mask;
-    while (t[i].imsi && t[i].imsi != imsi)
+    /* The table has room for every IMSI of the file and a quarter more
+     * (idx build): a probe that went all the way round is a bug. */
+    for (uint64_t n = 0; t[i].imsi && t[i].imsi != imsi; n++) {
+        CG_ASSERT(n <= mask);
         i = (i + 1) & mask;
+    }
     return &t[i];
 }
 
@@ -357,8 +363,11 @@ static void drop_pages(void *base, size_t from, size_t to)
  * (space reserved up front so that a full disk is an error, not SIGBUS). */
 static int scratch_map(const char *prefix, size_t len, void **map, cg_err *err)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s.XXXXXX", prefix);
+    cg_path pp;
+    cg_path_init(&pp);
+    cg_path_add(&pp, "%s.XXXXXX", prefix);
+    CG_TRY(cg_path_ok(&pp, err));
+    char *path = pp.s;
     int fd = mkstemp(path);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot create a scratch file", path);
@@ -642,13 +651,17 @@ static int write_index(int fd, const char *path, const idx_rec *rec, uint64_t k,
  * /proc is missing the file stays unlinked: used for this run only. */
 static void publish(int fd, const char *cache)
 {
-    char tmp[4300], proc[64];
+    char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     for (int a = 0; a < 64; a++) {
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%d", cache, (long)getpid(), a);
-        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
-            if (rename(tmp, cache) != 0)
-                unlink(tmp);
+        cg_path tmp;
+        cg_path_init(&tmp);
+        cg_path_add(&tmp, "%s.tmp.%ld.%d", cache, (long)getpid(), a);
+        if (tmp.overflow)
+            return; /* the index stays unnamed: used for this run only */
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp.s, AT_SYMLINK_FOLLOW) == 0) {
+            if (rename(tmp.s, cache) != 0)
+                unlink(tmp.s);
             return;
         }
         if (errno != EEXIST)
@@ -661,8 +674,13 @@ static void publish(int fd, const char *cache)
 static int idx_build(const char *db, const char *cache, const idx_fp *f, int *out_fd,
                      cg_err *err)
 {
-    char dir[4200], tmp[4300], scratch[4250];
-    snprintf(dir, sizeof dir, "%s", cache);
+    cg_path dirp, tmpp, scratchp;
+    cg_path_init(&dirp);
+    cg_path_init(&tmpp);
+    cg_path_init(&scratchp);
+    cg_path_add(&dirp, "%s", cache);
+    CG_TRY(cg_path_ok(&dirp, err));
+    char *dir = dirp.s, *tmp = tmpp.s, *scratch = scratchp.s;
     char *slash = strrchr(dir, '/');
     if (!slash)
         strcpy(dir, ".");
@@ -672,18 +690,28 @@ static int idx_build(const char *db, const char *cache, const idx_fp *f, int *ou
      * file system lacks it */
     int named = 0, fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", cache);
+        cg_path_add(&tmpp, "%s.tmp.XXXXXX", cache);
+        CG_TRY(cg_path_ok(&tmpp, err));
         named = (fd = mkstemp(tmp)) >= 0;
     }
     int in_dir = fd >= 0;
     if (in_dir) {
-        snprintf(scratch, sizeof scratch, "%s.scratch", cache);
+        cg_path_add(&scratchp, "%s.scratch", cache);
+        if (scratchp.overflow) {
+            close(fd);
+            if (named)
+                unlink(tmp);
+            return cg_path_ok(&scratchp, err);
+        }
     } else {
         const char *td = getenv("TMPDIR");
         if (!td || !*td)
             td = "/tmp";
-        snprintf(scratch, sizeof scratch, "%s/cdrgen-subidx", td);
-        snprintf(tmp, sizeof tmp, "%s.XXXXXX", scratch);
+        cg_path_add(&scratchp, "%s/cdrgen-subidx", td);
+        cg_path_init(&tmpp);
+        cg_path_add(&tmpp, "%s.XXXXXX", scratch);
+        CG_TRY(cg_path_ok(&scratchp, err));
+        CG_TRY(cg_path_ok(&tmpp, err));
         if ((fd = mkstemp(tmp)) < 0)
             return cg_err_errno(err, CG_ERUNTIME, errno,
                                 "%s: cannot create the index beside it nor in %s", db, td);
@@ -729,11 +757,14 @@ int cg_subidx_open(cg_subidx **out, const char *db_path, cg_err *err)
     cg_subidx *x = calloc(1, sizeof *x);
     if (!x)
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", db_path);
-    char cache[4200];
-    if (snprintf(cache, sizeof cache, "%s.cgidx", db_path) >= (int)sizeof cache) {
+    cg_path cachep;
+    cg_path_init(&cachep);
+    cg_path_add(&cachep, "%s.cgidx", db_path);
+    if (cachep.overflow) {
         free(x);
         return cg_err_set(err, CG_ERUNTIME, "%s: path too long", db_path);
     }
+    const char *cache = cachep.s;
     int fd = open(cache, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd >= 0) {
         int ok = idx_adopt(x, fd, &f);

@@ -140,7 +140,7 @@ int cg_afile_write(cg_afile *f, const void *buf, size_t n, cg_err *err)
 /* fsync of the directory that holds path, so a rename is durable. */
 static int sync_dir(const char *path)
 {
-    char dir[4200];
+    char dir[CG_AFILE_PATH];
     const char *base;
     if (split_path(path, dir, sizeof dir, &base) != 0)
         return -1;
@@ -224,7 +224,7 @@ int cg_write_file_atomic(const char *path, const void *buf, size_t n, cg_err *er
 
 int cg_mkdir_p(const char *dir, cg_err *err)
 {
-    char buf[4200];
+    char buf[CG_AFILE_PATH];
     size_t n = strlen(dir);
     if (n == 0)
         return cg_err_set(err, CG_EUSAGE, "empty directory name");
@@ -325,7 +325,7 @@ int cg_remove_tmp_files_prefix(const char *dir, const char *prefix, cg_err *err)
 /* Best effort: dead ".BASE.tmp.*" beside path (exactly this base). */
 static void remove_dead_of(const char *path, const char *base)
 {
-    char dir[4200];
+    char dir[CG_AFILE_PATH];
     const char *b;
     if (split_path(path, dir, sizeof dir, &b) != 0)
         return;

@@ -12,13 +12,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/config.h"
 #include "core/err.h"
+
+/* Room for a path and its temporary name (".NAME.tmp." and 16 hex digits
+ * more than the path itself). */
+#define CG_AFILE_PATH (CG_PATH_MAX + 64)
 
 typedef struct cg_afile {
     int fd;              /* -1 when closed */
     int lockfd;          /* holds the flock until commit/abort; -1 when none */
-    char tmp[4200];      /* temporary name; empty once committed or aborted */
-    char path[4200];     /* final name, used in every error message */
+    char tmp[CG_AFILE_PATH];      /* temporary name; empty once committed or aborted */
+    char path[CG_AFILE_PATH];     /* final name, used in every error message */
     uint64_t bytes;      /* bytes written so far */
 } cg_afile;
 

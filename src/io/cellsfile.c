@@ -3,6 +3,7 @@
  * catalog that a concurrent run, e.g. another shard, put there first. */
 #include "io/cellsfile.h"
 #include "io/afile.h"
+#include "io/layout.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,7 +138,7 @@ static int mismatch(const char *path, const char *have, size_t hlen, int want_n,
 
 int cg_cells_sync(const cg_cells *c, const char *out_dir, cg_err *err)
 {
-    char dir[4096], path[4200];
+    char dir[CG_PATH_MAX];
     size_t dl = strlen(out_dir);
     while (dl > 1 && out_dir[dl - 1] == '/')
         dl--; /* "out/" names the file "out/cells.csv" */
@@ -145,7 +146,11 @@ int cg_cells_sync(const cg_cells *c, const char *out_dir, cg_err *err)
         return cg_err_set(err, CG_EUSAGE, "--out: directory name is too long");
     memcpy(dir, out_dir, dl);
     dir[dl] = '\0';
-    snprintf(path, sizeof path, "%s/cells.csv", strcmp(dir, "/") == 0 ? "" : dir);
+    cg_path cp;
+    cg_path_init(&cp);
+    cg_path_add(&cp, "%s/cells.csv", strcmp(dir, "/") == 0 ? "" : dir);
+    CG_TRY(cg_path_ok(&cp, err));
+    const char *path = cp.s;
 
     int rc = mkdir_p(dir, err);
     if (rc != CG_OK)

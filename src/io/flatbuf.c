@@ -5,7 +5,11 @@
 #include "io/flatbuf.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "core/check.h"
+#include "core/mem.h"
 
 static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint32_t ld32(const uint8_t *p)
@@ -172,13 +176,17 @@ int cg_fb_vec_table(const cg_fb_vec *v, uint32_t i, cg_fb_table *t)
     return check_table(v->b, at + ld32(v->b->p + at), t);
 }
 
+/* Callers check i < v->n and that the struct fits (cg_fb_vec_field bounds
+ * the vector by elem_size); an index past it is a bug, not bad input. */
 int64_t cg_fb_vec_i64(const cg_fb_vec *v, uint32_t i, size_t elem_size, size_t off)
 {
+    CG_ASSERT(i < v->n && off + 8 <= elem_size);
     return (int64_t)ld64(v->b->p + v->pos + (size_t)i * elem_size + off);
 }
 
 int32_t cg_fb_vec_i32(const cg_fb_vec *v, uint32_t i, size_t elem_size, size_t off)
 {
+    CG_ASSERT(i < v->n && off + 4 <= elem_size);
     return (int32_t)ld32(v->b->p + v->pos + (size_t)i * elem_size + off);
 }
 
@@ -207,18 +215,16 @@ void cg_fb_builder_free(cg_fb_builder *b)
 /* Appends n zero bytes; returns their position (garbage if b->oom). */
 static size_t grow(cg_fb_builder *b, size_t n)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return 0;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (b->oom || n > SIZE_MAX - b->len) {
+        b->oom = 1;
+        return 0;
     }
+    uint8_t *p = cg_grow_min(b->p, &b->cap, b->len + n, 1, 256);
+    if (!p) {
+        b->oom = 1;
+        return 0;
+    }
+    b->p = p;
     size_t pos = b->len;
     memset(b->p + pos, 0, n);
     b->len += n;
@@ -242,12 +248,17 @@ size_t cg_fb_start(cg_fb_builder *b)
 size_t cg_fb_add_table(cg_fb_builder *b, const cg_fb_field *f, int n, size_t *pos)
 {
     int maxid = -1;
-    size_t off[16];
+    size_t off[CG_FB_MAX_FIELDS];
+    /* Callers build the fixed Arrow schema tables: more fields, or an id
+     * beyond them, is a bug (the vtable below is indexed by id). */
+    CG_ASSERT(n >= 0 && n <= CG_FB_MAX_FIELDS);
+    for (int k = 0; k < n; k++)
+        CG_ASSERT(f[k].id >= 0 && f[k].id < CG_FB_MAX_FIELDS);
     size_t cursor = 4;
     /* Widest fields first so that each lands on its natural alignment
      * (the table itself starts 8-aligned). */
     for (int size = 8; size >= 1; size /= 2)
-        for (int k = 0; k < n && k < 16; k++)
+        for (int k = 0; k < n; k++)
             if (f[k].size == size) {
                 cursor = (cursor + (size_t)size - 1) / (size_t)size * (size_t)size;
                 off[k] = cursor;
@@ -269,7 +280,7 @@ size_t cg_fb_add_table(cg_fb_builder *b, const cg_fb_field *f, int n, size_t *po
     v[2] = (uint8_t)cursor;
     v[3] = (uint8_t)(cursor >> 8);
     cg_fb_put_u32(b->p + t, (uint32_t)(t - vt));
-    for (int k = 0; k < n && k < 16; k++) {
+    for (int k = 0; k < n; k++) {
         v[4 + 2 * f[k].id] = (uint8_t)off[k];
         v[5 + 2 * f[k].id] = (uint8_t)(off[k] >> 8);
         uint8_t *d = b->p + t + off[k];

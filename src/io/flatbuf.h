@@ -66,6 +66,8 @@ void cg_fb_builder_free(cg_fb_builder *b);
 /* Reserves the root offset at 0; patch it with cg_fb_patch(b, 0, table). */
 size_t cg_fb_start(cg_fb_builder *b);
 /* Writes vtable + table; fills pos[k] with the position of f[k]. */
+/* At most this many fields per table, ids 0..CG_FB_MAX_FIELDS-1 (checked). */
+#define CG_FB_MAX_FIELDS 16
 size_t cg_fb_add_table(cg_fb_builder *b, const cg_fb_field *f, int n, size_t *pos);
 /* Makes the uoffset at `at` point to `target` (target must be after it). */
 void cg_fb_patch(cg_fb_builder *b, size_t at, size_t target);

@@ -22,6 +22,8 @@
 #include "io/cdrfmt.h"
 #include "io/codec.h"
 #include "io/json.h"
+#include "io/layout.h"
+#include "core/mem.h"
 
 /* A header member is a few hundred bytes; reading this much always holds it. */
 #define HEAD_READ 65536
@@ -55,74 +57,13 @@ static void scan_free(day_scan *s)
     memset(s, 0, sizeof *s);
 }
 
-static int push(void **p, size_t *n, size_t *cap, size_t elem)
-{
-    if (*n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
-/* Reads up to 9 decimal digits at *s (at least `min`); -1 if none. */
-static long take_num(const char **s, int min)
-{
-    long v = 0;
-    int k = 0;
-    while (**s >= '0' && **s <= '9' && k < 9) {
-        v = v * 10 + (**s - '0');
-        (*s)++;
-        k++;
-    }
-    return k >= min && !(**s >= '0' && **s <= '9') ? v : -1;
-}
-
-/* "stats_shardKKK.json" -> K, exactly as generate spells it; -1 otherwise. */
-static long parse_stats_name(const char *name)
-{
-    const char *p = name + strlen("stats_shard");
-    long k = take_num(&p, 3);
-    char canon[64];
-    if (k < 0 || strcmp(p, ".json") != 0)
-        return -1;
-    snprintf(canon, sizeof canon, "stats_shard%03ld.json", k);
-    return strcmp(canon, name) == 0 ? k : -1;
-}
-
 /* "cdr_DATE_shardKKK_partMMM.csv[.gz|.zst]" -> shard, part, codec. */
 static int parse_part_name(const char *name, const char *date, part_ent *pe)
 {
-    char pre[32];
-    snprintf(pre, sizeof pre, "cdr_%s_shard", date);
-    if (strncmp(name, pre, strlen(pre)) != 0)
+    if (strlen(name) >= sizeof pe->name ||
+        cg_lay_parse_part(name, date, &pe->shard, &pe->part, &pe->codec))
         return -1;
-    const char *p = name + strlen(pre);
-    long k = take_num(&p, 3);
-    if (k < 0 || strncmp(p, "_part", 5) != 0)
-        return -1;
-    p += 5;
-    long m = take_num(&p, 3);
-    if (m < 0 || strncmp(p, ".csv", 4) != 0)
-        return -1;
-    p += 4;
-    int codec = !strcmp(p, "") ? CG_CODEC_NONE : !strcmp(p, ".gz") ? CG_CODEC_GZIP
-                : !strcmp(p, ".zst")                                 ? CG_CODEC_ZSTD
-                                                                     : -1;
-    char canon[256];
-    if (codec < 0 || strlen(name) >= sizeof pe->name)
-        return -1;
-    snprintf(canon, sizeof canon, "cdr_%s_shard%03ld_part%03ld.csv%s", date, k, m,
-             cg_codec_ext(codec));
-    if (strcmp(canon, name) != 0)
-        return -1;
-    pe->shard = (int)k;
-    pe->part = (int)m;
-    pe->codec = codec;
-    snprintf(pe->name, sizeof pe->name, "%s", name);
+    memcpy(pe->name, name, strlen(name) + 1);
     return 0;
 }
 
@@ -186,8 +127,10 @@ int cg_merge_read_stats(const char *path, cg_stats *st, cg_err *err)
 
 static int load_stats(const char *daydir, const char *name, long k, day_scan *s, cg_err *err)
 {
-    char path[CG_PATH_MAX + 300];
-    snprintf(path, sizeof path, "%s/%s", daydir, name);
+    cg_path pp;
+    cg_lay_join(&pp, daydir, name);
+    CG_TRY(cg_path_ok(&pp, err));
+    const char *path = pp.s;
     stat_ent e;
     int rc = cg_merge_read_stats(path, &e, err);
     if (rc)
@@ -202,10 +145,12 @@ static int load_stats(const char *daydir, const char *name, long k, day_scan *s,
                           "copied file? remove it and re-run that shard)",
                           path, e.shard, k);
     }
-    if (push((void **)&s->st, &s->nst, &s->st_cap, sizeof *s->st)) {
+    stat_ent *st = cg_grow(s->st, &s->st_cap, s->nst + 1, sizeof *s->st);
+    if (!st) {
         cg_stats_free(&e);
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     }
+    s->st = st;
     s->st[s->nst++] = e;
     return CG_OK;
 }
@@ -225,7 +170,7 @@ static int scan_day(const char *daydir, const char *date, day_scan *s, cg_err *e
         if (name[0] == '.')
             continue; /* ., .., temporary files of running or killed writers */
         if (!strncmp(name, "stats_shard", 11)) {
-            long k = parse_stats_name(name);
+            long k = cg_lay_parse_stats(name);
             if (k < 0)
                 rc = cg_err_set(err, CG_ERUNTIME,
                                 "%s/%s: unexpected stats file name (generate writes "
@@ -240,10 +185,15 @@ static int scan_day(const char *daydir, const char *date, day_scan *s, cg_err *e
                                 "%s/%s: unexpected part file name (generate writes "
                                 "cdr_%s_shardKKK_partMMM.csv[.gz|.zst]); remove it",
                                 daydir, name, date);
-            else if (push((void **)&s->pt, &s->npt, &s->pt_cap, sizeof *s->pt))
-                rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
-            else
-                s->pt[s->npt++] = pe;
+            else {
+                part_ent *pt = cg_grow(s->pt, &s->pt_cap, s->npt + 1, sizeof *s->pt);
+                if (!pt)
+                    rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+                else {
+                    s->pt = pt;
+                    s->pt[s->npt++] = pe;
+                }
+            }
         }
     }
     closedir(d);
@@ -367,8 +317,10 @@ static int copy_range(int in, const char *in_path, off_t off, uint64_t len, cg_a
 static int do_part(const char *daydir, part_ent *pe, cg_afile *out, int with_header, char **buf,
                    cg_err *err)
 {
-    char path[CG_PATH_MAX + 300];
-    snprintf(path, sizeof path, "%s/%s", daydir, pe->name);
+    cg_path pp;
+    cg_lay_join(&pp, daydir, pe->name);
+    CG_TRY(cg_path_ok(&pp, err));
+    const char *path = pp.s;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
@@ -471,8 +423,10 @@ static int verify_part(const char *daydir, const part_ent *pe, uint64_t bytes, u
                        char **scratch, cg_err *err)
 {
     (void)scratch;
-    char path[CG_PATH_MAX + 300];
-    snprintf(path, sizeof path, "%s/%s", daydir, pe->name);
+    cg_path pp;
+    cg_lay_join(&pp, daydir, pe->name);
+    CG_TRY(cg_path_ok(&pp, err));
+    const char *path = pp.s;
     if (pe->size != bytes)
         return cg_err_set(err, CG_ERUNTIME, "%s: %llu bytes, but its shard wrote %llu "
                           "(truncated or replaced): re-run that shard",
@@ -596,103 +550,77 @@ static int unlink_ok(const char *path, cg_err *err)
     return CG_OK;
 }
 
-int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg_err *err)
+/* Shards 0..N-1 of one run, each once. N and the run fingerprint come from
+ * the stats themselves, so a missing last shard and files of another run
+ * (other N, seed, configuration or database) show. Sets *n_out. */
+static int check_shards(day_scan *s, const char *daydir, int *n_out, cg_err *err)
 {
-    char daydir[CG_PATH_MAX + 16], path[CG_PATH_MAX + 300];
-    memset(res, 0, sizeof *res);
-    res->codec = -1;
-    snprintf(daydir, sizeof daydir, "%s/%s", out_dir, date);
-    day_scan s;
-    memset(&s, 0, sizeof s);
-    char *buf = NULL;
-    cg_afile bundle;
-    memset(&bundle, 0, sizeof bundle);
-    bundle.fd = -1;
-    int rc = scan_day(daydir, date, &s, err);
-    if (rc)
-        goto out;
-    if (s.nst == 0) {
-        res->status = CG_MERGE_NO_STATS;
-        goto out;
-    }
-
-    /* Shards: 0..N-1 of one run, each once. N and the run fingerprint come
-     * from the stats themselves, so a missing last shard and files of
-     * another run (other N, seed, configuration or database) show. */
-    qsort(s.st, s.nst, sizeof *s.st, cmp_stat);
-    int N = s.st[0].shards;
-    for (size_t i = 1; i < s.nst; i++) {
-        if (s.st[i].shards != N) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json is of a run with %d "
-                            "shard(s), stats_shard%03d.json of one with %d: files of two runs "
-                            "are mixed; re-run every shard of one run (SCALE-OUT.md)",
-                            daydir, s.st[0].shard, N, s.st[i].shard, s.st[i].shards);
-            goto out;
-        }
-        if (s.st[i].run != s.st[0].run) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json and stats_shard%03d.json "
-                            "are of different runs (run %016llx vs %016llx: seed, configuration, "
-                            "database or cdrgen version differ); re-run every shard of one run",
-                            daydir, s.st[0].shard, s.st[i].shard,
-                            (unsigned long long)s.st[0].run, (unsigned long long)s.st[i].run);
-            goto out;
-        }
+    qsort(s->st, s->nst, sizeof *s->st, cmp_stat);
+    int N = s->st[0].shards;
+    for (size_t i = 1; i < s->nst; i++) {
+        if (s->st[i].shards != N)
+            return cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json is of a run with %d "
+                              "shard(s), stats_shard%03d.json of one with %d: files of two runs "
+                              "are mixed; re-run every shard of one run (SCALE-OUT.md)",
+                              daydir, s->st[0].shard, N, s->st[i].shard, s->st[i].shards);
+        if (s->st[i].run != s->st[0].run)
+            return cg_err_set(err, CG_ERUNTIME, "%s: stats_shard%03d.json and stats_shard%03d.json "
+                              "are of different runs (run %016llx vs %016llx: seed, configuration, "
+                              "database or cdrgen version differ); re-run every shard of one run",
+                              daydir, s->st[0].shard, s->st[i].shard,
+                              (unsigned long long)s->st[0].run, (unsigned long long)s->st[i].run);
     }
     for (int k = 0; k < N; k++)
-        if ((size_t)k >= s.nst || s.st[k].shard != k) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d is missing (no "
-                            "stats_shard%03d.json)", daydir, k, N, k);
-            goto out;
-        }
-    uint64_t tot[3] = {0, 0, 0};
-    for (size_t i = 0; i < s.nst; i++)
-        for (int t = 0; t < 3; t++)
-            tot[t] += s.st[i].n[t];
-    res->shards = N;
-    res->calls = tot[0];
-    res->sms = tot[1];
-    res->data = tot[2];
+        if ((size_t)k >= s->nst || s->st[k].shard != k)
+            return cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d is missing (no "
+                              "stats_shard%03d.json)", daydir, k, N, k);
+    *n_out = N;
+    return CG_OK;
+}
 
-    /* Parts: shards that have stats, 000..M-1 each, one codec. */
-    if (s.npt)
-        qsort(s.pt, s.npt, sizeof *s.pt, cmp_part);
-    for (size_t i = 0; i < s.npt; i++) {
-        const part_ent *p = &s.pt[i];
-        if (p->shard >= N) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: part file %s belongs to shard %d, which has "
-                            "no stats_shard%03d.json (shards 0..%d have one): the shard did not "
-                            "finish, or files of a run with more shards are mixed in",
-                            daydir, p->name, p->shard, p->shard, N - 1);
-            goto out;
-        }
+/* Parts: of shards that have stats, 000..M-1 each, one codec (set in res). */
+static int check_parts(day_scan *s, const char *daydir, int N, cg_merge_result *res, cg_err *err)
+{
+    if (s->npt)
+        qsort(s->pt, s->npt, sizeof *s->pt, cmp_part);
+    for (size_t i = 0; i < s->npt; i++) {
+        const part_ent *p = &s->pt[i];
+        if (p->shard >= N)
+            return cg_err_set(err, CG_ERUNTIME, "%s: part file %s belongs to shard %d, which has "
+                              "no stats_shard%03d.json (shards 0..%d have one): the shard did not "
+                              "finish, or files of a run with more shards are mixed in",
+                              daydir, p->name, p->shard, p->shard, N - 1);
         if (res->codec < 0)
             res->codec = p->codec;
-        else if (p->codec != res->codec) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: part files of two codecs (%s and %s, e.g. "
-                            "%s): every shard must use the same --compression",
-                            daydir, cg_codec_name(res->codec), cg_codec_name(p->codec), p->name);
-            goto out;
-        }
-        if ((uint32_t)p->part >= s.st[p->shard].parts) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: part file %s is not one of the %u part(s) "
-                            "that stats_shard%03d.json records (left by an earlier run?): "
-                            "remove it or re-run that shard",
-                            daydir, p->name, s.st[p->shard].parts, p->shard);
-            goto out;
-        }
-        int expect = (i > 0 && s.pt[i - 1].shard == p->shard) ? s.pt[i - 1].part + 1 : 0;
-        if (p->part != expect) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d: part %03d is missing (found "
-                            "%s)", daydir, p->shard, N, expect, p->name);
-            goto out;
-        }
+        else if (p->codec != res->codec)
+            return cg_err_set(err, CG_ERUNTIME, "%s: part files of two codecs (%s and %s, e.g. "
+                              "%s): every shard must use the same --compression",
+                              daydir, cg_codec_name(res->codec), cg_codec_name(p->codec), p->name);
+        if ((uint32_t)p->part >= s->st[p->shard].parts)
+            return cg_err_set(err, CG_ERUNTIME, "%s: part file %s is not one of the %u part(s) "
+                              "that stats_shard%03d.json records (left by an earlier run?): "
+                              "remove it or re-run that shard",
+                              daydir, p->name, s->st[p->shard].parts, p->shard);
+        int expect = (i > 0 && s->pt[i - 1].shard == p->shard) ? s->pt[i - 1].part + 1 : 0;
+        if (p->part != expect)
+            return cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d: part %03d is missing (found "
+                              "%s)", daydir, p->shard, N, expect, p->name);
     }
-    /* Every shard has at least one part (generate always writes one). */
+    return CG_OK;
+}
+
+/* Shards without any part: all of them is fine only for a day merged (or
+ * written unsharded) before its parts were cleaned up (res->status
+ * CG_MERGE_CLEANED); some of them is an error. */
+static int check_shards_have_parts(const day_scan *s, const char *out_dir, const char *daydir,
+                                   const char *date, int N, const uint64_t tot[3],
+                                   cg_merge_result *res, cg_err *err)
+{
     size_t pi = 0;
     int without = -1, nwithout = 0;
     for (int k = 0; k < N; k++) {
-        if (pi < s.npt && s.pt[pi].shard == k) {
-            while (pi < s.npt && s.pt[pi].shard == k)
+        if (pi < s->npt && s->pt[pi].shard == k) {
+            while (pi < s->npt && s->pt[pi].shard == k)
                 pi++;
         } else {
             if (without < 0)
@@ -700,96 +628,151 @@ int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg
             nwithout++;
         }
     }
-    if (nwithout == N) {
-        /* Nothing to merge from; fine only if the day was merged (or written
-         * unsharded) before its parts were cleaned up. */
-        snprintf(path, sizeof path, "%s/summary.json", daydir);
-        static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
-        int have_bundle = 0;
-        for (int c = 0; c < 3; c++) {
-            char bp[CG_PATH_MAX + 64];
-            struct stat st;
-            snprintf(bp, sizeof bp, "%s/cdr_%s.csv%s", out_dir, date, cg_codec_ext(codecs[c]));
-            if (stat(bp, &st) == 0) {
-                have_bundle = 1;
-                res->codec = codecs[c];
-                res->bundle_bytes = (uint64_t)st.st_size;
-                snprintf(res->bundle, sizeof res->bundle, "%s", bp);
-            }
-        }
-        if (have_bundle && summary_agrees(path, tot, N)) {
-            res->status = CG_MERGE_CLEANED;
-            goto out;
-        }
-        rc = cg_err_set(err, CG_ERUNTIME, "%s: no part files for any of the %d shard(s), and no "
-                        "bundle with a matching summary.json: re-run the shards", daydir, N);
-        goto out;
-    }
-    if (nwithout) {
-        rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d has stats but no part files "
-                        "(cdr_%s_shard%03d_part000.csv...): re-run that shard",
-                        daydir, without, N, date, without);
-        goto out;
-    }
-
-    /* Each shard's last part (a gap before it was caught above). */
-    for (size_t i = 0; i < s.npt; i++) {
-        const part_ent *p = &s.pt[i];
-        int last = i + 1 == s.npt || s.pt[i + 1].shard != p->shard;
-        if (last && (uint32_t)p->part + 1 != s.st[p->shard].parts) {
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d: part %03d is missing "
-                            "(stats_shard%03d.json records %u parts; the last found is %s)",
-                            daydir, p->shard, N, p->part + 1, p->shard, s.st[p->shard].parts,
-                            p->name);
-            goto out;
+    if (nwithout == 0)
+        return CG_OK;
+    if (nwithout < N)
+        return cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d has stats but no part files "
+                          "(cdr_%s_shard%03d_part000.csv...): re-run that shard",
+                          daydir, without, N, date, without);
+    cg_path sum;
+    cg_lay_summary(&sum, daydir);
+    CG_TRY(cg_path_ok(&sum, err));
+    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
+    int have_bundle = 0;
+    for (int c = 0; c < 3; c++) {
+        cg_path bp;
+        struct stat st;
+        cg_lay_bundle(&bp, out_dir, date, codecs[c]);
+        CG_TRY(cg_path_ok(&bp, err));
+        if (stat(bp.s, &st) == 0) {
+            have_bundle = 1;
+            res->codec = codecs[c];
+            res->bundle_bytes = (uint64_t)st.st_size;
+            memcpy(res->bundle, bp.s, bp.len + 1);
         }
     }
-
-    /* Every part is proved whole before anything changes: its size is what
-     * the shard wrote, every member/frame decodes, its rows are the rows
-     * the shard recorded. */
-    for (size_t i = 0; i < s.npt; i++) {
-        const stat_ent *st = &s.st[s.pt[i].shard];
-        if ((rc = do_part(daydir, &s.pt[i], NULL, 0, NULL, err)) ||
-            (rc = verify_part(daydir, &s.pt[i], st->part_bytes[s.pt[i].part],
-                              st->part_rows[s.pt[i].part], &buf, err)))
-            goto out;
+    if (have_bundle && summary_agrees(sum.s, tot, N)) {
+        res->status = CG_MERGE_CLEANED;
+        return CG_OK;
     }
+    return cg_err_set(err, CG_ERUNTIME, "%s: no part files for any of the %d shard(s), and no "
+                      "bundle with a matching summary.json: re-run the shards", daydir, N);
+}
 
-    /* The day stops looking complete before anything changes. */
-    snprintf(path, sizeof path, "%s/summary.json", daydir);
-    if ((rc = unlink_ok(path, err)))
-        goto out;
-    snprintf(path, sizeof path, "cdr_%s.csv", date);
-    if ((rc = cg_remove_tmp_files_prefix(out_dir, path, err)))
-        goto out;
-    snprintf(res->bundle, sizeof res->bundle, "%s/cdr_%s.csv%s", out_dir, date,
-             cg_codec_ext(res->codec));
-    if ((rc = cg_afile_open(&bundle, res->bundle, err)))
-        goto out;
-    for (size_t i = 0; i < s.npt; i++)
-        if ((rc = do_part(daydir, &s.pt[i], &bundle, i == 0, &buf, err)))
-            goto out;
-    res->parts = (int)s.npt;
-    res->bundle_bytes = bundle.bytes;
-    if ((rc = cg_afile_commit(&bundle, 0, err)))
-        goto out;
+/* Each shard's last part is the last its stats record (a gap before it was
+ * caught by check_parts). */
+static int check_last_parts(const day_scan *s, const char *daydir, int N, cg_err *err)
+{
+    for (size_t i = 0; i < s->npt; i++) {
+        const part_ent *p = &s->pt[i];
+        int last = i + 1 == s->npt || s->pt[i + 1].shard != p->shard;
+        if (last && (uint32_t)p->part + 1 != s->st[p->shard].parts)
+            return cg_err_set(err, CG_ERUNTIME, "%s: shard %d of %d: part %03d is missing "
+                              "(stats_shard%03d.json records %u parts; the last found is %s)",
+                              daydir, p->shard, N, p->part + 1, p->shard, s->st[p->shard].parts,
+                              p->name);
+    }
+    return CG_OK;
+}
+
+/* Writes the bundle from the proved parts, removes bundles of other codecs
+ * and writes the summary; the summary goes first so that the day stops
+ * looking complete before anything changes. */
+static int write_day(day_scan *s, const char *out_dir, const char *daydir, const char *date,
+                     int N, const uint64_t tot[3], cg_merge_result *res, char **buf, cg_err *err)
+{
+    cg_path path;
+    cg_lay_summary(&path, daydir);
+    CG_TRY(cg_path_ok(&path, err));
+    CG_TRY(unlink_ok(path.s, err));
+    cg_path stem;
+    cg_path_init(&stem);
+    cg_path_add(&stem, "cdr_%s.csv", date);
+    CG_TRY(cg_remove_tmp_files_prefix(out_dir, stem.s, err));
+    cg_path bp;
+    cg_lay_bundle(&bp, out_dir, date, res->codec);
+    CG_TRY(cg_path_ok(&bp, err));
+    memcpy(res->bundle, bp.s, bp.len + 1);
+    cg_afile bundle;
+    int rc = cg_afile_open(&bundle, res->bundle, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < s->npt && !rc; i++)
+        rc = do_part(daydir, &s->pt[i], &bundle, i == 0, buf, err);
+    if (!rc) {
+        res->parts = (int)s->npt;
+        res->bundle_bytes = bundle.bytes;
+        rc = cg_afile_commit(&bundle, 0, err);
+    }
+    cg_afile_abort(&bundle);
+    if (rc)
+        return rc;
     /* A bundle of another codec (an earlier run) would contradict the new one. */
     static const int all[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
     for (int c = 0; c < 3; c++) {
         if (all[c] == res->codec)
             continue;
-        snprintf(path, sizeof path, "%s/cdr_%s.csv%s", out_dir, date, cg_codec_ext(all[c]));
-        if ((rc = unlink_ok(path, err)))
-            goto out;
+        cg_lay_bundle(&path, out_dir, date, all[c]);
+        CG_TRY(cg_path_ok(&path, err));
+        CG_TRY(unlink_ok(path.s, err));
     }
     char json[256];
     size_t jn = cg_json_summary(json, sizeof json, tot[0], tot[1], tot[2], N);
-    snprintf(path, sizeof path, "%s/summary.json", daydir);
-    rc = cg_write_file_atomic(path, json, jn, err);
+    cg_lay_summary(&path, daydir);
+    CG_TRY(cg_write_file_atomic(path.s, json, jn, err));
     res->status = CG_MERGE_DONE;
-out:
-    cg_afile_abort(&bundle);
+    return CG_OK;
+}
+
+/* Scan, prove every shard and part whole, then write: nothing changes on
+ * disk before every check has passed. */
+static int merge_scanned(day_scan *s, const char *out_dir, const char *daydir, const char *date,
+                         cg_merge_result *res, char **buf, cg_err *err)
+{
+    int N;
+    CG_TRY(check_shards(s, daydir, &N, err));
+    uint64_t tot[3] = {0, 0, 0};
+    for (size_t i = 0; i < s->nst; i++)
+        for (int t = 0; t < 3; t++)
+            tot[t] += s->st[i].n[t];
+    res->shards = N;
+    res->calls = tot[0];
+    res->sms = tot[1];
+    res->data = tot[2];
+    CG_TRY(check_parts(s, daydir, N, res, err));
+    CG_TRY(check_shards_have_parts(s, out_dir, daydir, date, N, tot, res, err));
+    if (res->status == CG_MERGE_CLEANED)
+        return CG_OK;
+    CG_TRY(check_last_parts(s, daydir, N, err));
+    /* Every part is proved whole before anything changes: its size is what
+     * the shard wrote, every member/frame decodes, its rows are the rows
+     * the shard recorded. */
+    for (size_t i = 0; i < s->npt; i++) {
+        const stat_ent *st = &s->st[s->pt[i].shard];
+        CG_TRY(do_part(daydir, &s->pt[i], NULL, 0, NULL, err));
+        CG_TRY(verify_part(daydir, &s->pt[i], st->part_bytes[s->pt[i].part],
+                           st->part_rows[s->pt[i].part], buf, err));
+    }
+    return write_day(s, out_dir, daydir, date, N, tot, res, buf, err);
+}
+
+int cg_merge_day(const char *out_dir, const char *date, cg_merge_result *res, cg_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->codec = -1;
+    cg_path daydir;
+    cg_lay_daydir(&daydir, out_dir, date);
+    CG_TRY(cg_path_ok(&daydir, err));
+    day_scan s;
+    memset(&s, 0, sizeof s);
+    char *buf = NULL;
+    int rc = scan_day(daydir.s, date, &s, err);
+    if (rc == CG_OK) {
+        if (s.nst == 0)
+            res->status = CG_MERGE_NO_STATS;
+        else
+            rc = merge_scanned(&s, out_dir, daydir.s, date, res, &buf, err);
+    }
     free(buf);
     scan_free(&s);
     return rc;
@@ -813,18 +796,22 @@ int cg_merge_list_days(const char *out_dir, char (**days)[11], size_t *n, cg_err
     int rc = CG_OK;
     while ((de = readdir(d))) {
         int32_t day;
-        char canon[11], path[CG_PATH_MAX + 16];
+        char canon[11];
+        cg_path path;
         struct stat st;
         if (strlen(de->d_name) != 10 || cg_date_parse(de->d_name, &day) != 0)
             continue;
         cg_date_format(day, canon);
-        snprintf(path, sizeof path, "%s/%s", out_dir, de->d_name);
-        if (strcmp(canon, de->d_name) != 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        cg_lay_daydir(&path, out_dir, de->d_name);
+        if (strcmp(canon, de->d_name) != 0 || path.overflow || stat(path.s, &st) != 0 ||
+            !S_ISDIR(st.st_mode))
             continue;
-        if (push((void **)days, n, &cap, sizeof **days)) {
+        char(*grown)[11] = cg_grow(*days, &cap, *n + 1, sizeof **days);
+        if (!grown) {
             rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
             break;
         }
+        *days = grown;
         memcpy((*days)[(*n)++], canon, 11);
     }
     closedir(d);

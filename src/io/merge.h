@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/config.h"
 #include "core/err.h"
 #include "io/json.h"
 
@@ -26,7 +27,7 @@ typedef struct cg_merge_result {
     int codec;                /* enum cg_codec of the parts */
     uint64_t calls, sms, data;
     uint64_t bundle_bytes;    /* compressed size of the bundle */
-    char bundle[4200];        /* path of the bundle */
+    char bundle[CG_PATH_MAX]; /* path of the bundle */
 } cg_merge_result;
 
 /* Length of the header member / frame at the start of a part file whose

@@ -1,0 +1,779 @@
+/* The generate engine (see engine.h).
+ *
+ * Threading protocol. The shard's subscribers [lo, hi) are cut into fixed
+ * blocks of BLOCK_SUBS (the same whatever --workers is). There are two slots
+ * per worker; block b lives in slot b % nslots while it is in flight.
+ *
+ *   worker k:  take b = next_block++         (atomic; no lock)
+ *              wait until slot b % nslots is free (wr_mu / wr_cv)
+ *              format block b into the slot  (parallel)
+ *              wait for cut_turn == b        (cut_mu / cut_cv)   ordered 1
+ *                cut the text at part boundaries, cut_turn++
+ *              compress each piece           (parallel)
+ *              mark the slot ready           (wr_mu)             ordered 2
+ *                if nobody is writing: become the writer and write
+ *                block wr_turn, wr_turn+1, ... while they are ready
+ *                (file I/O outside the lock), freeing each slot
+ *
+ *       blocks   0   1   2   3   4   5 ...
+ *       format   [k0][k1][k0][k1]...          any order, in parallel
+ *       cut      0 -> 1 -> 2 -> 3 ...         strictly in block order
+ *       compress [k0][k1][k0][k1]...          any order, in parallel
+ *       write    0 -> 1 -> 2 -> 3 ...         strictly in block order, by
+ *                                             whichever worker finds the
+ *                                             next block ready
+ *
+ * Only the two ordered steps are serialised. Who writes a block changes
+ * from run to run; what is written, and where the parts rotate, does not:
+ * the output bytes depend on neither the worker count nor the timing. A
+ * failure in any worker sets `failed` and wakes every waiter (run_fail). */
+#include "gen/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/calendar.h"
+#include "core/cells.h"
+#include "core/check.h"
+#include "core/mem.h"
+#include "core/stop.h"
+#include "core/synth.h"
+#include "core/tzday.h"
+#include "db/subindex.h"
+#include "gen/outdir.h"
+#include "io/afile.h"
+#include "io/cellsfile.h"
+#include "io/codec.h"
+#include "io/json.h"
+#include "io/layout.h"
+#include "io/tzdb.h"
+
+/* Subscribers per block: small enough for ~1 MB of text per worker, large
+ * enough that the ordered hand-offs cost nothing. Never derive it from the
+ * worker count (it would change the compressed bytes). */
+#define BLOCK_SUBS 256
+/* Slots per worker: one being formatted or compressed, one waiting to be
+ * written. */
+#define SLOTS_PER_WORKER 2
+/* Workers at most (--workers is capped here; more buys nothing). */
+#define MAX_WORKERS 256
+/* Progress is polled this often (ns) by the calling thread. */
+#define PROGRESS_NS 250000000L
+
+typedef struct piece {
+    int part;
+    size_t zoff, zlen; /* compressed bytes in the slot's z */
+    size_t raw;        /* uncompressed length */
+    uint64_t rows;     /* rows in it */
+} piece;
+
+/* One block in flight: its text, its compressed pieces. */
+typedef struct slot {
+    char *text;
+    size_t text_cap, len;
+    char *z;
+    size_t z_cap;
+    piece *pieces;
+    size_t npieces, pieces_cap;
+    uint64_t n[3];  /* calls, sms, data of the block */
+    uint64_t block; /* block it holds */
+    int busy;       /* taken by a block not yet written */
+    int ready;      /* compressed, waiting for its turn to be written */
+} slot;
+
+typedef struct day_run day_run;
+
+typedef struct worker {
+    pthread_t th;
+    day_run *run;
+    cg_recbuf rb;
+    void *fmt_state;
+    cg_codec_ctx *codec;
+} worker;
+
+/* What lives for the whole run: the model, the pool's memory. */
+typedef struct engine {
+    const cg_config *cfg;
+    const cg_outfmt *fmt;
+    const cg_gen_hooks *hooks;
+    cg_model m;
+    uint64_t lo, hi; /* the shard's subscribers */
+    uint64_t run_fp;
+    int nworkers;
+    worker *ws;
+    slot *slots;
+    cg_codec_ctx **codecs;
+} engine;
+
+/* One day of the shard. */
+struct day_run {
+    const engine *e;
+    const cg_config *cfg;
+    const cg_dayparams *dp;
+    int day_no;
+    char date[11];
+    cg_path daydir;
+    int shard;
+    uint64_t nblocks;
+    _Atomic uint64_t next_block;
+
+    /* ordered step 1: part boundaries */
+    pthread_mutex_t cut_mu;
+    pthread_cond_t cut_cv;
+    uint64_t cut_turn;
+    int part_idx;
+    uint64_t part_bytes;
+
+    /* ordered step 2: writing, by whichever worker finds the next block
+     * ready and nobody writing */
+    pthread_mutex_t wr_mu;
+    pthread_cond_t wr_cv;
+    uint64_t wr_turn;
+    int writing;
+    slot *slots;
+    size_t nslots;
+    int open_part; /* -1: none open */
+    int parts_written;
+    uint64_t *part_rows, *part_zbytes; /* of each part, for the stats */
+    size_t rows_cap, zbytes_cap;
+    cg_afile part_file;
+    cg_afile bundle;
+    int bundle_on;
+    size_t hdr_len;
+    char *hdr_z;
+    size_t hdr_zlen;
+    uint64_t counts[3];
+
+    _Atomic uint64_t subs_done, rows_done, raw_bytes;
+    _Atomic int failed;
+    pthread_mutex_t err_mu;
+    cg_err err;
+};
+
+static void run_fail(day_run *r, const cg_err *e)
+{
+    pthread_mutex_lock(&r->err_mu);
+    if (!atomic_load(&r->failed)) {
+        r->err = *e;
+        atomic_store(&r->failed, 1);
+    }
+    pthread_mutex_unlock(&r->err_mu);
+    /* Wake everyone waiting for a turn that will never come. */
+    pthread_mutex_lock(&r->cut_mu);
+    pthread_cond_broadcast(&r->cut_cv);
+    pthread_mutex_unlock(&r->cut_mu);
+    pthread_mutex_lock(&r->wr_mu);
+    pthread_cond_broadcast(&r->wr_cv);
+    pthread_mutex_unlock(&r->wr_mu);
+}
+
+static uint64_t block_subs(const day_run *r, uint64_t b)
+{
+    uint64_t first = r->e->lo + b * BLOCK_SUBS;
+    return (first + BLOCK_SUBS < r->e->hi ? first + BLOCK_SUBS : r->e->hi) - first;
+}
+
+/* Formats block b's rows into the slot's text; returns its length or -1. */
+static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
+{
+    day_run *r = w->run;
+    const cg_outfmt *fmt = r->e->fmt;
+    uint64_t first = r->e->lo + b * BLOCK_SUBS, last = first + block_subs(r, b);
+    size_t len = 0;
+    sl->n[0] = sl->n[1] = sl->n[2] = 0;
+    for (uint64_t i = first; i < last; i++) {
+        if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
+            cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
+                       (unsigned long long)i);
+            return -1;
+        }
+        char *t = cg_grow(sl->text, &sl->text_cap, len + w->rb.n * fmt->max_row, 1);
+        if (!t) {
+            cg_err_set(err, CG_ERUNTIME, "out of memory formatting subscriber %llu",
+                       (unsigned long long)i);
+            return -1;
+        }
+        sl->text = t;
+        len += fmt->rows(w->fmt_state, &w->rb, sl->text + len, sl->n);
+    }
+    return (long)len;
+}
+
+static int add_piece(slot *sl, int part, size_t raw, uint64_t rows)
+{
+    piece *p = cg_grow(sl->pieces, &sl->pieces_cap, sl->npieces + 1, sizeof *p);
+    if (!p)
+        return -1;
+    sl->pieces = p;
+    sl->pieces[sl->npieces++] = (piece){part, 0, 0, raw, rows};
+    return 0;
+}
+
+static uint64_t count_rows(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        k++;
+    return k;
+}
+
+/* Ordered step 1: splits the block's text at the rows where the current
+ * part reaches --rotate-bytes (header included). */
+static int cut_block(day_run *r, slot *sl, size_t len)
+{
+    uint64_t N = r->cfg->rotate_bytes;
+    size_t pos = 0;
+    /* Rows are counted only in pieces cut at a rotation; the last piece has
+     * the rest of the block's. */
+    uint64_t rows_left = sl->n[0] + sl->n[1] + sl->n[2];
+    sl->npieces = 0;
+    while (pos < len) {
+        uint64_t need = N > r->part_bytes ? N - r->part_bytes : 1;
+        if (len - pos < need) {
+            if (add_piece(sl, r->part_idx, len - pos, rows_left))
+                return -1;
+            r->part_bytes += len - pos;
+            break;
+        }
+        /* Every row ends in '\n' and the text ends with a row: a newline is
+         * found at or after any byte of it. */
+        const char *nl = memchr(sl->text + pos + need - 1, '\n', len - (pos + need - 1));
+        CG_ASSERT(nl != NULL);
+        size_t end = (size_t)(nl - sl->text) + 1;
+        uint64_t rows = count_rows(sl->text + pos, end - pos);
+        rows_left -= rows;
+        if (add_piece(sl, r->part_idx, end - pos, rows))
+            return -1;
+        r->part_idx++;
+        r->part_bytes = r->hdr_len;
+        pos = end;
+    }
+    return 0;
+}
+
+static int compress_pieces(worker *w, slot *sl, cg_err *err)
+{
+    size_t raw_off = 0, zoff = 0;
+    for (size_t k = 0; k < sl->npieces; k++) {
+        piece *p = &sl->pieces[k];
+        size_t bound = cg_codec_bound(w->codec, p->raw);
+        char *z = cg_grow(sl->z, &sl->z_cap, zoff + bound, 1);
+        if (!z)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory compressing");
+        sl->z = z;
+        size_t zn = 0;
+        CG_TRY(cg_codec_compress(w->codec, sl->text + raw_off, p->raw, sl->z + zoff,
+                                 sl->z_cap - zoff, &zn, err));
+        p->zoff = zoff;
+        p->zlen = zn;
+        zoff += zn;
+        raw_off += p->raw;
+    }
+    return CG_OK;
+}
+
+static int open_part(day_run *r, int part, cg_err *err)
+{
+    cg_path path;
+    cg_lay_part(&path, r->daydir.s, r->date, r->shard, part, r->cfg->codec);
+    CG_TRY(cg_path_ok(&path, err));
+    uint64_t *rows = cg_grow(r->part_rows, &r->rows_cap, (size_t)part + 1, sizeof *rows);
+    if (rows)
+        r->part_rows = rows;
+    uint64_t *zb = cg_grow(r->part_zbytes, &r->zbytes_cap, (size_t)part + 1, sizeof *zb);
+    if (zb)
+        r->part_zbytes = zb;
+    if (!rows || !zb)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    r->part_rows[part] = 0;
+    r->part_zbytes[part] = 0;
+    CG_TRY(cg_afile_open(&r->part_file, path.s, err));
+    r->open_part = part;
+    return cg_afile_write(&r->part_file, r->hdr_z, r->hdr_zlen, err);
+}
+
+static int close_part(day_run *r, cg_err *err)
+{
+    if (r->open_part < 0)
+        return CG_OK;
+    r->part_zbytes[r->open_part] = r->part_file.bytes;
+    r->open_part = -1;
+    r->parts_written++;
+    return cg_afile_commit(&r->part_file, 0, err);
+}
+
+/* Ordered step 2: appends the pieces to part files and the bundle. */
+static int write_pieces(day_run *r, const slot *sl, cg_err *err)
+{
+    for (size_t k = 0; k < sl->npieces; k++) {
+        const piece *p = &sl->pieces[k];
+        if (p->part != r->open_part) {
+            CG_TRY(close_part(r, err));
+            CG_TRY(open_part(r, p->part, err));
+        }
+        CG_TRY(cg_afile_write(&r->part_file, sl->z + p->zoff, p->zlen, err));
+        r->part_rows[p->part] += p->rows;
+        if (r->bundle_on)
+            CG_TRY(cg_afile_write(&r->bundle, sl->z + p->zoff, p->zlen, err));
+    }
+    return CG_OK;
+}
+
+/* Hands a compressed block over for writing; if nobody is writing, writes
+ * it and every following block that is ready, in order. The file I/O runs
+ * outside the lock so that other workers can hand their blocks over. */
+static int deposit_and_write(day_run *r, slot *sl, cg_err *err)
+{
+    int rc = CG_OK;
+    pthread_mutex_lock(&r->wr_mu);
+    sl->ready = 1;
+    if (!r->writing) {
+        r->writing = 1;
+        for (;;) {
+            slot *next = &r->slots[r->wr_turn % r->nslots];
+            if (atomic_load(&r->failed) || !next->ready || next->block != r->wr_turn)
+                break;
+            pthread_mutex_unlock(&r->wr_mu);
+            rc = write_pieces(r, next, err);
+            pthread_mutex_lock(&r->wr_mu);
+            if (rc)
+                break;
+            for (int t = 0; t < 3; t++)
+                r->counts[t] += next->n[t];
+            atomic_fetch_add(&r->rows_done, next->n[0] + next->n[1] + next->n[2]);
+            atomic_fetch_add(&r->raw_bytes, (uint64_t)next->len);
+            atomic_fetch_add(&r->subs_done, block_subs(r, next->block));
+            next->ready = 0;
+            next->busy = 0;
+            r->wr_turn++;
+            pthread_cond_broadcast(&r->wr_cv);
+        }
+        r->writing = 0;
+    }
+    pthread_mutex_unlock(&r->wr_mu);
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    day_run *r = w->run;
+    cg_err err;
+    cg_err_clear(&err);
+    for (;;) {
+        uint64_t b = atomic_fetch_add(&r->next_block, 1);
+        if (b >= r->nblocks || atomic_load(&r->failed))
+            break;
+        if (cg_stop_requested()) {
+            cg_err_set(&err, CG_ERUNTIME, "interrupted");
+            goto fail;
+        }
+        /* Wait until the slot's previous block has been written. */
+        slot *sl = &r->slots[b % r->nslots];
+        pthread_mutex_lock(&r->wr_mu);
+        while (sl->busy && !atomic_load(&r->failed))
+            pthread_cond_wait(&r->wr_cv, &r->wr_mu);
+        sl->busy = 1;
+        sl->ready = 0;
+        sl->block = b;
+        pthread_mutex_unlock(&r->wr_mu);
+        if (atomic_load(&r->failed))
+            break;
+
+        long len = gen_block(w, sl, b, &err);
+        if (len < 0)
+            goto fail;
+        sl->len = (size_t)len;
+
+        pthread_mutex_lock(&r->cut_mu);
+        while (r->cut_turn != b && !atomic_load(&r->failed))
+            pthread_cond_wait(&r->cut_cv, &r->cut_mu);
+        int bad = atomic_load(&r->failed) || cut_block(r, sl, (size_t)len) != 0;
+        r->cut_turn++;
+        pthread_cond_broadcast(&r->cut_cv);
+        pthread_mutex_unlock(&r->cut_mu);
+        if (bad) {
+            if (atomic_load(&r->failed))
+                break;
+            cg_err_set(&err, CG_ERUNTIME, "out of memory");
+            goto fail;
+        }
+        if (compress_pieces(w, sl, &err) || deposit_and_write(r, sl, &err))
+            goto fail;
+    }
+    return NULL;
+fail:
+    run_fail(r, &err);
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void report_progress(const day_run *r, double t0, int final)
+{
+    const cg_gen_hooks *h = r->e->hooks;
+    if (!h || !h->progress)
+        return;
+    cg_gen_progress p = {r->date,
+                         r->day_no,
+                         r->cfg->days,
+                         atomic_load(&r->subs_done),
+                         r->e->hi - r->e->lo,
+                         atomic_load(&r->rows_done),
+                         atomic_load(&r->raw_bytes),
+                         now_s() - t0,
+                         final};
+    h->progress(h->ctx, &p);
+}
+
+/* Day set-up before the workers start: the day directory cleared of an
+ * earlier run's files, the compressed header, the bundle opened. */
+static int day_open(day_run *r, cg_err *err)
+{
+    const cg_config *cfg = r->cfg;
+    CG_TRY(cg_path_ok(&r->daydir, err));
+    CG_TRY(cg_mkdir_p(r->daydir.s, err));
+    CG_TRY(cg_outdir_clear_day(cfg, r->daydir.s, r->date, r->shard, r->e->run_fp, err));
+    const char *hdr = r->e->fmt->header;
+    size_t bound = cg_codec_bound(r->e->codecs[0], r->hdr_len);
+    r->hdr_z = malloc(bound);
+    if (!r->hdr_z)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    CG_TRY(cg_codec_compress(r->e->codecs[0], hdr, r->hdr_len, r->hdr_z, bound, &r->hdr_zlen,
+                             err));
+    r->bundle_on = cfg->shard_n == 0;
+    if (r->bundle_on) {
+        cg_path path;
+        cg_lay_bundle(&path, cfg->out, r->date, cfg->codec);
+        CG_TRY(cg_path_ok(&path, err));
+        CG_TRY(cg_afile_open(&r->bundle, path.s, err));
+        CG_TRY(cg_afile_write(&r->bundle, r->hdr_z, r->hdr_zlen, err));
+    }
+    return CG_OK;
+}
+
+/* Runs the workers over the day's blocks; the calling thread reports
+ * progress meanwhile. */
+static int day_work(day_run *r, cg_err *err)
+{
+    const engine *e = r->e;
+    int nstarted = 0;
+    double t0 = now_s();
+    for (int k = 0; k < e->nworkers; k++) {
+        worker *w = &e->ws[k];
+        w->run = r;
+        w->codec = e->codecs[k];
+        if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+            cg_err fe;
+            cg_err_set(&fe, CG_ERUNTIME, "cannot start worker thread");
+            run_fail(r, &fe);
+            break;
+        }
+        nstarted++;
+    }
+    if (e->hooks && e->hooks->progress) {
+        /* The calling thread only reports; workers signal nothing to it. */
+        while (atomic_load(&r->subs_done) < e->hi - e->lo && !atomic_load(&r->failed) &&
+               !cg_stop_requested()) {
+            report_progress(r, t0, 0);
+            struct timespec ts = {0, PROGRESS_NS};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (int k = 0; k < nstarted; k++)
+        pthread_join(e->ws[k].th, NULL);
+    report_progress(r, t0, 1);
+    if (atomic_load(&r->failed)) {
+        *err = r->err;
+        return err->code ? err->code : CG_ERUNTIME;
+    }
+    if (cg_stop_requested())
+        return cg_err_set(err, CG_ERUNTIME, "interrupted");
+    return CG_OK;
+}
+
+/* After the workers: the last part closed, the stats, the bundle and (when
+ * not sharded) the summary, in that order, so that a day looks complete
+ * only when it is. */
+static int day_finish(day_run *r, cg_err *err)
+{
+    const cg_config *cfg = r->cfg;
+    /* A shard-day without rows still gets one part: its header. */
+    if (r->parts_written == 0 && r->open_part < 0)
+        CG_TRY(open_part(r, 0, err));
+    CG_TRY(close_part(r, err));
+
+    cg_stats st = {r->shard, cfg->shard_n ? cfg->shard_n : 1,
+                   {r->counts[0], r->counts[1], r->counts[2]}, r->e->run_fp,
+                   (uint32_t)r->parts_written, r->part_rows, r->part_zbytes};
+    size_t jcap = CG_JSON_STATS_MAX(r->parts_written);
+    char *sj = malloc(jcap);
+    if (!sj)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    size_t jn = cg_json_stats(sj, jcap, &st);
+    cg_path path;
+    cg_lay_stats(&path, r->daydir.s, r->shard);
+    int rc = cg_path_ok(&path, err);
+    if (!rc)
+        rc = jn < jcap ? cg_write_file_atomic(path.s, sj, jn, err)
+                       : cg_err_set(err, CG_ERUNTIME, "stats too long");
+    free(sj);
+    if (rc || !r->bundle_on)
+        return rc;
+    CG_TRY(cg_afile_commit(&r->bundle, 0, err));
+    if (cfg->cleanup_after_archive) {
+        for (int p = 0; p < r->parts_written; p++) {
+            cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, cfg->codec);
+            CG_TRY(cg_path_ok(&path, err));
+            if (unlink(path.s) != 0)
+                return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path.s);
+        }
+    }
+    char json[256];
+    jn = cg_json_summary(json, sizeof json, r->counts[0], r->counts[1], r->counts[2], 1);
+    cg_lay_summary(&path, r->daydir.s);
+    CG_TRY(cg_path_ok(&path, err));
+    return cg_write_file_atomic(path.s, json, jn, err);
+}
+
+/* Generates one day of the shard. */
+static int run_day(engine *e, int day_index, cg_err *err)
+{
+    const cg_config *cfg = e->cfg;
+    cg_dayparams dp;
+    CG_TRY(cg_dayparams_init(&dp, &e->m, day_index, err));
+    day_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    r->e = e;
+    r->cfg = cfg;
+    r->dp = &dp;
+    r->day_no = day_index;
+    cg_date_format(dp.day.day, r->date);
+    cg_lay_daydir(&r->daydir, cfg->out, r->date);
+    r->shard = cfg->shard_n ? cfg->shard_k : 0;
+    r->nblocks = (e->hi - e->lo + BLOCK_SUBS - 1) / BLOCK_SUBS;
+    r->slots = e->slots;
+    r->nslots = (size_t)e->nworkers * SLOTS_PER_WORKER;
+    for (size_t k = 0; k < r->nslots; k++)
+        e->slots[k].busy = e->slots[k].ready = 0;
+    r->open_part = -1;
+    r->part_file.fd = -1;
+    r->bundle.fd = -1;
+    r->hdr_len = strlen(e->fmt->header);
+    r->part_bytes = r->hdr_len;
+    pthread_mutex_init(&r->cut_mu, NULL);
+    pthread_cond_init(&r->cut_cv, NULL);
+    pthread_mutex_init(&r->wr_mu, NULL);
+    pthread_cond_init(&r->wr_cv, NULL);
+    pthread_mutex_init(&r->err_mu, NULL);
+
+    int rc = day_open(r, err);
+    if (!rc)
+        rc = day_work(r, err);
+    if (!rc)
+        rc = day_finish(r, err);
+    if (!rc && e->hooks && e->hooks->day_done)
+        e->hooks->day_done(e->hooks->ctx, r->date, r->counts);
+
+    cg_afile_abort(&r->part_file);
+    cg_afile_abort(&r->bundle);
+    free(r->hdr_z);
+    free(r->part_rows);
+    free(r->part_zbytes);
+    pthread_mutex_destroy(&r->cut_mu);
+    pthread_cond_destroy(&r->cut_cv);
+    pthread_mutex_destroy(&r->wr_mu);
+    pthread_cond_destroy(&r->wr_cv);
+    pthread_mutex_destroy(&r->err_mu);
+    free(r);
+    return rc;
+}
+
+static void note(const cg_gen_hooks *h, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(const cg_gen_hooks *h, const char *kind, const char *fmt, ...)
+{
+    if (!h || !h->note)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    h->note(h->ctx, kind, msg);
+}
+
+/* The subscribers of the run: the database's MSISDNs in ascending order
+ * (an explicit --subs N takes the first N), or --subs synthetic ones. */
+static int open_subscribers(const cg_config *cfg, const cg_gen_hooks *hooks, cg_subidx **idx,
+                            cg_idsource *ids, uint64_t *S, cg_err *err)
+{
+    *S = cfg->subs;
+    if (cfg->subscriber_db[0]) {
+        CG_TRY(cg_subidx_open(idx, cfg->subscriber_db, err));
+        uint64_t count = cg_subidx_count(*idx);
+        if (count == 0)
+            return cg_err_set(err, CG_ERUNTIME, "%s: the database holds no MSISDN",
+                              cfg->subscriber_db);
+        if (!cfg->subs_set || *S > count) {
+            if (cfg->subs_set)
+                note(hooks, "warning", "--subs %llu but %s has %llu MSISDNs; using all",
+                     (unsigned long long)*S, cfg->subscriber_db, (unsigned long long)count);
+            *S = count;
+        }
+        cg_subidx_idsource(*idx, ids);
+    }
+    if (*S == 0)
+        return cg_err_set(err, CG_EUSAGE, "--subs: must be at least 1");
+    return CG_OK;
+}
+
+/* Days with nothing to weigh are known before anything is written: a date
+ * the clocks skipped, or one whose weight lies only in a skipped hour, is
+ * written with no records (MODEL.md), and said so once. A day that begins
+ * before the epoch is refused. */
+static int check_days(const cg_config *cfg, const cg_gen_hooks *hooks, cg_err *err)
+{
+    for (int d = 0; d < cfg->days; d++) {
+        cg_day day;
+        char date[11];
+        CG_TRY(cg_day_build(&day, cfg->start_day + d, cfg->diurnal_weekday,
+                            cfg->diurnal_weekend, err));
+        cg_date_format(day.day, date);
+        if (day.start_ms < 0)
+            return cg_err_set(err, CG_EUSAGE,
+                              "--start: local date %s in time zone %s begins before "
+                              "1970-01-01T00:00:00Z (timestamps are never negative); start a "
+                              "day later or use another --tz",
+                              date, cfg->tz_name);
+        if (day.missing)
+            note(hooks, "note",
+                 "local date %s does not exist in time zone %s (the clocks skipped it); its "
+                 "files are written with no records",
+                 date, cfg->tz_name);
+        else if (!(day.weight_ratio > 0.0))
+            note(hooks, "note",
+                 "%s has weight only in hours the clocks skip in %s (diurnal_%s); its files "
+                 "are written with no records",
+                 date, cfg->tz_name, day.weekend ? "weekend" : "weekday");
+    }
+    return CG_OK;
+}
+
+static int engine_alloc(engine *e, cg_err *err)
+{
+    int n = e->nworkers;
+    e->codecs = calloc((size_t)n, sizeof *e->codecs);
+    e->ws = calloc((size_t)n, sizeof *e->ws);
+    e->slots = calloc((size_t)n * SLOTS_PER_WORKER, sizeof *e->slots);
+    if (!e->codecs || !e->ws || !e->slots)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    int level = e->cfg->codec_level_set ? e->cfg->codec_level : 1;
+    for (int k = 0; k < n; k++) {
+        CG_TRY(cg_codec_new(&e->codecs[k], e->cfg->codec, level, err));
+        e->ws[k].fmt_state = calloc(1, e->fmt->state_size);
+        if (!e->ws[k].fmt_state)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        e->fmt->init(e->ws[k].fmt_state, e->cfg);
+    }
+    return CG_OK;
+}
+
+static void engine_free(engine *e)
+{
+    if (e->ws)
+        for (int k = 0; k < e->nworkers; k++) {
+            cg_recbuf_free(&e->ws[k].rb);
+            free(e->ws[k].fmt_state);
+        }
+    if (e->slots)
+        for (int k = 0; k < e->nworkers * SLOTS_PER_WORKER; k++) {
+            free(e->slots[k].text);
+            free(e->slots[k].z);
+            free(e->slots[k].pieces);
+        }
+    if (e->codecs)
+        for (int k = 0; k < e->nworkers; k++)
+            cg_codec_free(e->codecs[k]);
+    free(e->slots);
+    free(e->ws);
+    free(e->codecs);
+    cg_model_free(&e->m);
+}
+
+int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *hooks,
+               cg_err *err)
+{
+    cg_subidx *idx = NULL;
+    cg_idsource ids;
+    memset(&ids, 0, sizeof ids);
+    uint64_t S = 0;
+    int rc = open_subscribers(cfg, hooks, &idx, &ids, &S, err);
+    if (rc) {
+        cg_subidx_close(idx);
+        return rc;
+    }
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.cfg = cfg;
+    e.fmt = fmt;
+    e.hooks = hooks;
+    e.lo = 0;
+    e.hi = S;
+    if (cfg->shard_n) {
+        if ((uint64_t)cfg->shard_n > S) {
+            cg_subidx_close(idx);
+            return cg_err_set(err, CG_EUSAGE, "--shard %d/%d: more shards than the %llu subscribers",
+                              cfg->shard_k, cfg->shard_n, (unsigned long long)S);
+        }
+        e.lo = S * (uint64_t)cfg->shard_k / (uint64_t)cfg->shard_n;
+        e.hi = S * (uint64_t)(cfg->shard_k + 1) / (uint64_t)cfg->shard_n;
+    }
+    if ((rc = cg_tz_use(cfg->tz_name, err)) || (rc = check_days(cfg, hooks, err))) {
+        cg_subidx_close(idx);
+        return rc;
+    }
+    e.nworkers = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (e.nworkers < 1)
+        e.nworkers = 1;
+    if (e.nworkers > MAX_WORKERS)
+        e.nworkers = MAX_WORKERS;
+
+    cg_cells cells;
+    memset(&cells, 0, sizeof cells);
+    int lock_fd[2] = {-1, -1};
+    if ((rc = engine_alloc(&e, err)) ||
+        (rc = cg_cells_build(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
+                             cfg->radius_km, cfg->seed, err)) ||
+        (rc = cg_mkdir_p(cfg->out, err)) || (rc = cg_outdir_lock(cfg, lock_fd, err)))
+        goto out;
+    /* Temporary files of a killed earlier run (a day bundle lives in OUT;
+     * parts and stats in the day directories, cleaned per day). */
+    if ((rc = cg_remove_tmp_files(cfg->out, err)) || (rc = cg_cells_sync(&cells, cfg->out, err)) ||
+        (rc = cg_model_init(&e.m, cfg, S, &cells, idx ? &ids : NULL, err)))
+        goto out;
+    e.run_fp = cg_config_fingerprint(cfg, S, idx ? cg_subidx_db_hash(idx) : 0, CG_VERSION);
+    for (int d = 0; d < cfg->days && rc == CG_OK; d++)
+        rc = run_day(&e, d, err);
+out:
+    engine_free(&e);
+    cg_cells_free(&cells);
+    cg_subidx_close(idx);
+    for (int k = 0; k < 2; k++)
+        if (lock_fd[k] >= 0)
+            close(lock_fd[k]);
+    return rc;
+}
