@@ -20,12 +20,16 @@ LIBS_A  := $(BUILD)/libcdrgen-cli.a $(BUILD)/libcdrgen.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# `make docs`: the settings tables of docs/CONFIG.md from src/core/options.c.
+docs: $(BUILD)/tests/test_options
+	@$(BUILD)/tests/test_options --write docs/CONFIG.md
+
 # `make update-golden`: re-pin tests/golden/SHA256SUMS from this build (a
 # commit that changes it says why).
 update-golden: $(BUILD)/cdrgen
 	@CDRGEN=$(CURDIR)/$(BUILD)/cdrgen bash tests/golden/golden.sh --update
 
-.PHONY: update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+.PHONY: docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
 all: $(BUILD)/cdrgen
 
 $(BUILD)/%.o: %.c

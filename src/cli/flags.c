@@ -10,6 +10,8 @@
 
 #include "core/calendar.h"
 #include "db/subsource.h"
+#include "core/check.h"
+#include "core/options.h"
 #include "io/tzdb.h"
 #include "io/yamlcfg.h"
 
@@ -17,103 +19,34 @@
 #define CG_VERSION "0.0.0"
 #endif
 
-enum {
-    O_OUTPUT = 'o',
-    O_SUBS = 256, O_START, O_DAYS, O_OUT, O_SEED, O_CONFIG, O_PREFIXES, O_ROTATE, O_WORKERS,
-    O_TZ, O_CELLS, O_CENTER, O_RADIUS, O_MO_CALL, O_MO_SMS, O_IMEI, O_COMP, O_COMP_LEVEL,
-    O_CLEANUP, O_SUBDB, O_SHARD, O_QUIET, O_PROGRESS,
-    O_DB_SIZE, O_DB_HIST, O_DB_DEV, O_DB_SIM, O_DB_REL, O_DB_COOL,
-    O_GEN_DB, O_VALIDATE_DB, O_HELP
-};
+/* Which command lines take a flag (core/options.h). */
+#define M_GEN CG_CMD_GEN
+#define M_DBGEN CG_CMD_DBGEN
+#define M_DBVAL CG_CMD_DBVAL
+#define M_DBCONV CG_CMD_DBCONV
+#define M_MERGE CG_CMD_MERGE
+#define M_FLAT CG_CMD_FLAT
 
-/* Which command lines take a flag. */
-#define M_GEN 1u
-#define M_DBGEN 2u
-#define M_DBVAL 4u
-#define M_DBCONV 8u
-#define M_MERGE 16u
-#define M_FLAT 32u
-#define M_DB 64u
-#define M_ALL 127u
-#define M_CFG (M_GEN | M_DBGEN | M_FLAT)
+/* getopt_long's value of row i of cg_options (both spellings). */
+#define OPT_VAL(i) (256 + (i))
 
-typedef struct optdef {
-    const char *name;
-    int has_arg;
-    int id;
-    unsigned cmds;
-    int alias;           /* 1: another spelling, left out of --help */
-    const char *metavar;
-    const char *help;
-} optdef;
-
-static const optdef k_opts[] = {
-    {"subs", 1, O_SUBS, M_GEN | M_FLAT, 0, "N",
-     "subscribers, 1..10000000000 [100000; with --subscriber-db every MSISDN of it]"},
-    {"start", 1, O_START, M_GEN | M_FLAT, 0, "YYYY-MM-DD", "first day, a local date in --tz [2025-01-01]"},
-    {"days", 1, O_DAYS, M_GEN | M_FLAT, 0, "N", "number of days, 1..36600 [1]"},
-    {"out", 1, O_OUT, M_GEN | M_FLAT, 0, "DIR", "output directory [out]"},
-    {"seed", 1, O_SEED, M_CFG, 0, "N", "seed, 0..18446744073709551615 [42]"},
-    {"config", 1, O_CONFIG, M_CFG, 0, "FILE", "YAML configuration (docs/CONFIG.md); flags beat it"},
-    {"prefixes", 1, O_PREFIXES, M_CFG, 0, "A,B,..",
-     "MSISDN prefixes, 3-6 digits each [31612,31613,31620,31621]"},
-    {"rotate-bytes", 1, O_ROTATE, M_GEN | M_FLAT, 0, "N",
-     "new part file after N uncompressed bytes, >= 1 [100000000]"},
-    {"workers", 1, O_WORKERS, M_GEN | M_FLAT, 0, "N", "generator threads, 0..1024, 0 = one per CPU [0]"},
-    {"tz", 1, O_TZ, M_GEN | M_FLAT, 0, "NAME", "IANA time zone of the subscribers [Europe/Amsterdam]"},
-    {"cells", 1, O_CELLS, M_GEN | M_FLAT, 0, "N", "cell towers in the catalog, 1..10000000 [2000]"},
-    {"cell-center", 1, O_CENTER, M_GEN | M_FLAT, 0, "LAT,LON", "centre of the cell area [52.37,4.895]"},
-    {"cell-radius-km", 1, O_RADIUS, M_GEN | M_FLAT, 0, "R", "radius of the cell area, 0 < R <= 20000 [50]"},
-    {"mo-share-call", 1, O_MO_CALL, M_GEN | M_FLAT, 0, "P", "share of calls a subscriber originates, 0..1 [0.5]"},
-    {"mo-share-sms", 1, O_MO_SMS, M_GEN | M_FLAT, 0, "P", "share of SMS a subscriber originates, 0..1 [0.5]"},
-    {"imei-change-prob", 1, O_IMEI, M_GEN | M_FLAT, 0, "P",
-     "daily probability of a handset change (synthetic mode), 0..1 [0.02]"},
-    {"compression", 1, O_COMP, M_GEN | M_FLAT, 0, "gzip|zstd|none",
-     "codec of the part files and the day bundle [gzip]"},
-    {"compression-level", 1, O_COMP_LEVEL, M_GEN | M_FLAT, 0, "N", "gzip 1..12, zstd 1..19 [1]"},
-    {"cleanup-after-archive", 0, O_CLEANUP, M_GEN | M_FLAT, 0, "",
-     "delete the part files once the day bundle is written [keep]"},
-    {"subscriber-db", 1, O_SUBDB, M_GEN | M_FLAT, 0, "FILE",
-     "take identities from a subscriber database (.arrow or .csv) [synthetic]"},
-    {"shard", 1, O_SHARD, M_GEN | M_FLAT, 0, "K/N",
-     "generate only part K (0-based) of N [whole run; or env CDRGEN_SHARD_INDEX + CDRGEN_SHARD_COUNT]"},
-    {"quiet", 0, O_QUIET, M_GEN | M_FLAT, 0, "", "no progress output [auto: only on a terminal]"},
-    {"progress", 0, O_PROGRESS, M_GEN | M_FLAT, 0, "", "progress output even when stderr is not a terminal"},
-    {"output", 1, O_OUTPUT, M_DBGEN, 0, "FILE", "database to write, .arrow or .csv (required)"},
-    {"size", 1, O_DB_SIZE, M_DBGEN | M_FLAT, 0, "N", "subscribers at 2024-01-01, >= 1 [10000] (also --db-size)"},
-    {"db-size", 1, O_DB_SIZE, M_DBGEN | M_FLAT, 1, "N", ""},
-    {"history-days", 1, O_DB_HIST, M_DBGEN | M_FLAT, 0, "N",
-     "days of identity history, 0..36600 [365] (also --db-history-days)"},
-    {"db-history-days", 1, O_DB_HIST, M_DBGEN | M_FLAT, 1, "N", ""},
-    {"device-change-rate", 1, O_DB_DEV, M_DBGEN | M_FLAT, 0, "P",
-     "annual probability of a device change, 0..1 [0.15] (also --db-device-change-rate)"},
-    {"db-device-change-rate", 1, O_DB_DEV, M_DBGEN | M_FLAT, 1, "P", ""},
-    {"sim-change-rate", 1, O_DB_SIM, M_DBGEN | M_FLAT, 0, "P",
-     "annual probability of a SIM change, 0..1 [0.03] (also --db-sim-change-rate)"},
-    {"db-sim-change-rate", 1, O_DB_SIM, M_DBGEN | M_FLAT, 1, "P", ""},
-    {"number-release-rate", 1, O_DB_REL, M_DBGEN | M_FLAT, 0, "P",
-     "annual probability of releasing the number, 0..1 [0.05] (also --db-number-release-rate)"},
-    {"db-number-release-rate", 1, O_DB_REL, M_DBGEN | M_FLAT, 1, "P", ""},
-    {"cooldown-days", 1, O_DB_COOL, M_DBGEN | M_FLAT, 0, "N",
-     "days before a released number is re-assigned, 0..36600 [90] (also --db-cooldown-days)"},
-    {"db-cooldown-days", 1, O_DB_COOL, M_DBGEN | M_FLAT, 1, "N", ""},
-    {"generate-db", 1, O_GEN_DB, M_FLAT, 0, "FILE", "flat form: same as db generate -o FILE"},
-    {"validate-db", 0, O_VALIDATE_DB, M_FLAT, 0, "", "flat form: db validate the --subscriber-db FILE"},
-    {"help", 0, O_HELP, M_ALL, 0, "", "this text"},
-};
-#define N_OPTS (sizeof k_opts / sizeof k_opts[0])
+static int has_arg(const cg_option *o)
+{
+    return o->metavar && o->metavar[0];
+}
 
 /* ---- usage ---- */
 
 static void print_flags(FILE *out, unsigned mask)
 {
-    for (size_t i = 0; i < N_OPTS; i++) {
-        const optdef *o = &k_opts[i];
-        if (!(o->cmds & mask) || o->alias)
+    for (int i = 0; i < cg_noptions; i++) {
+        const cg_option *o = &cg_options[i];
+        if (!o->flag || !(o->cmds & mask))
             continue;
         char left[64];
-        snprintf(left, sizeof left, "%s--%s%s%s", o->id == O_OUTPUT ? "-o, " : o->id == O_HELP ?
-                 "-h, " : "", o->name, o->has_arg ? " " : "", o->metavar);
+        snprintf(left, sizeof left, "%s--%s%s%s",
+                 o->special == CG_SP_OUTPUT ? "-o, " : o->special == CG_SP_HELP ? "-h, " : "",
+                 o->flag, has_arg(o) ? " " : "", o->metavar);
         fprintf(out, "  %-30s %s\n", left, o->help);
     }
 }
@@ -224,27 +157,36 @@ static int usage_err(cg_err *err, const char *topic, const char *fmt, ...)
                       *topic ? " " : "");
 }
 
-static const optdef *def_of(int id)
+/* The row of a getopt_long value, NULL for anything else. */
+static const cg_option *def_of(int val)
 {
-    for (size_t i = 0; i < N_OPTS; i++)
-        if (k_opts[i].id == id)
-            return &k_opts[i];
-    return NULL;
+    return val >= OPT_VAL(0) && val < OPT_VAL(cg_noptions) ? &cg_options[val - OPT_VAL(0)] : NULL;
+}
+
+static int row_of_special(int special)
+{
+    for (int i = 0; i < cg_noptions; i++)
+        if (cg_options[i].special == special)
+            return i;
+    return -1;
 }
 
 /* Runs getopt_long over argv[0..argc) (argv[0] is the command word). */
 static int collect(int argc, char **argv, unsigned mask, const char *topic, parsed *p,
                    cg_err *err)
 {
-    struct option lopts[N_OPTS + 1];
+    struct option lopts[2 * CG_MAX_OPTIONS + 1];
+    CG_ASSERT(cg_noptions <= CG_MAX_OPTIONS);
     int n = 0;
-    for (size_t i = 0; i < N_OPTS; i++)
-        if (k_opts[i].cmds & mask) {
-            lopts[n] = (struct option){k_opts[i].name, k_opts[i].has_arg ? required_argument
-                                                                        : no_argument,
-                                       NULL, k_opts[i].id};
-            n++;
-        }
+    for (int i = 0; i < cg_noptions; i++) {
+        const cg_option *o = &cg_options[i];
+        if (!o->flag || !(o->cmds & mask))
+            continue;
+        int ha = has_arg(o) ? required_argument : no_argument;
+        lopts[n++] = (struct option){o->flag, ha, NULL, OPT_VAL(i)};
+        if (o->alias)
+            lopts[n++] = (struct option){o->alias, ha, NULL, OPT_VAL(i)};
+    }
     lopts[n] = (struct option){0, 0, 0, 0};
     const char *shortopts = (mask & M_DBGEN) ? ":ho:" : ":h";
 
@@ -262,9 +204,9 @@ static int collect(int argc, char **argv, unsigned mask, const char *topic, pars
             break;
         const char *cur = argv[optind - 1];
         if (c == '?') {
-            const optdef *d = optopt >= 256 ? def_of(optopt) : NULL;
+            const cg_option *d = def_of(optopt);
             if (d)
-                return usage_err(err, topic, "--%s takes no value", d->name);
+                return usage_err(err, topic, "--%s takes no value", d->flag);
             if (optopt)
                 return usage_err(err, topic, "unknown flag '-%c'", optopt);
             char name[128];
@@ -275,15 +217,17 @@ static int collect(int argc, char **argv, unsigned mask, const char *topic, pars
             return usage_err(err, topic, "unknown flag '%s'", name);
         }
         if (c == ':') {
-            const optdef *d = def_of(optopt);
+            const cg_option *d = def_of(optopt);
             if (optopt == 'o')
                 return usage_err(err, topic, "-o: missing FILE");
             return usage_err(err, topic, "%s: missing value%s%s", cur,
                              d && d->metavar[0] ? " " : "", d ? d->metavar : "");
         }
         if (c == 'h')
-            c = O_HELP;
-        const char *name = li >= 0 ? lopts[li].name : (c == 'o' ? "output" : "help");
+            c = OPT_VAL(row_of_special(CG_SP_HELP));
+        else if (c == 'o')
+            c = OPT_VAL(row_of_special(CG_SP_OUTPUT));
+        const char *name = li >= 0 ? lopts[li].name : def_of(c)->flag;
         if (li >= 0) {
             /* getopt_long takes unambiguous abbreviations ("--sub"); the
              * earlier tool did not, and a script relying on one would break
@@ -300,14 +244,14 @@ static int collect(int argc, char **argv, unsigned mask, const char *topic, pars
                 return usage_err(err, topic, "unknown flag '%s' (did you mean --%s?)", t, name);
             }
         }
-        if (c == O_HELP) {
+        if (def_of(c)->special == CG_SP_HELP) {
             p->help = 1;
             continue;
         }
         /* "--days --seed 5": the value was forgotten, not "--seed". */
         if (optarg && optarg[0] == '-' && optarg[1] == '-' && optarg[2])
             return usage_err(err, topic, "--%s: missing value (got the flag '%s')", name, optarg);
-        p->g[p->ng++] = (given){c, name, optarg};
+        p->g[p->ng++] = (given){c - OPT_VAL(0), name, optarg};
     }
     p->pos = argv + optind;
     p->npos = argc - optind;
@@ -420,81 +364,85 @@ static int flag_center(const given *g, cg_config *c, cg_err *err)
     return CG_OK;
 }
 
+/* A generic row: its kind says how to read the value. */
+static int apply_generic(cg_config *c, const cg_option *o, const given *g, cg_err *err)
+{
+    void *f = cg_option_field(c, o);
+    int rc;
+    switch (o->kind) {
+    case CG_K_UINT: rc = flag_uint(g, o->lo, o->hi, f, err); break;
+    case CG_K_INT: rc = flag_int(g, (int)o->lo, (int)o->hi, f, err); break;
+    case CG_K_PROB: rc = flag_prob(g, f, err); break;
+    case CG_K_PATH: rc = flag_path(g, f, CG_PATH_MAX, err); break;
+    default: rc = cg_err_set(err, CG_ERUNTIME, "--%s: no reader for this kind", g->name);
+    }
+    if (!rc && o->set_off >= 0)
+        *(int *)((char *)c + o->set_off) = 1;
+    return rc;
+}
+
 static int apply(cg_config *c, const given *g, cg_err *err)
 {
+    const cg_option *o = &cg_options[g->id];
     double d;
-    switch (g->id) {
-    case O_SUBS: {
-        int rc = flag_uint(g, 1, 10000000000ull, &c->subs, err);
-        if (!rc)
-            c->subs_set = 1;
-        return rc;
-    }
-    case O_START:
+    if (o->kind != CG_K_SPECIAL)
+        return apply_generic(c, o, g, err);
+    switch (o->special) {
+    case CG_SP_START:
         if (cg_date_parse(g->arg, &c->start_day))
             return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a real date (YYYY-MM-DD)",
                               g->name, g->arg);
         return CG_OK;
-    case O_DAYS: return flag_int(g, 1, 36600, &c->days, err);
-    case O_OUT: return flag_path(g, c->out, sizeof c->out, err);
-    case O_SEED: return flag_uint(g, 0, UINT64_MAX, &c->seed, err);
-    case O_CONFIG: return CG_OK; /* loaded before the flags */
-    case O_PREFIXES: return flag_prefixes(g, c, err);
-    case O_ROTATE: return flag_uint(g, 1, 1000000000000000ull, &c->rotate_bytes, err);
-    case O_WORKERS: return flag_int(g, 0, 1024, &c->workers, err);
-    case O_TZ:
+    case CG_SP_CONFIG: return CG_OK; /* loaded before the flags */
+    case CG_SP_PREFIXES: return flag_prefixes(g, c, err);
+    case CG_SP_TZ:
         if (strlen(g->arg) >= sizeof c->tz_name || !cg_tz_valid(g->arg))
             return cg_err_set(err, CG_EUSAGE, "--%s: unknown time zone '%s' (an IANA name such "
                               "as Europe/Amsterdam)", g->name, g->arg);
         strcpy(c->tz_name, g->arg);
         return CG_OK;
-    case O_CELLS: return flag_int(g, 1, 10000000, &c->cells, err);
-    case O_CENTER: return flag_center(g, c, err);
-    case O_RADIUS:
-        if (cg_yaml_parse_double(g->arg, &d) || !(d > 0 && d <= 20000))
+    case CG_SP_CENTER: return flag_center(g, c, err);
+    case CG_SP_RADIUS:
+        if (g->arg[0] == '+' || cg_yaml_parse_double(g->arg, &d) || !(d > 0 && d <= 20000))
             return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a radius in km (more than 0, "
                               "at most 20000)", g->name, g->arg);
         c->radius_km = d;
         return CG_OK;
-    case O_MO_CALL: return flag_prob(g, &c->mo_share_call, err);
-    case O_MO_SMS: return flag_prob(g, &c->mo_share_sms, err);
-    case O_IMEI: return flag_prob(g, &c->imei_change_prob, err);
-    case O_COMP:
+    case CG_SP_CODEC:
         if (cg_yaml_parse_codec(g->arg, &c->codec))
             return cg_err_set(err, CG_EUSAGE, "--%s: unknown codec '%s' (gzip, zstd or none)",
                               g->name, g->arg);
         return CG_OK;
-    case O_COMP_LEVEL: {
-        int rc = flag_int(g, 1, 19, &c->codec_level, err);
-        if (!rc)
-            c->codec_level_set = 1;
-        return rc;
-    }
-    case O_CLEANUP: c->cleanup_after_archive = 1; return CG_OK;
-    case O_SUBDB: return flag_path(g, c->subscriber_db, sizeof c->subscriber_db, err);
-    case O_SHARD:
+    case CG_SP_CLEANUP: c->cleanup_after_archive = 1; return CG_OK;
+    case CG_SP_SHARD:
         if (cg_yaml_parse_shard(g->arg, &c->shard_k, &c->shard_n))
             return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a part of the work (K/N with "
                               "0 \u2264 K < N)", g->name, g->arg);
         return CG_OK;
-    case O_QUIET: c->progress = 0; return CG_OK;
-    case O_PROGRESS: c->progress = 1; return CG_OK;
-    case O_DB_SIZE: return flag_uint(g, 1, 10000000000ull, &c->db_size, err);
-    case O_DB_HIST: return flag_int(g, 0, 36600, &c->db_history_days, err);
-    case O_DB_DEV: return flag_prob(g, &c->db_device_change_rate, err);
-    case O_DB_SIM: return flag_prob(g, &c->db_sim_change_rate, err);
-    case O_DB_REL: return flag_prob(g, &c->db_number_release_rate, err);
-    case O_DB_COOL: return flag_int(g, 0, 36600, &c->db_cooldown_days, err);
+    case CG_SP_QUIET: c->progress = 0; return CG_OK;
+    case CG_SP_PROGRESS: c->progress = 1; return CG_OK;
     default: return CG_OK; /* -o, --generate-db, --validate-db: read by the caller */
     }
 }
 
-static const given *find(const parsed *p, int id)
+/* The last given flag of the row with this special tag (or YAML key). */
+static const given *find(const parsed *p, int special)
 {
     const given *last = NULL;
     for (int i = 0; i < p->ng; i++)
-        if (p->g[i].id == id)
+        if (cg_options[p->g[i].id].special == special)
             last = &p->g[i];
+    return last;
+}
+
+static const given *find_key(const parsed *p, const char *key)
+{
+    const given *last = NULL;
+    for (int i = 0; i < p->ng; i++) {
+        const char *k = cg_options[p->g[i].id].key;
+        if (k && !strcmp(k, key))
+            last = &p->g[i];
+    }
     return last;
 }
 
@@ -526,7 +474,7 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
 {
     cg_config *c = &fl->cfg;
     cg_config_defaults(c);
-    const given *cfgf = find(p, O_CONFIG);
+    const given *cfgf = find(p, CG_SP_CONFIG);
     if (cfgf) {
         if (!cfgf->arg[0])
             return cg_err_set(err, CG_EUSAGE, "--config: the path is empty");
@@ -534,12 +482,12 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
         if (rc)
             return rc;
     }
-    if (use_env && !find(p, O_SHARD)) {
+    if (use_env && !find(p, CG_SP_SHARD)) {
         int rc = env_shard(c, err);
         if (rc)
             return rc;
     }
-    if (find(p, O_QUIET) && find(p, O_PROGRESS))
+    if (find(p, CG_SP_QUIET) && find(p, CG_SP_PROGRESS))
         return cg_err_set(err, CG_EUSAGE, "--quiet and --progress exclude each other");
     for (int i = 0; i < p->ng; i++) {
         int rc = apply(c, &p->g[i], err);
@@ -549,7 +497,7 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
     /* A YAML level is checked against the codec in effect after the flags
      * (compression_level: 19 with --compression zstd is fine). */
     int lmax = cg_yaml_codec_level_max(c->codec);
-    if (cfgf && c->codec_level_line && !find(p, O_COMP_LEVEL) && c->codec != CG_CODEC_NONE &&
+    if (cfgf && c->codec_level_line && !find(p, CG_SP_LEVEL) && c->codec != CG_CODEC_NONE &&
         c->codec_level > lmax)
         return cg_err_set(err, CG_EUSAGE, "%s:%d: compression_level: %d is out of range for %s "
                           "(1..%d)", cfgf->arg, c->codec_level_line, c->codec_level,
@@ -606,7 +554,7 @@ static int run_flat(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err
     int rc = collect(argc, argv, M_FLAT, "", &p, err);
     if (rc)
         goto done;
-    const given *gen = find(&p, O_GEN_DB), *val = find(&p, O_VALIDATE_DB);
+    const given *gen = find(&p, CG_SP_GEN_DB), *val = find(&p, CG_SP_VALIDATE_DB);
     const char *topic = gen ? "db generate" : val ? "db validate" : "generate";
     if (p.help) {
         rc = help(fl, topic);
@@ -625,7 +573,7 @@ static int run_flat(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err
     if (gen) {
         fl->cmd = CG_FLAGS_DB_GENERATE;
         if (!(rc = set_path(fl->path, gen->arg, "--generate-db", err)))
-            rc = db_capacity(&fl->cfg, find(&p, O_DB_SIZE) ? find(&p, O_DB_SIZE)->name : "db_size",
+            rc = db_capacity(&fl->cfg, find_key(&p, "db_size") ? find_key(&p, "db_size")->name : "db_size",
                              err);
     } else if (val) {
         fl->cmd = CG_FLAGS_DB_VALIDATE;
@@ -672,14 +620,14 @@ static int run_sub(cg_flags *fl, int cmd, unsigned mask, const char *topic, int 
     if (cmd == CG_FLAGS_GENERATE && (rc = subdb_format(&fl->cfg, err)))
         goto done;
     if (cmd == CG_FLAGS_DB_GENERATE) {
-        const given *o = find(&p, O_OUTPUT);
+        const given *o = find(&p, CG_SP_OUTPUT);
         if (!o) {
             rc = usage_err(err, topic, "db generate: missing -o FILE");
             goto done;
         }
         if ((rc = set_path(fl->path, o->arg, "-o", err)))
             goto done;
-        const given *sz = find(&p, O_DB_SIZE);
+        const given *sz = find_key(&p, "db_size");
         char flag[64];
         snprintf(flag, sizeof flag, "--%s", sz ? sz->name : "size");
         rc = db_capacity(&fl->cfg, sz ? flag : "db_size", err);

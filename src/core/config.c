@@ -127,8 +127,9 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "10000000 numbers per prefix; add --prefixes or lower --subs)",
                           (unsigned long long)cfg->subs, cfg->n_prefixes,
                           (unsigned long long)capacity);
-    if (cfg->days < 1 || cfg->days > 36600)
-        return cg_err_set(err, CG_EUSAGE, "--days: %d is out of range (1..36600)", cfg->days);
+    if (cfg->days < 1 || cfg->days > CG_DAYS_MAX)
+        return cg_err_set(err, CG_EUSAGE, "--days: %d is out of range (1..%d)", cfg->days,
+                          CG_DAYS_MAX);
     if (cfg->start_day < 0) {
         char date[11];
         cg_date_format(cfg->start_day, date);
@@ -169,12 +170,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "avg_data_sessions_per_user x seasonality x special_days: %.0f "
                           "records per subscriber on the busiest day; at most %d are supported",
                           per_day, CG_MAX_RECORDS_PER_SUB_DAY);
-    if (cfg->workers < 0 || cfg->workers > 1024)
-        return cg_err_set(err, CG_EUSAGE, "--workers / workers: %d is out of range (0..1024)",
-                          cfg->workers);
-    if (cfg->cells < 1 || cfg->cells > 10000000)
-        return cg_err_set(err, CG_EUSAGE, "--cells / cells: %d is out of range (1..10000000)",
-                          cfg->cells);
+    if (cfg->workers < 0 || cfg->workers > CG_WORKERS_MAX)
+        return cg_err_set(err, CG_EUSAGE, "--workers / workers: %d is out of range (0..%d)",
+                          cfg->workers, CG_WORKERS_MAX);
+    if (cfg->cells < 1 || cfg->cells > CG_CELLS_MAX)
+        return cg_err_set(err, CG_EUSAGE, "--cells / cells: %d is out of range (1..%d)",
+                          cfg->cells, CG_CELLS_MAX);
     if (!(cfg->center_lat >= -90 && cfg->center_lat <= 90) ||
         !(cfg->center_lon >= -180 && cfg->center_lon <= 180))
         return cg_err_set(err, CG_EUSAGE, "--cell-center / center_lat, center_lon: %g,%g is not "
@@ -226,12 +227,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
             return cg_err_set(err, CG_EUSAGE, "special_days: factor must be >= 0");
     if (cfg->db_size < 1)
         return cg_err_set(err, CG_EUSAGE, "--size / db_size: must be at least 1");
-    if (cfg->db_history_days < 0 || cfg->db_history_days > 36600)
+    if (cfg->db_history_days < 0 || cfg->db_history_days > CG_DAYS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--history-days / db_history_days: %d is out of range "
-                          "(0..36600)", cfg->db_history_days);
-    if (cfg->db_cooldown_days < 0 || cfg->db_cooldown_days > 36600)
+                          "(0..%d)", cfg->db_history_days, CG_DAYS_MAX);
+    if (cfg->db_cooldown_days < 0 || cfg->db_cooldown_days > CG_DAYS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--cooldown-days / db_cooldown_days: %d is out of range "
-                          "(0..36600)", cfg->db_cooldown_days);
+                          "(0..%d)", cfg->db_cooldown_days, CG_DAYS_MAX);
     return CG_OK;
 }
 

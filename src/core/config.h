@@ -11,6 +11,12 @@
 #define CG_MAX_MCCMNC 64
 #define CG_MAX_SPECIAL_DAYS 1024
 #define CG_PATH_MAX 4096
+/* Ranges of the settings (core/options.c, the checks in config.c). */
+#define CG_SUBS_MAX 10000000000ULL
+#define CG_DAYS_MAX 36600
+#define CG_CELLS_MAX 10000000
+#define CG_WORKERS_MAX 1024
+#define CG_ROTATE_MAX 1000000000000000ULL
 /* Expected records of one subscriber on one day, at most (config check). */
 #define CG_MAX_RECORDS_PER_SUB_DAY 100000
 

@@ -388,12 +388,12 @@ int cg_subgen_check(const cg_config *cfg, cg_err *err)
                           (unsigned long long)cap);
     if (cfg->db_size > 100000000ull)
         return cg_err_set(err, CG_EUSAGE, "--size / db_size: at most 100000000");
-    if (cfg->db_history_days < 0 || cfg->db_history_days > 36600)
+    if (cfg->db_history_days < 0 || cfg->db_history_days > CG_DAYS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--history-days / db_history_days: %d is out of range "
-                          "(0..36600)", cfg->db_history_days);
-    if (cfg->db_cooldown_days < 0 || cfg->db_cooldown_days > 36600)
+                          "(0..%d)", cfg->db_history_days, CG_DAYS_MAX);
+    if (cfg->db_cooldown_days < 0 || cfg->db_cooldown_days > CG_DAYS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--cooldown-days / db_cooldown_days: %d is out of "
-                          "range (0..36600)", cfg->db_cooldown_days);
+                          "range (0..%d)", cfg->db_cooldown_days, CG_DAYS_MAX);
     const struct { const char *name; double v; } pr[] = {
         {"--device-change-rate / db_device_change_rate", cfg->db_device_change_rate},
         {"--sim-change-rate / db_sim_change_rate", cfg->db_sim_change_rate},

@@ -13,6 +13,8 @@
 #include <yaml.h>
 
 #include "core/calendar.h"
+#include "core/check.h"
+#include "core/options.h"
 #include "io/tzdb.h"
 
 /* ---- value parsers shared with the command line ---- */
@@ -301,27 +303,31 @@ static int load_codes(loader *ld, const yaml_node_t *n, const char *key, int dig
     return CG_OK;
 }
 
-static int load_diurnal(loader *ld, const yaml_node_t *n, const char *key, double out[24])
+/* A CG_K_DLIST row: a list of exactly o->n numbers in dlo..dhi, not all 0
+ * (o->msg says what zeros mean). The field changes only when all is well. */
+static int load_dlist(loader *ld, const yaml_node_t *n, const char *key, const cg_option *o,
+                      double *out)
 {
-    const char *allowed = "a list of 24 numbers >= 0, not all 0, one per hour";
-    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, allowed);
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, o->allowed);
     if (rc)
         return rc;
     yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
-    if (e - b != 24)
-        return bad(ld, n, key, "%d numbers given (%s)", (int)(e - b), allowed);
-    double v[24], sum = 0;
-    for (int i = 0; i < 24; i++) {
-        char name[64];
+    if (e - b != o->n)
+        return bad(ld, n, key, "%d numbers given (%s)", (int)(e - b), o->allowed);
+    double v[64], sum = 0;
+    CG_ASSERT(o->n > 0 && o->n <= 64);
+    for (int i = 0; i < o->n; i++) {
+        char name[320];
         snprintf(name, sizeof name, "%s[%d]", key, i);
-        rc = get_double(ld, yaml_document_get_node(ld->doc, b[i]), name, 0, 1e9, allowed, &v[i]);
+        rc = get_double(ld, yaml_document_get_node(ld->doc, b[i]), name, o->dlo, o->dhi,
+                        o->allowed, &v[i]);
         if (rc)
             return rc;
         sum += v[i];
     }
     if (!(sum > 0))
-        return bad(ld, n, key, "every hour is 0 (%s)", allowed);
-    memcpy(out, v, sizeof v);
+        return bad(ld, n, key, "%s (%s)", o->msg, o->allowed);
+    memcpy(out, v, sizeof v[0] * (size_t)o->n);
     return CG_OK;
 }
 
@@ -366,40 +372,6 @@ static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
     if (!(sum > 0))
         return bad(ld, n, key, "every weight is 0 (%s)", allowed);
     memcpy(ld->cfg->call_disp, w, sizeof w);
-    return CG_OK;
-}
-
-static int load_quantiles(loader *ld, const yaml_node_t *n, const char *key)
-{
-    const char *allowed = "seconds with 0 < p50 <= p90 <= p99";
-    int rc = want(ld, n, key, YAML_MAPPING_NODE, "p50, p90, p99 in seconds");
-    if (!rc)
-        rc = check_keys(ld, n, key);
-    if (rc)
-        return rc;
-    double q[3] = {ld->cfg->dur_p50, ld->cfg->dur_p90, ld->cfg->dur_p99};
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
-        char name[300];
-        snprintf(name, sizeof name, "%s.%s", key, text(k));
-        int idx = !strcmp(text(k), "p50") ? 0 : !strcmp(text(k), "p90") ? 1
-                : !strcmp(text(k), "p99") ? 2 : -1;
-        if (idx < 0)
-            return bad(ld, k, name, "unknown quantile (p50, p90, p99)");
-        rc = get_double(ld, v, name, 0, 86400 * 7, allowed, &q[idx]);
-        if (rc)
-            return rc;
-    }
-    if (!(q[0] > 0))
-        return bad(ld, n, key, "p50 is %g (%s)", q[0], allowed);
-    if (q[1] < q[0])
-        return bad(ld, n, key, "p90 %g is below p50 %g (%s)", q[1], q[0], allowed);
-    if (q[2] < q[1])
-        return bad(ld, n, key, "p99 %g is below p90 %g (%s)", q[2], q[1], allowed);
-    ld->cfg->dur_p50 = q[0];
-    ld->cfg->dur_p90 = q[1];
-    ld->cfg->dur_p99 = q[2];
     return CG_OK;
 }
 
@@ -467,13 +439,121 @@ static int load_special(loader *ld, const yaml_node_t *n, const char *key)
 static const char *const k_legacy[] = {"event_pool_size", "batch_size_bytes", "writer_tasks",
                                        "chunk_size", "subscriber_db_redb_path"};
 
-static int apply_key(loader *ld, const yaml_node_t *k, const yaml_node_t *v, int *level_line)
+static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
+                     int *level_line);
+
+/* A CG_K_SECTION row: a mapping of its children's keys, each read as its
+ * row says ("section.key" in messages); then the section's own check. */
+static int load_section(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key,
+                        int *level_line)
+{
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, o->allowed);
+    if (!rc)
+        rc = check_keys(ld, n, key);
+    if (rc)
+        return rc;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        const cg_option *c = cg_option_by_key(o->children, o->nchildren, text(k));
+        if (!c)
+            return bad(ld, k, name, "%s", o->msg);
+        if ((rc = apply_row(ld, c, v, name, level_line)))
+            return rc;
+    }
+    if (o->special == CG_SP_QUANTILES) {
+        const cg_config *c = ld->cfg;
+        const char *allowed = o->children[0].allowed;
+        if (!(c->dur_p50 > 0))
+            return bad(ld, n, key, "p50 is %g (%s)", c->dur_p50, allowed);
+        if (c->dur_p90 < c->dur_p50)
+            return bad(ld, n, key, "p90 %g is below p50 %g (%s)", c->dur_p90, c->dur_p50, allowed);
+        if (c->dur_p99 < c->dur_p90)
+            return bad(ld, n, key, "p99 %g is below p90 %g (%s)", c->dur_p99, c->dur_p90, allowed);
+    }
+    return CG_OK;
+}
+
+/* The rows whose YAML value needs a reader of its own. */
+static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key)
 {
     cg_config *c = ld->cfg;
-    const char *key = text(k);
     const char *s;
     int rc;
+    switch (o->special) {
+    case CG_SP_PREFIXES:
+        return load_codes(ld, v, key, 3, 6, CG_MAX_PREFIXES, &c->prefixes[0][0],
+                          sizeof c->prefixes[0], &c->n_prefixes);
+    case CG_SP_MCCMNC:
+        return load_codes(ld, v, key, 5, 5, CG_MAX_MCCMNC, &c->mccmnc_pool[0][0],
+                          sizeof c->mccmnc_pool[0], &c->n_mccmnc);
+    case CG_SP_RADIUS:
+        rc = get_double(ld, v, key, 0, 20000, o->allowed, &c->radius_km);
+        if (!rc && !(c->radius_km > 0))
+            return bad(ld, v, key, "0 is out of range (%s)", o->allowed);
+        return rc;
+    case CG_SP_DISPOSITIONS: return load_dispositions(ld, v, key);
+    case CG_SP_SEASONALITY: return load_seasonality(ld, v, key);
+    case CG_SP_SPECIAL_DAYS: return load_special(ld, v, key);
+    case CG_SP_CODEC:
+        if ((rc = get_string(ld, v, key, 16, o->allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_codec(s, &c->codec))
+            return bad(ld, v, key, "unknown codec '%s' (%s)", s, o->allowed);
+        return CG_OK;
+    case CG_SP_TZ:
+        if ((rc = get_string(ld, v, key, sizeof c->tz_name, o->allowed, &s)))
+            return rc;
+        if (!cg_tz_valid(s))
+            return bad(ld, v, key, "unknown time zone '%s' (%s)", s, o->allowed);
+        strcpy(c->tz_name, s);
+        return CG_OK;
+    case CG_SP_SHARD:
+        if ((rc = get_string(ld, v, key, 32, o->allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_shard(s, &c->shard_k, &c->shard_n))
+            return bad(ld, v, key, "'%s' is not a part of the work (%s)", s, o->allowed);
+        return CG_OK;
+    default:
+        return bad(ld, v, key, "no reader for this key (a bug: core/options.c)");
+    }
+}
 
+/* One row's value, by its kind (core/options.h). */
+static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
+                     int *level_line)
+{
+    void *f = cg_option_field(ld->cfg, o);
+    const char *s;
+    int rc;
+    switch (o->kind) {
+    case CG_K_UINT: rc = get_uint(ld, v, key, o->lo, o->hi, o->allowed, f); break;
+    case CG_K_INT: rc = get_int(ld, v, key, (int)o->lo, (int)o->hi, o->allowed, f); break;
+    case CG_K_PROB: rc = get_double(ld, v, key, 0, 1, o->allowed, f); break;
+    case CG_K_DOUBLE: rc = get_double(ld, v, key, o->dlo, o->dhi, o->allowed, f); break;
+    case CG_K_PATH:
+        rc = get_string(ld, v, key, CG_PATH_MAX, o->allowed, &s);
+        if (!rc)
+            memcpy(f, s, strlen(s) + 1);
+        break;
+    case CG_K_DLIST: rc = load_dlist(ld, v, key, o, f); break;
+    case CG_K_SECTION: rc = load_section(ld, o, v, key, level_line); break;
+    default: rc = apply_special(ld, o, v, key); break;
+    }
+    if (rc)
+        return rc;
+    if (o->set_off >= 0)
+        *(int *)((char *)ld->cfg + o->set_off) = 1;
+    if (o->special == CG_SP_LEVEL)
+        *level_line = line_of(v);
+    return CG_OK;
+}
+
+static int apply_key(loader *ld, const yaml_node_t *k, const yaml_node_t *v, int *level_line)
+{
+    const char *key = text(k);
     for (size_t i = 0; i < sizeof k_legacy / sizeof k_legacy[0]; i++)
         if (!strcmp(key, k_legacy[i])) {
             if (ld->warn)
@@ -481,123 +561,10 @@ static int apply_key(loader *ld, const yaml_node_t *k, const yaml_node_t *v, int
                         "ignored\n", ld->path, line_of(k), key);
             return CG_OK;
         }
-
-#define IS(name) (!strcmp(key, name))
-#define PROB(field) get_double(ld, v, key, 0, 1, "a probability, 0..1", &c->field)
-#define RATE(field) get_double(ld, v, key, 0, 100000, "a number, 0..100000", &c->field)
-    if (IS("subscribers")) {
-        rc = get_uint(ld, v, key, 1, 10000000000ull, "a whole number, 1..10000000000", &c->subs);
-        if (!rc)
-            c->subs_set = 1;
-        return rc;
-    }
-    if (IS("cells"))
-        return get_int(ld, v, key, 1, 10000000, "a whole number, 1..10000000", &c->cells);
-    if (IS("prefixes"))
-        return load_codes(ld, v, key, 3, 6, CG_MAX_PREFIXES, &c->prefixes[0][0],
-                          sizeof c->prefixes[0], &c->n_prefixes);
-    if (IS("mccmnc_pool"))
-        return load_codes(ld, v, key, 5, 5, CG_MAX_MCCMNC, &c->mccmnc_pool[0][0],
-                          sizeof c->mccmnc_pool[0], &c->n_mccmnc);
-    if (IS("center_lat"))
-        return get_double(ld, v, key, -90, 90, "degrees, -90..90", &c->center_lat);
-    if (IS("center_lon"))
-        return get_double(ld, v, key, -180, 180, "degrees, -180..180", &c->center_lon);
-    if (IS("radius_km")) {
-        rc = get_double(ld, v, key, 0, 20000, "kilometres, more than 0, at most 20000",
-                        &c->radius_km);
-        if (!rc && !(c->radius_km > 0))
-            return bad(ld, v, key, "0 is out of range (kilometres, more than 0, at most 20000)");
-        return rc;
-    }
-    if (IS("avg_calls_per_user"))
-        return RATE(avg_calls);
-    if (IS("avg_sms_per_user"))
-        return RATE(avg_sms);
-    if (IS("avg_data_sessions_per_user"))
-        return RATE(avg_data);
-    if (IS("avg_contacts"))
-        return RATE(avg_contacts);
-    if (IS("mo_share_call"))
-        return PROB(mo_share_call);
-    if (IS("mo_share_sms"))
-        return PROB(mo_share_sms);
-    if (IS("interconnect_share"))
-        return PROB(interconnect_share);
-    if (IS("imei_daily_change_prob"))
-        return PROB(imei_change_prob);
-    if (IS("call_dispositions"))
-        return load_dispositions(ld, v, key);
-    if (IS("call_duration_quantiles"))
-        return load_quantiles(ld, v, key);
-    if (IS("diurnal_weekday"))
-        return load_diurnal(ld, v, key, c->diurnal_weekday);
-    if (IS("diurnal_weekend"))
-        return load_diurnal(ld, v, key, c->diurnal_weekend);
-    if (IS("seasonality"))
-        return load_seasonality(ld, v, key);
-    if (IS("special_days"))
-        return load_special(ld, v, key);
-    if (IS("rotate_bytes"))
-        return get_uint(ld, v, key, 1, 1000000000000000ull, "bytes, 1..10^15", &c->rotate_bytes);
-    if (IS("compression_type")) {
-        const char *allowed = "gzip, zstd or none";
-        if ((rc = get_string(ld, v, key, 16, allowed, &s)))
-            return rc;
-        if (cg_yaml_parse_codec(s, &c->codec))
-            return bad(ld, v, key, "unknown codec '%s' (%s)", s, allowed);
-        return CG_OK;
-    }
-    if (IS("compression_level")) {
-        rc = get_int(ld, v, key, 1, 19, "1..12 for gzip, 1..19 for zstd", &c->codec_level);
-        if (!rc) {
-            c->codec_level_set = 1;
-            *level_line = line_of(v);
-        }
-        return rc;
-    }
-    if (IS("tz_name")) {
-        const char *allowed = "an IANA time zone such as Europe/Amsterdam";
-        if ((rc = get_string(ld, v, key, sizeof c->tz_name, allowed, &s)))
-            return rc;
-        if (!cg_tz_valid(s))
-            return bad(ld, v, key, "unknown time zone '%s' (%s)", s, allowed);
-        strcpy(c->tz_name, s);
-        return CG_OK;
-    }
-    if (IS("workers"))
-        return get_int(ld, v, key, 0, 1024, "0 = one per CPU, up to 1024", &c->workers);
-    if (IS("db_size"))
-        return get_uint(ld, v, key, 1, 10000000000ull, "a whole number, 1..10000000000",
-                        &c->db_size);
-    if (IS("db_history_days"))
-        return get_int(ld, v, key, 0, 36600, "days, 0..36600", &c->db_history_days);
-    if (IS("db_device_change_rate"))
-        return PROB(db_device_change_rate);
-    if (IS("db_sim_change_rate"))
-        return PROB(db_sim_change_rate);
-    if (IS("db_number_release_rate"))
-        return PROB(db_number_release_rate);
-    if (IS("db_cooldown_days"))
-        return get_int(ld, v, key, 0, 36600, "days, 0..36600", &c->db_cooldown_days);
-    if (IS("shard")) {
-        const char *allowed = "\"K/N\" with 0 <= K < N";
-        if ((rc = get_string(ld, v, key, 32, allowed, &s)))
-            return rc;
-        if (cg_yaml_parse_shard(s, &c->shard_k, &c->shard_n))
-            return bad(ld, v, key, "'%s' is not a part of the work (%s)", s, allowed);
-        return CG_OK;
-    }
-    if (IS("subscriber_db")) {
-        if ((rc = get_string(ld, v, key, sizeof c->subscriber_db, "a file path", &s)))
-            return rc;
-        strcpy(c->subscriber_db, s);
-        return CG_OK;
-    }
-#undef IS
-#undef PROB
-#undef RATE
-    return bad(ld, k, key, "unknown key (see docs/CONFIG.md for the keys)");
+    const cg_option *o = cg_option_by_key(cg_options, cg_noptions, key);
+    if (!o)
+        return bad(ld, k, key, "unknown key (see docs/CONFIG.md for the keys)");
+    return apply_row(ld, o, v, key, level_line);
 }
 
 static int load_root(loader *ld)
