@@ -6,7 +6,7 @@ BUILD   ?= build
 OPT     ?= -O2
 EXTRA_CFLAGS ?=
 EXTRA_LDFLAGS ?=
-CFLAGS  = -std=c17 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc $(EXTRA_CFLAGS)
+CFLAGS  = -std=c17 $(OPT) -g -Wall -Wextra -Wshadow -Wconversion -Werror -D_GNU_SOURCE -pthread -Isrc $(EXTRA_CFLAGS)
 LDLIBS  = -lyaml -ldeflate -lzstd -lm -pthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -522,7 +522,7 @@ static int subdb_format(const cg_config *c, cg_err *err)
 
 static int db_capacity(const cg_config *c, const char *flag, cg_err *err)
 {
-    uint64_t cap = (uint64_t)c->n_prefixes * 10000000ull;
+    uint64_t cap = (uint64_t)c->n_prefixes * CG_NUMBERS_PER_PREFIX;
     if (c->db_size > cap)
         return cg_err_set(err, CG_EUSAGE, "%s: %llu subscribers do not fit the %d prefixes (at "
                           "most %llu: 10000000 numbers per prefix; add --prefixes)", flag,

@@ -120,7 +120,7 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
         return cg_err_set(err, CG_EUSAGE, "--subs / subscribers: must be at least 1");
     /* MSISDN = prefix + 7 digits, so each prefix numbers 10^7 subscribers.
      * With a database the MSISDNs come from the file, not from the prefixes. */
-    uint64_t capacity = (uint64_t)cfg->n_prefixes * 10000000ull;
+    uint64_t capacity = (uint64_t)cfg->n_prefixes * CG_NUMBERS_PER_PREFIX;
     if (!cfg->subscriber_db[0] && cfg->subs > capacity)
         return cg_err_set(err, CG_EUSAGE,
                           "--subs: %llu subscribers do not fit the %d prefixes (at most %llu: "

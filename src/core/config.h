@@ -13,6 +13,8 @@
 #define CG_PATH_MAX 4096
 /* Ranges of the settings (core/options.c, the checks in config.c). */
 #define CG_SUBS_MAX 10000000000ULL
+/* Subscriber numbers under one prefix: the 7 digits after it. */
+#define CG_NUMBERS_PER_PREFIX UINT64_C(10000000)
 #define CG_DAYS_MAX 36600
 #define CG_CELLS_MAX 10000000
 #define CG_WORKERS_MAX 1024

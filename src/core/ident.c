@@ -90,7 +90,7 @@ uint64_t cg_ident_msisdn_index(const cg_numbering *nb, uint64_t msisdn)
     for (int k = 0; k < nb->n_prefixes; k++) {
         if (nb->prefix_len[k] + 7 != len || v / 10000000ULL != nb->prefix[k])
             continue;
-        uint64_t idx = (v % 10000000ULL) * (uint64_t)nb->n_prefixes + (uint64_t)k;
+        uint64_t idx = (v % CG_NUMBERS_PER_PREFIX) * (uint64_t)nb->n_prefixes + (uint64_t)k;
         return idx < nb->subs ? idx : UINT64_MAX;
     }
     return UINT64_MAX;
@@ -105,7 +105,7 @@ uint32_t cg_ident_mccmnc(const cg_numbering *nb, uint64_t i)
 uint64_t cg_ident_imsi(const cg_numbering *nb, uint64_t i, uint32_t mccmnc)
 {
     uint64_t b = cg_mix64(nb->seed ^ 0x5151) % MSIN_MOD;
-    uint64_t msin = (uint64_t)(((unsigned __int128)(i % MSIN_MOD) * MSIN_MUL + b) % MSIN_MOD);
+    uint64_t msin = (uint64_t)(((cg_u128)(i % MSIN_MOD) * MSIN_MUL + b) % MSIN_MOD);
     return cg_dnum((uint64_t)mccmnc * MSIN_MOD + msin, 15); /* mccmnc "001..": 15 digits still */
 }
 

@@ -8,6 +8,11 @@
 #include <math.h>
 #include <stdint.h>
 
+/* 128-bit products (the multiply-shift of cg_rng_below, affine maps mod
+ * 10^10): a GCC/Clang extension, said so once here so -Wpedantic builds
+ * stay quiet. */
+__extension__ typedef unsigned __int128 cg_u128;
+
 /* Stream ids: one per independent purpose, so adding draws to one purpose
  * never shifts another. Never renumber (it would change every output). */
 enum cg_stream {
@@ -73,12 +78,12 @@ static inline double cg_rng_u01_open(cg_rng *r)
 /* Uniform integer in [0, n), n > 0, without modulo bias (Lemire). */
 static inline uint64_t cg_rng_below(cg_rng *r, uint64_t n)
 {
-    unsigned __int128 m = (unsigned __int128)cg_rng_next(r) * n;
+    cg_u128 m = (cg_u128)cg_rng_next(r) * n;
     uint64_t lo = (uint64_t)m;
     if (lo < n) {
         uint64_t t = (0 - n) % n;
         while (lo < t) {
-            m = (unsigned __int128)cg_rng_next(r) * n;
+            m = (cg_u128)cg_rng_next(r) * n;
             lo = (uint64_t)m;
         }
     }

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/mem.h"
 #include "core/rng.h"
 
 struct rat_params {
@@ -118,18 +119,20 @@ void cg_recbuf_free(cg_recbuf *rb)
 static cg_rec *rec_push(cg_recbuf *rb)
 {
     if (rb->n == rb->cap) {
-        size_t cap = rb->cap ? rb->cap * 2 : 256;
-        if (cap > ((size_t)1 << 24))
+        if (rb->cap >= CG_RECBUF_MAX) {
+            rb->over_cap = 1;
             return NULL;
-        cg_rec *p = realloc(rb->rec, cap * sizeof *p);
+        }
+        size_t c1 = rb->cap, c2 = rb->cap;
+        cg_rec *p = cg_grow_min(rb->rec, &c1, rb->n + 1, sizeof *p, 256);
         if (!p)
             return NULL;
         rb->rec = p;
-        uint64_t *k = realloc(rb->key, cap * sizeof *k);
+        uint64_t *k = cg_grow_min(rb->key, &c2, rb->n + 1, sizeof *k, 256);
         if (!k)
-            return NULL;
+            return NULL; /* rec is larger than cap says: harmless */
         rb->key = k;
-        rb->cap = cap;
+        rb->cap = c1 < c2 ? c1 : c2;
     }
     return &rb->rec[rb->n++];
 }
@@ -356,6 +359,7 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     const cg_config *cfg = m->cfg;
     const cg_graph *g = &m->graph;
     rb->n = 0;
+    rb->over_cap = 0;
 
     cg_ident day_id = {0};
     uint64_t msisdn_i;

@@ -75,10 +75,15 @@ typedef struct cg_dayparams {
 } cg_dayparams;
 
 /* Per-thread scratch, reused across subscribers (no allocation per row). */
+/* Records of one subscriber-day at most: the sort key keeps the record's
+ * index in 24 bits. */
+#define CG_RECBUF_MAX ((size_t)1 << 24)
+
 typedef struct cg_recbuf {
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;
+    int over_cap;  /* the last cg_synth_subscriber hit CG_RECBUF_MAX */
 } cg_recbuf;
 
 /* The k-th record in start-time order (ties in generation order). */
@@ -95,7 +100,8 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
 
 /* Fills rb with subscriber i's records of the day; cg_recbuf_at gives them
  * sorted by start time. Returns 0, or -1 when memory for the scratch cannot
- * be had (or a subscriber-day exceeds 2^24 records). */
+ * be had or (rb->over_cap set) the subscriber-day has more than
+ * CG_RECBUF_MAX records. */
 int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb);
 
 void cg_recbuf_free(cg_recbuf *rb);

@@ -5,6 +5,7 @@
  * subscriber in the bucket of its next event day: work is O(events), the
  * result depends only on the keys, and memory is ~48 bytes per subscriber. */
 #include "db/subgen.h"
+#include "core/mem.h"
 #include "core/stop.h"
 
 #include <math.h>
@@ -124,14 +125,14 @@ static uint64_t coprime_mult(uint64_t x, uint64_t mod)
 static uint64_t new_imsi(gen *g, uint32_t mccmnc)
 {
     uint64_t k = g->next_imsi++;
-    uint64_t msin = (uint64_t)(((unsigned __int128)g->a_imsi * k + g->b_imsi) % MSIN_SPACE);
+    uint64_t msin = (uint64_t)(((cg_u128)g->a_imsi * k + g->b_imsi) % MSIN_SPACE);
     return (uint64_t)mccmnc * MSIN_SPACE + msin;
 }
 
 static uint64_t new_imei(gen *g)
 {
     uint64_t k = g->next_dev++;
-    uint64_t x = (uint64_t)(((unsigned __int128)g->a_dev * k + g->b_dev) % DEV_SPACE);
+    uint64_t x = (uint64_t)(((cg_u128)g->a_dev * k + g->b_dev) % DEV_SPACE);
     uint64_t body = (uint64_t)tacs[x % N_TAC] * 1000000ull + x / N_TAC;
     return body * 10 + cg_subval_luhn_digit(body);
 }
@@ -152,15 +153,15 @@ static void bucket_put(gen *g, uint32_t id)
 static int emit(gen *g, int type, int64_t ts, const ent *s, uint64_t imei, cg_err *err)
 {
     if (g->n_day == g->cap_day) {
-        size_t cap = g->cap_day ? g->cap_day * 2 : 4096;
-        dayev *p = realloc(g->day, cap * sizeof *p);
+        size_t c1 = g->cap_day, c2 = g->cap_day;
+        dayev *p = cg_grow_min(g->day, &c1, g->n_day + 1, sizeof *p, 4096);
         if (p)
             g->day = p;
-        cg_sub_event *o = p ? realloc(g->out, cap * sizeof *o) : NULL;
+        cg_sub_event *o = p ? cg_grow_min(g->out, &c2, g->n_day + 1, sizeof *o, 4096) : NULL;
         if (!o)
             return cg_err_set(err, CG_ERUNTIME, "db generate: out of memory");
         g->out = o;
-        g->cap_day = cap;
+        g->cap_day = c1 < c2 ? c1 : c2;
     }
     dayev *x = &g->day[g->n_day];
     x->seq = g->n_day++;
@@ -260,12 +261,10 @@ static int run_ent(gen *g, uint32_t id, int32_t d, cg_err *err)
                     memmove(g->rq, g->rq + g->rq_head, g->rq_len * sizeof *g->rq);
                     g->rq_head = 0;
                 } else {
-                    size_t cap = g->rq_cap ? g->rq_cap * 2 : 1024;
-                    released *p = realloc(g->rq, cap * sizeof *p);
+                    released *p = cg_grow_min(g->rq, &g->rq_cap, g->rq_cap + 1, sizeof *p, 1024);
                     if (!p)
                         return cg_err_set(err, CG_ERUNTIME, "db generate: out of memory");
                     g->rq = p;
-                    g->rq_cap = cap;
                 }
             }
             g->rq[g->rq_head + g->rq_len++] =
@@ -292,12 +291,10 @@ static int run_day(gen *g, int32_t d, cg_subsink *sink, cg_err *err)
     size_t n = 0;
     for (uint32_t i = g->head[d]; i != NONE; i = g->e[i].link) {
         if (n == g->cap_scratch) {
-            size_t cap = g->cap_scratch ? g->cap_scratch * 2 : 4096;
-            uint32_t *p = realloc(g->scratch, cap * sizeof *p);
+            uint32_t *p = cg_grow_min(g->scratch, &g->cap_scratch, n + 1, sizeof *p, 4096);
             if (!p)
                 return cg_err_set(err, CG_ERUNTIME, "db generate: out of memory");
             g->scratch = p;
-            g->cap_scratch = cap;
         }
         g->scratch[n++] = i;
     }
@@ -379,7 +376,7 @@ int cg_subgen_check(const cg_config *cfg, cg_err *err)
                               "mccmnc_pool: \"%s\" must be 5 digits not starting with 0 (the "
                               "database stores mccmnc as an integer)",
                               cfg->mccmnc_pool[i]);
-    uint64_t cap = (uint64_t)cfg->n_prefixes * 10000000ull;
+    uint64_t cap = (uint64_t)cfg->n_prefixes * CG_NUMBERS_PER_PREFIX;
     if (cfg->db_size > cap)
         return cg_err_set(err, CG_EUSAGE,
                           "--size / db_size: %llu subscribers do not fit %d prefixes (at most "
@@ -432,7 +429,7 @@ int cg_subgen_run(const cg_config *cfg, cg_subsink *sink, cg_subgen_stats *st, c
         g.mcc[i] = (uint32_t)strtoul(cfg->mccmnc_pool[i], NULL, 10);
     for (int i = 0; i < cfg->n_prefixes; i++)
         g.prefix[i] = strtoull(cfg->prefixes[i], NULL, 10);
-    g.msisdn_cap = (uint64_t)cfg->n_prefixes * 10000000ull;
+    g.msisdn_cap = (uint64_t)cfg->n_prefixes * CG_NUMBERS_PER_PREFIX;
     cg_rng pr = krng(&g, UINT64_MAX, -1, K_PERM);
     g.a_imsi = coprime_mult(cg_rng_next(&pr), MSIN_SPACE);
     g.b_imsi = cg_rng_below(&pr, MSIN_SPACE);

@@ -190,8 +190,15 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     sl->n[0] = sl->n[1] = sl->n[2] = 0;
     for (uint64_t i = first; i < last; i++) {
         if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
-            cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
-                       (unsigned long long)i);
+            if (w->rb.over_cap)
+                cg_err_set(err, CG_ERUNTIME,
+                           "subscriber %llu has more than %zu records on %s, the most one "
+                           "subscriber-day can hold; lower the avg_*_per_user keys or the "
+                           "special_days factors",
+                           (unsigned long long)i, CG_RECBUF_MAX, r->date);
+            else
+                cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
+                           (unsigned long long)i);
             return -1;
         }
         char *t = cg_grow(sl->text, &sl->text_cap, len + w->rb.n * fmt->max_row, 1);

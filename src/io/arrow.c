@@ -2,6 +2,7 @@
  * arrow.h). Metadata is FlatBuffers (io/flatbuf.h); field ids follow the
  * Arrow format files Schema.fbs, Message.fbs and File.fbs. */
 #include "io/arrow.h"
+#include "core/mem.h"
 #include "io/afile.h"
 #include "io/mapguard.h"
 
@@ -237,14 +238,10 @@ static int flush_batch(cg_arrow_writer *w, cg_err *err)
         cg_fb_put_u64(b->p + bufs + 4 + BUF_SIZE * (size_t)k + 8, (uint64_t)blen[k]);
     }
 
-    if (w->nblocks == w->capblocks) {
-        size_t cap = w->capblocks ? 2 * w->capblocks : 16;
-        void *p = realloc(w->blocks, cap * sizeof *w->blocks);
-        if (!p)
-            return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", w->path);
-        w->blocks = p;
-        w->capblocks = cap;
-    }
+    void *blocks = cg_grow(w->blocks, &w->capblocks, w->nblocks + 1, sizeof *w->blocks);
+    if (!blocks)
+        return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", w->path);
+    w->blocks = blocks;
     int64_t start = (int64_t)w->off;
     int32_t meta;
     int rc = write_message(w, &meta, err);

@@ -2,6 +2,7 @@
  * a temporary file and link(2), which (unlike rename) refuses to replace a
  * catalog that a concurrent run, e.g. another shard, put there first. */
 #include "io/cellsfile.h"
+#include "core/mem.h"
 #include "io/afile.h"
 #include "io/layout.h"
 
@@ -84,13 +85,12 @@ static int read_file(FILE *f, const char *path, char **out, size_t *len, cg_err 
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory reading it", path);
     for (;;) {
         if (n == cap) {
-            char *nb = realloc(buf, cap * 2);
+            char *nb = cg_grow(buf, &cap, n + 1, 1);
             if (!nb) {
                 free(buf);
                 return cg_err_set(err, CG_ERUNTIME, "%s: out of memory reading it", path);
             }
             buf = nb;
-            cap *= 2;
         }
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;

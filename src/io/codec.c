@@ -2,6 +2,7 @@
  * call emits one self-contained member/frame; decompression walks any number
  * of them, so the same code checks part files and day bundles. */
 #include "io/codec.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -330,14 +331,13 @@ static int slurp(const char *path, unsigned char **out, size_t *out_n, cg_err *e
     }
     for (;;) {
         if (used == cap) {
-            unsigned char *p = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            unsigned char *p = cg_grow(buf, &cap, used + 1, 1);
             if (!p) {
                 free(buf);
                 close(fd);
                 return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
             }
             buf = p;
-            cap *= 2;
         }
         ssize_t r = read(fd, buf + used, cap - used);
         if (r < 0 && errno == EINTR)

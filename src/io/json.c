@@ -2,6 +2,7 @@
  * because `merge` adds these numbers up: a file that is not exactly what we
  * write is more likely damaged than creatively formatted. */
 #include "io/json.h"
+#include "core/mem.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -155,14 +156,12 @@ static int parse_array(parser *p, const char *key, uint64_t **out, size_t *count
             break;
         if (*count == cap) {
             /* a part is at least its 200-byte header: no array outgrows the text */
-            size_t nc = cap ? cap * 2 : 16;
-            uint64_t *q = nc <= p->n ? realloc(*out, nc * sizeof *q) : NULL;
+            uint64_t *q = *count < p->n ? cg_grow(*out, &cap, *count + 1, sizeof *q) : NULL;
             if (!q) {
                 rc = fail(p, "array too long for key", key);
                 break;
             }
             *out = q;
-            cap = nc;
         }
         (*out)[(*count)++] = v;
         skip_ws(p);

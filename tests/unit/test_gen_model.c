@@ -472,7 +472,7 @@ static void test_time_weekday(void)
         n8 += tm.tm_hour == 8;
     }
     double pw = 0.5 / 20.4;
-    CHECK(fabs((double)n8 / n - pw) > 5 * gr_binom5(pw, n));
+    CHECK(fabs((double)n8 / (double)n - pw) > 5 * gr_binom5(pw, (double)n));
 }
 
 /* A run of one DST day: all time rules, and the hour shape with the day's

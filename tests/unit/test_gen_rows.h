@@ -390,9 +390,9 @@ static inline int64_t gr_owner_index(const cg_config *cfg, uint64_t msisdn)
 {
     for (int k = 0; k < cfg->n_prefixes; k++) {
         uint64_t pre = strtoull(cfg->prefixes[k], NULL, 10);
-        if (msisdn / 10000000ULL != pre)
+        if (msisdn / CG_NUMBERS_PER_PREFIX != pre)
             continue;
-        uint64_t i = (msisdn % 10000000ULL) * (uint64_t)cfg->n_prefixes + (uint64_t)k;
+        uint64_t i = (msisdn % CG_NUMBERS_PER_PREFIX) * (uint64_t)cfg->n_prefixes + (uint64_t)k;
         return i < cfg->subs ? (int64_t)i : -1;
     }
     return -1;

@@ -217,8 +217,8 @@ static void test_count_order_find(void)
     FILE *f = fopen(db, "wb");
     fprintf(f, HDR);
     for (int k = 0; k < 5; k++)
-        fprintf(f, "%lld,NEW_SUBSCRIBER,%llu,%llu,%llu,20408\n", T0 + k, 204080000000100ULL + k,
-                (unsigned long long)ms[k], (unsigned long long)imei(35693803560000 + k));
+        fprintf(f, "%lld,NEW_SUBSCRIBER,%llu,%llu,%llu,20408\n", T0 + k, 204080000000100ULL + (unsigned)k,
+                (unsigned long long)ms[k], (unsigned long long)imei(35693803560000ULL + (unsigned)k));
     fclose(f);
     cg_subidx *x = open_ok(db);
     if (!x)
