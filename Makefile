@@ -29,7 +29,7 @@ docs: $(BUILD)/tests/test_options
 update-golden: $(BUILD)/cdrgen
 	@CDRGEN=$(CURDIR)/$(BUILD)/cdrgen bash tests/golden/golden.sh --update
 
-.PHONY: docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+.PHONY: analyze docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
 all: $(BUILD)/cdrgen
 
 $(BUILD)/%.o: %.c
@@ -65,7 +65,8 @@ test: deps
 	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory check
 	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory asan
 	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory tsan
-	@awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS)
+	@CG_TEST_TOTALS=$(TOTALS) $(MAKE) --no-print-directory analyze
+	@awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan, analyzer) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS)
 
 # The seed's Docker workflow built and run with podman (tests/docker/run.sh;
 # installs podman & co. itself). .ci/run calls it after `make test`; its
@@ -83,6 +84,14 @@ test-docker:
 # Build and run the suite in $(BUILD) without installing anything.
 check: $(BUILD)/cdrgen $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run.sh
+
+# The clang static analyzer (scan-build) over src/: no report allowed.
+analyze:
+	@bash tests/analyze/analyze.sh >build/.analyze.log 2>&1; rc=$$?; cat build/.analyze.log; \
+	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/.analyze.log | tail -n 1); \
+	  p=$$(echo "$$line" | awk '{print $$1}'); f=$$(echo "$$line" | awk '{print $$3}'); \
+	  [ -n "$$line" ] || { p=0; f=1; }; [ $$rc -eq 0 ] || [ "$$f" -ne 0 ] || f=1; \
+	  if [ -n "$$CG_TEST_TOTALS" ]; then echo "$$p $$f" >>"$$CG_TEST_TOTALS"; fi; [ "$$f" -eq 0 ]
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 \

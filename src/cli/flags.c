@@ -251,7 +251,7 @@ static int collect(int argc, char **argv, unsigned mask, const char *topic, pars
         /* "--days --seed 5": the value was forgotten, not "--seed". */
         if (optarg && optarg[0] == '-' && optarg[1] == '-' && optarg[2])
             return usage_err(err, topic, "--%s: missing value (got the flag '%s')", name, optarg);
-        p->g[p->ng++] = (given){c - OPT_VAL(0), name, optarg};
+        p->g[p->ng++] = (given){c - OPT_VAL(0), name, optarg ? optarg : ""};
     }
     p->pos = argv + optind;
     p->npos = argc - optind;

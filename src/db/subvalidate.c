@@ -290,7 +290,7 @@ int cg_subval_run(cg_subsrc *src, cg_subval_stats *st, int max_report, cg_subval
                     U(e.imsi));
                 continue;
             }
-            if (holder != e.imsi) {
+            if (!hold || holder != e.imsi) {
                 bad(&v, "RELEASE_NUMBER by an IMSI that does not hold the MSISDN (msisdn %llu "
                         "imsi %llu, held by %llu)", U(e.msisdn), U(e.imsi), U(holder));
                 continue;

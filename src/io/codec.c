@@ -2,6 +2,7 @@
  * call emits one self-contained member/frame; decompression walks any number
  * of them, so the same code checks part files and day bundles. */
 #include "io/codec.h"
+#include "core/check.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -224,6 +225,7 @@ done:
         free(buf);
         return rc;
     }
+    CG_ASSERT(buf != NULL); /* grown to at least 65536 bytes above */
     buf[used] = '\0';
     *out = buf;
     *out_n = used;

@@ -138,17 +138,19 @@ static int line_of(const yaml_node_t *n)
     return (int)n->start_mark.line + 1;
 }
 
-/* Sets "FILE:LINE: KEY: what (allowed)" and returns CG_EUSAGE. */
+/* Sets "FILE:LINE: KEY: what (allowed)"; bad() evaluates to CG_EUSAGE (a
+ * macro, so that an analyzer sees the code returned). */
 __attribute__((format(printf, 4, 5)))
-static int bad(loader *ld, const yaml_node_t *n, const char *key, const char *fmt, ...)
+static void bad_fmt(loader *ld, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {
     char what[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return cg_err_set(ld->err, CG_EUSAGE, "%s:%d: %s: %s", ld->path, line_of(n), key, what);
+    cg_err_fmt(ld->err, CG_EUSAGE, "%s:%d: %s: %s", ld->path, line_of(n), key, what);
 }
+#define bad(...) cg_err_code_((bad_fmt(__VA_ARGS__), CG_EUSAGE))
 
 static const char *kind_of(const yaml_node_t *n)
 {
