@@ -107,10 +107,9 @@ static int codec_level_max(int codec)
     return codec == CG_CODEC_ZSTD ? 19 : codec == CG_CODEC_GZIP ? 12 : 0;
 }
 
-int cg_config_check(const cg_config *cfg, cg_err *err)
+/* Identities and population: prefixes, mccmnc pool, --subs within the numbering. */
+static int check_population(const cg_config *cfg, cg_err *err)
 {
-    static const char *codec_names[] = {"none", "gzip", "zstd"};
-
     if (cfg->n_prefixes < 1 || cfg->n_prefixes > CG_MAX_PREFIXES)
         return cg_err_set(err, CG_EUSAGE, "--prefixes / prefixes: give 1 to %d prefixes",
                           CG_MAX_PREFIXES);
@@ -127,6 +126,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "10000000 numbers per prefix; add --prefixes or lower --subs)",
                           (unsigned long long)cfg->subs, cfg->n_prefixes,
                           (unsigned long long)capacity);
+    return CG_OK;
+}
+
+/* Calendar, output directory and shard. */
+static int check_calendar(const cg_config *cfg, cg_err *err)
+{
     if (cfg->days < 1 || cfg->days > CG_DAYS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--days: %d is out of range (1..%d)", cfg->days,
                           CG_DAYS_MAX);
@@ -147,6 +152,13 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
     if (cfg->shard_n < 0 || (cfg->shard_n > 0 && (cfg->shard_k < 0 || cfg->shard_k >= cfg->shard_n)))
         return cg_err_set(err, CG_EUSAGE, "--shard: %d/%d is not a part of the work (K/N with "
                           "0 <= K < N)", cfg->shard_k, cfg->shard_n);
+    return CG_OK;
+}
+
+/* Output: codec, level, rotation. */
+static int check_output(const cg_config *cfg, cg_err *err)
+{
+    static const char *codec_names[] = {"none", "gzip", "zstd"};
     if (cfg->codec < CG_CODEC_NONE || cfg->codec > CG_CODEC_ZSTD)
         return cg_err_set(err, CG_EUSAGE, "--compression: unknown codec %d", cfg->codec);
     int lmax = codec_level_max(cfg->codec);
@@ -155,6 +167,11 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "range for %s (1..%d)", cfg->codec_level, codec_names[cfg->codec], lmax);
     if (cfg->rotate_bytes < 1)
         return cg_err_set(err, CG_EUSAGE, "--rotate-bytes / rotate_bytes: must be at least 1");
+    return CG_OK;
+}
+
+static int check_record_cap(const cg_config *cfg, cg_err *err)
+{
     /* A subscriber-day's records are held at once (sorted by time): refuse
      * up front what could not be held in bounded memory, rather than fail
      * on subscriber 0 after minutes of allocation. Calls and SMS count twice
@@ -170,6 +187,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
                           "avg_data_sessions_per_user x seasonality x special_days: %.0f "
                           "records per subscriber on the busiest day; at most %d are supported",
                           per_day, CG_MAX_RECORDS_PER_SUB_DAY);
+    return CG_OK;
+}
+
+/* Workers and the cell area. */
+static int check_cells(const cg_config *cfg, cg_err *err)
+{
     if (cfg->workers < 0 || cfg->workers > CG_WORKERS_MAX)
         return cg_err_set(err, CG_EUSAGE, "--workers / workers: %d is out of range (0..%d)",
                           cfg->workers, CG_WORKERS_MAX);
@@ -184,6 +207,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
     if (!(cfg->radius_km > 0 && cfg->radius_km <= 20000))
         return cg_err_set(err, CG_EUSAGE, "--cell-radius-km / radius_km: %g is out of range "
                           "(more than 0, at most 20000)", cfg->radius_km);
+    return CG_OK;
+}
+
+/* Traffic: probabilities, rates, dispositions, durations, the calendar weights. */
+static int check_traffic(const cg_config *cfg, cg_err *err)
+{
     struct { const char *name; double v; } probs[] = {
         {"--mo-share-call / mo_share_call", cfg->mo_share_call},
         {"--mo-share-sms / mo_share_sms", cfg->mo_share_sms},
@@ -225,6 +254,12 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
     for (int i = 0; i < cfg->n_special; i++)
         if (!(isfinite(cfg->special[i].factor) && cfg->special[i].factor >= 0))
             return cg_err_set(err, CG_EUSAGE, "special_days: factor must be >= 0");
+    return CG_OK;
+}
+
+/* db generate's settings. */
+static int check_db(const cg_config *cfg, cg_err *err)
+{
     if (cfg->db_size < 1)
         return cg_err_set(err, CG_EUSAGE, "--size / db_size: must be at least 1");
     if (cfg->db_history_days < 0 || cfg->db_history_days > CG_DAYS_MAX)
@@ -234,6 +269,18 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
         return cg_err_set(err, CG_EUSAGE, "--cooldown-days / db_cooldown_days: %d is out of range "
                           "(0..%d)", cfg->db_cooldown_days, CG_DAYS_MAX);
     return CG_OK;
+}
+
+int cg_config_check(const cg_config *cfg, cg_err *err)
+{
+    /* In this order: the first failing check names the setting. */
+    CG_TRY(check_population(cfg, err));
+    CG_TRY(check_calendar(cfg, err));
+    CG_TRY(check_output(cfg, err));
+    CG_TRY(check_record_cap(cfg, err));
+    CG_TRY(check_cells(cfg, err));
+    CG_TRY(check_traffic(cfg, err));
+    return check_db(cfg, err);
 }
 
 /* FNV-1a over a canonical text of the settings: stable across builds and

@@ -354,75 +354,87 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
     return 0;
 }
 
-int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb)
-{
-    const cg_config *cfg = m->cfg;
-    const cg_graph *g = &m->graph;
-    rb->n = 0;
-    rb->over_cap = 0;
+/* Floors of a data session (MODEL.md "Calls, SMS, data"): a session moves
+ * at least this much each way and lasts at least this long. */
+#define DATA_MIN_DOWN_BYTES 2000
+#define DATA_MIN_UP_BYTES 1000
+#define DATA_MIN_SECONDS 5
 
-    cg_ident day_id = {0};
-    uint64_t msisdn_i;
+/* Subscriber i's identity on the day: from the database (0 = holds no
+ * number today: no records at all), or synthetic. Sets *msisdn_i and
+ * *day_id (msisdn 0 when the identity changes during the day). */
+static int day_identity(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                        uint64_t *msisdn_i, cg_ident *day_id)
+{
+    memset(day_id, 0, sizeof *day_id);
     if (m->ids.ctx) {
-        msisdn_i = m->ids.msisdn(m->ids.ctx, i);
+        *msisdn_i = m->ids.msisdn(m->ids.ctx, i);
         /* A number nobody holds today (cool-down, not yet assigned) has no
          * records, and its peers drop theirs with it: skip the work. */
         if (!m->ids.held(m->ids.ctx, i, dp->day.start_ms, dp->day.end_ms))
             return 0;
-        if (!m->ids.steady(m->ids.ctx, i, dp->day.start_ms, dp->day.end_ms, &day_id))
-            day_id.msisdn = 0;
-    } else {
-        msisdn_i = cg_ident_msisdn(&m->nb, i);
-        day_id.msisdn = msisdn_i;
-        day_id.mccmnc = cg_ident_mccmnc(&m->nb, i);
-        day_id.imsi = cg_ident_imsi(&m->nb, i, day_id.mccmnc);
-        day_id.imei = cg_ident_imei(&m->nb, i, dp->day_index);
+        if (!m->ids.steady(m->ids.ctx, i, dp->day.start_ms, dp->day.end_ms, day_id))
+            day_id->msisdn = 0;
+        return 1;
     }
+    *msisdn_i = cg_ident_msisdn(&m->nb, i);
+    day_id->msisdn = *msisdn_i;
+    day_id->mccmnc = cg_ident_mccmnc(&m->nb, i);
+    day_id->imsi = cg_ident_imsi(&m->nb, i, day_id->mccmnc);
+    day_id->imei = cg_ident_imei(&m->nb, i, dp->day_index);
+    return 1;
+}
 
-    /* On-net: every layer in which i has a partner that lists i, or that i
-     * lists. */
-    int has_contacts = 0;
-    if (g->K > 0) {
-        uint64_t pi = cg_graph_perm(g, i);
-        int n_i = cg_graph_ncontacts(g, pi);
-        for (int k = 0; k < g->K; k++) {
-            uint64_t pj = cg_graph_partner_pos(g, pi, k);
-            if (pj == UINT64_MAX)
-                continue;
-            int n_j = cg_graph_ncontacts(g, pj);
-            if (k >= n_i && k >= n_j)
-                continue;
-            if (k < n_i)
-                has_contacts = 1;
-            if (edge_events(m, dp, i, pi, pj, k, cg_graph_weight(g, n_i, k),
-                            cg_graph_weight(g, n_j, k), &day_id, msisdn_i, rb))
-                return -1;
-        }
+/* On-net: every layer in which i has a partner that lists i, or that i
+ * lists. Sets *has_contacts when i lists anyone. 0 or -1 (rec_push). */
+static int onnet_events(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                        const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb,
+                        int *has_contacts)
+{
+    const cg_graph *g = &m->graph;
+    *has_contacts = 0;
+    if (g->K <= 0)
+        return 0;
+    uint64_t pi = cg_graph_perm(g, i);
+    int n_i = cg_graph_ncontacts(g, pi);
+    for (int k = 0; k < g->K; k++) {
+        uint64_t pj = cg_graph_partner_pos(g, pi, k);
+        if (pj == UINT64_MAX)
+            continue;
+        int n_j = cg_graph_ncontacts(g, pj);
+        if (k >= n_i && k >= n_j)
+            continue;
+        if (k < n_i)
+            *has_contacts = 1;
+        if (edge_events(m, dp, i, pi, pj, k, cg_graph_weight(g, n_i, k),
+                        cg_graph_weight(g, n_j, k), day_id, msisdn_i, rb))
+            return -1;
     }
+    return 0;
+}
 
-    /* Off-net calls and SMS, and data sessions: i's own stream. Without
-     * contacts all of a subscriber's calls and SMS go off-net. */
-    double off = has_contacts ? cfg->interconnect_share : 1.0;
-    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_DAY, i, 0);
-    uint64_t nc = cg_rng_poisson(&r, dp->lam_call * off);
-    uint64_t ns = cg_rng_poisson(&r, dp->lam_sms * off);
-    uint64_t nd = cg_rng_poisson(&r, dp->lam_data);
+/* nc off-net calls then ns off-net SMS from i's own stream r. */
+static int offnet_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_rng *r,
+                         uint64_t nc, uint64_t ns, const cg_ident *day_id, uint64_t msisdn_i,
+                         cg_recbuf *rb)
+{
+    const cg_config *cfg = m->cfg;
     for (uint64_t e = 0; e < nc + ns; e++) {
         int is_call = e < nc;
         shared_ev ev;
         if (is_call)
-            draw_call(m, dp, &r, &ev);
+            draw_call(m, dp, r, &ev);
         else
-            draw_sms(m, dp, &r, &ev);
-        int mo = cg_rng_u01(&r) < (is_call ? cfg->mo_share_call : cfg->mo_share_sms);
-        uint64_t peer = cg_ident_offnet(&m->nb, &r);
+            draw_sms(m, dp, r, &ev);
+        int mo = cg_rng_u01(r) < (is_call ? cfg->mo_share_call : cfg->mo_share_sms);
+        uint64_t peer = cg_ident_offnet(&m->nb, r);
         /* A database may number its subscribers its own way: redraw until
          * the peer is not one of them. */
         for (int t = 0; m->ids.ctx && t < 32 && m->ids.find(m->ids.ctx, peer) != UINT64_MAX; t++)
-            peer = cg_ident_offnet(&m->nb, &r);
-        uint32_t cell = any_cell(m, &r);
+            peer = cg_ident_offnet(&m->nb, r);
+        uint32_t cell = any_cell(m, r);
         cg_ident own;
-        if (!owner_at(m, i, ev.start, &day_id, &own))
+        if (!owner_at(m, i, ev.start, day_id, &own))
             continue;
         if (m->ids.ctx && m->ids.find(m->ids.ctx, peer) != UINT64_MAX)
             continue; /* a database number is not off-net */
@@ -430,27 +442,34 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
                         &own))
             return -1;
     }
+    return 0;
+}
+
+/* nd data sessions from i's own stream r. */
+static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_rng *r,
+                         uint64_t nd, const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb)
+{
     for (uint64_t e = 0; e < nd; e++) {
         int16_t off_min;
-        int64_t start = cg_day_sample(&dp->day, cg_rng_u01(&r), &off_min);
-        int rat = m->rat_cum[2] > 0 ? cg_rng_pick(&r, m->rat_cum, 3) : 0;
+        int64_t start = cg_day_sample(&dp->day, cg_rng_u01(r), &off_min);
+        int rat = m->rat_cum[2] > 0 ? cg_rng_pick(r, m->rat_cum, 3) : 0;
         const struct rat_params *rp = &RAT[rat];
-        double down = floor(fabs(rp->down_mean + rp->down_sd * cg_rng_normal(&r)) + 0.5);
-        if (down < 2000)
-            down = 2000;
-        double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(&r)) + 0.5);
-        if (up < 1000)
-            up = 1000;
-        double dur = floor(fabs(rp->dur_mean + rp->dur_sd * cg_rng_normal(&r)) + 0.5);
-        if (dur < 5)
-            dur = 5;
-        uint8_t apn = (uint8_t)cg_rng_pick(&r, m->apn_cum, 3);
-        uint8_t rectype = cg_rng_u01(&r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
+        double down = floor(fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
+        if (down < DATA_MIN_DOWN_BYTES)
+            down = DATA_MIN_DOWN_BYTES;
+        double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(r)) + 0.5);
+        if (up < DATA_MIN_UP_BYTES)
+            up = DATA_MIN_UP_BYTES;
+        double dur = floor(fabs(rp->dur_mean + rp->dur_sd * cg_rng_normal(r)) + 0.5);
+        if (dur < DATA_MIN_SECONDS)
+            dur = DATA_MIN_SECONDS;
+        uint8_t apn = (uint8_t)cg_rng_pick(r, m->apn_cum, 3);
+        uint8_t rectype = cg_rng_u01(r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
         uint32_t cell = 0;
         if (m->cells->n_by_rat[rat] > 0)
-            cell = (uint32_t)m->cells->by_rat[rat][cg_rng_below(&r, (uint64_t)m->cells->n_by_rat[rat])];
+            cell = (uint32_t)m->cells->by_rat[rat][cg_rng_below(r, (uint64_t)m->cells->n_by_rat[rat])];
         cg_ident own;
-        if (!owner_at(m, i, start, &day_id, &own))
+        if (!owner_at(m, i, start, day_id, &own))
             continue;
         cg_rec *x = rec_push(rb);
         if (!x)
@@ -471,6 +490,31 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
         x->rat = (uint8_t)rat;
         fill_owner(x, &own);
     }
+    return 0;
+}
+
+int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb)
+{
+    const cg_config *cfg = m->cfg;
+    rb->n = 0;
+    rb->over_cap = 0;
+    cg_ident day_id;
+    uint64_t msisdn_i;
+    if (!day_identity(m, dp, i, &msisdn_i, &day_id))
+        return 0;
+    int has_contacts;
+    if (onnet_events(m, dp, i, &day_id, msisdn_i, rb, &has_contacts))
+        return -1;
+    /* Off-net calls and SMS, and data sessions: i's own stream. Without
+     * contacts all of a subscriber's calls and SMS go off-net. */
+    double off = has_contacts ? cfg->interconnect_share : 1.0;
+    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_DAY, i, 0);
+    uint64_t nc = cg_rng_poisson(&r, dp->lam_call * off);
+    uint64_t ns = cg_rng_poisson(&r, dp->lam_sms * off);
+    uint64_t nd = cg_rng_poisson(&r, dp->lam_data);
+    if (offnet_events(m, dp, i, &r, nc, ns, &day_id, msisdn_i, rb) ||
+        data_sessions(m, dp, i, &r, nd, &day_id, msisdn_i, rb))
+        return -1;
     sort_recs(rb, dp->day.start_ms);
     return 0;
 }

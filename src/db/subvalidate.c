@@ -202,6 +202,86 @@ static int check_fields(vstate *v, const cg_sub_event *e)
     return 1;
 }
 
+/* The identity rules of one event against who holds what now: 1 when it
+ * gives its IMSI and MSISDN to each other (the caller records that), 0
+ * when it changes nothing else, -1 when it broke a rule (reported). */
+static int apply_event(vstate *v, const cg_sub_event *ev, umap *imsis, umap *holders)
+{
+    const cg_sub_event e = *ev;
+    uint64_t *own = umap_find(imsis, e.imsi); /* NULL: IMSI unknown */
+    uint64_t *hold = e.msisdn ? umap_find(holders, e.msisdn) : NULL;
+    uint64_t holder = hold ? *hold : 0;
+    int newkey = 0;
+    switch (e.type) {
+    case CG_EV_NEW_SUBSCRIBER:
+        if (own) {
+            bad(v, "NEW_SUBSCRIBER for an IMSI that already exists (imsi %llu)", U(e.imsi));
+            return -1;
+        }
+        if (holder) {
+            bad(v, "MSISDN held by two IMSIs (NEW_SUBSCRIBER msisdn %llu imsi %llu, held by "
+                    "imsi %llu)", U(e.msisdn), U(e.imsi), U(holder));
+            return -1;
+        }
+        newkey = 1;
+        break;
+    case CG_EV_CHANGE_DEVICE:
+        if (!own) {
+            bad(v, "event for an IMSI that does not exist (CHANGE_DEVICE imsi %llu)",
+                U(e.imsi));
+            return -1;
+        }
+        if (e.msisdn && *own != e.msisdn) {
+            bad(v, "CHANGE_DEVICE with an MSISDN the IMSI does not hold (imsi %llu msisdn "
+                    "%llu, holds %llu)", U(e.imsi), U(e.msisdn), U(*own));
+            return -1;
+        }
+        break;
+    case CG_EV_CHANGE_SIM:
+        if (!holder) {
+            bad(v, "CHANGE_SIM of an MSISDN nobody holds (msisdn %llu imsi %llu)",
+                U(e.msisdn), U(e.imsi));
+            return -1;
+        }
+        if (own && *own) {
+            bad(v, "CHANGE_SIM to an IMSI that already holds an MSISDN (imsi %llu holds "
+                    "%llu, msisdn %llu)", U(e.imsi), U(*own), U(e.msisdn));
+            return -1;
+        }
+        *umap_find(imsis, holder) = 0; /* the old SIM loses the number */
+        newkey = 1;
+        break;
+    case CG_EV_RELEASE_NUMBER:
+        if (!own) {
+            bad(v, "event for an IMSI that does not exist (RELEASE_NUMBER imsi %llu)",
+                U(e.imsi));
+            return -1;
+        }
+        if (!hold || holder != e.imsi) {
+            bad(v, "RELEASE_NUMBER by an IMSI that does not hold the MSISDN (msisdn %llu "
+                    "imsi %llu, held by %llu)", U(e.msisdn), U(e.imsi), U(holder));
+            return -1;
+        }
+        *hold = 0;
+        *own = 0;
+        break;
+    case CG_EV_ASSIGN_NUMBER:
+        if (holder) {
+            bad(v, "MSISDN held by two IMSIs (ASSIGN_NUMBER msisdn %llu imsi %llu, still "
+                    "held by imsi %llu)", U(e.msisdn), U(e.imsi), U(holder));
+            return -1;
+        }
+        if (own && *own) {
+            bad(v, "ASSIGN_NUMBER to an IMSI that already holds an MSISDN (imsi %llu "
+                    "holds %llu, msisdn %llu)", U(e.imsi), U(*own), U(e.msisdn));
+            return -1;
+        }
+        newkey = 1;
+        break;
+    }
+    return newkey;
+}
+
 int cg_subval_run(cg_subsrc *src, cg_subval_stats *st, int max_report, cg_subval_report_fn fn,
                   void *ctx, cg_err *err)
 {
@@ -241,77 +321,9 @@ int cg_subval_run(cg_subsrc *src, cg_subval_stats *st, int max_report, cg_subval
         if (!check_fields(&v, &e))
             continue;
 
-        uint64_t *own = umap_find(&imsis, e.imsi);       /* NULL: IMSI unknown */
-        uint64_t *hold = e.msisdn ? umap_find(&holders, e.msisdn) : NULL;
-        uint64_t holder = hold ? *hold : 0;
-        int newkey = 0;
-        switch (e.type) {
-        case CG_EV_NEW_SUBSCRIBER:
-            if (own) {
-                bad(&v, "NEW_SUBSCRIBER for an IMSI that already exists (imsi %llu)", U(e.imsi));
-                continue;
-            }
-            if (holder) {
-                bad(&v, "MSISDN held by two IMSIs (NEW_SUBSCRIBER msisdn %llu imsi %llu, held by "
-                        "imsi %llu)", U(e.msisdn), U(e.imsi), U(holder));
-                continue;
-            }
-            newkey = 1;
-            break;
-        case CG_EV_CHANGE_DEVICE:
-            if (!own) {
-                bad(&v, "event for an IMSI that does not exist (CHANGE_DEVICE imsi %llu)",
-                    U(e.imsi));
-                continue;
-            }
-            if (e.msisdn && *own != e.msisdn) {
-                bad(&v, "CHANGE_DEVICE with an MSISDN the IMSI does not hold (imsi %llu msisdn "
-                        "%llu, holds %llu)", U(e.imsi), U(e.msisdn), U(*own));
-                continue;
-            }
-            break;
-        case CG_EV_CHANGE_SIM:
-            if (!holder) {
-                bad(&v, "CHANGE_SIM of an MSISDN nobody holds (msisdn %llu imsi %llu)",
-                    U(e.msisdn), U(e.imsi));
-                continue;
-            }
-            if (own && *own) {
-                bad(&v, "CHANGE_SIM to an IMSI that already holds an MSISDN (imsi %llu holds "
-                        "%llu, msisdn %llu)", U(e.imsi), U(*own), U(e.msisdn));
-                continue;
-            }
-            *umap_find(&imsis, holder) = 0; /* the old SIM loses the number */
-            newkey = 1;
-            break;
-        case CG_EV_RELEASE_NUMBER:
-            if (!own) {
-                bad(&v, "event for an IMSI that does not exist (RELEASE_NUMBER imsi %llu)",
-                    U(e.imsi));
-                continue;
-            }
-            if (!hold || holder != e.imsi) {
-                bad(&v, "RELEASE_NUMBER by an IMSI that does not hold the MSISDN (msisdn %llu "
-                        "imsi %llu, held by %llu)", U(e.msisdn), U(e.imsi), U(holder));
-                continue;
-            }
-            *hold = 0;
-            *own = 0;
-            break;
-        case CG_EV_ASSIGN_NUMBER:
-            if (holder) {
-                bad(&v, "MSISDN held by two IMSIs (ASSIGN_NUMBER msisdn %llu imsi %llu, still "
-                        "held by imsi %llu)", U(e.msisdn), U(e.imsi), U(holder));
-                continue;
-            }
-            if (own && *own) {
-                bad(&v, "ASSIGN_NUMBER to an IMSI that already holds an MSISDN (imsi %llu "
-                        "holds %llu, msisdn %llu)", U(e.imsi), U(*own), U(e.msisdn));
-                continue;
-            }
-            newkey = 1;
-            break;
-        }
+        int newkey = apply_event(&v, &e, &imsis, &holders);
+        if (newkey < 0)
+            continue;
         if (newkey && (umap_put(&imsis, e.imsi, e.msisdn) || umap_put(&holders, e.msisdn, e.imsi))) {
             rc = cg_err_set(err, CG_ERUNTIME, "%s: out of memory at row %llu", v.file, U(v.row));
             break;
