@@ -266,6 +266,22 @@ static int check_keys(loader *ld, const yaml_node_t *map, const char *where)
     return CG_OK;
 }
 
+/* A mapping value of key: its type and its keys checked (scalars, once). */
+static int open_map(loader *ld, const yaml_node_t *n, const char *key, const char *allowed)
+{
+    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
+    return rc ? rc : check_keys(ld, n, key);
+}
+
+/* Pair p of a mapping: its key and value nodes and "key.pairkey" in name. */
+static void pair_at(loader *ld, const yaml_node_pair_t *p, const char *key, yaml_node_t **k,
+                    yaml_node_t **v, char *name, size_t cap)
+{
+    *k = yaml_document_get_node(ld->doc, p->key);
+    *v = yaml_document_get_node(ld->doc, p->value);
+    snprintf(name, cap, "%s.%s", key, text(*k));
+}
+
 static int load_codes(loader *ld, const yaml_node_t *n, const char *key, int digits_lo,
                       int digits_hi, int max, char *dst, size_t stride, int *count)
 {
@@ -341,18 +357,15 @@ static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
                                                "CONGESTION"};
     const char *allowed = "weights >= 0, not all 0, for ANSWERED, NO ANSWER, BUSY, FAILED, "
                           "CONGESTION";
-    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
-    if (!rc)
-        rc = check_keys(ld, n, key);
+    int rc = open_map(ld, n, key, allowed);
     if (rc)
         return rc;
     double w[CG_DISP_COUNT] = {0}, sum = 0;
     const yaml_node_t *seen[CG_DISP_COUNT] = {0};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        yaml_node_t *k, *v;
         char name[300];
-        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        pair_at(ld, p, key, &k, &v, name, sizeof name);
         int idx = -1;
         for (int i = 0; i < CG_DISP_COUNT; i++)
             if (!strcmp(text(k), names[i]))
@@ -381,16 +394,13 @@ static int load_dispositions(loader *ld, const yaml_node_t *n, const char *key)
 static int load_seasonality(loader *ld, const yaml_node_t *n, const char *key)
 {
     const char *allowed = "month 1..12: factor >= 0";
-    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
-    if (!rc)
-        rc = check_keys(ld, n, key);
+    int rc = open_map(ld, n, key, allowed);
     if (rc)
         return rc;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        yaml_node_t *k, *v;
         char name[300];
-        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        pair_at(ld, p, key, &k, &v, name, sizeof name);
         uint64_t m;
         if (cg_yaml_parse_uint(text(k), &m) || m < 1 || m > 12)
             return bad(ld, k, name, "'%s' is not a month (1..12)", text(k));
@@ -405,9 +415,7 @@ static int load_seasonality(loader *ld, const yaml_node_t *n, const char *key)
 static int load_special(loader *ld, const yaml_node_t *n, const char *key)
 {
     const char *allowed = "\"YYYY-MM-DD\": factor >= 0";
-    int rc = want(ld, n, key, YAML_MAPPING_NODE, allowed);
-    if (!rc)
-        rc = check_keys(ld, n, key);
+    int rc = open_map(ld, n, key, allowed);
     if (rc)
         return rc;
     yaml_node_pair_t *b = n->data.mapping.pairs.start, *e = n->data.mapping.pairs.top;
@@ -416,10 +424,9 @@ static int load_special(loader *ld, const yaml_node_t *n, const char *key)
                    CG_MAX_SPECIAL_DAYS);
     int cnt = 0;
     for (yaml_node_pair_t *p = b; p < e; p++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        yaml_node_t *k, *v;
         char name[300];
-        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        pair_at(ld, p, key, &k, &v, name, sizeof name);
         int32_t day;
         if (cg_date_parse(text(k), &day))
             return bad(ld, k, name, "'%s' is not a real date (%s)", text(k), allowed);
@@ -449,16 +456,13 @@ static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const
 static int load_section(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key,
                         int *level_line)
 {
-    int rc = want(ld, n, key, YAML_MAPPING_NODE, o->allowed);
-    if (!rc)
-        rc = check_keys(ld, n, key);
+    int rc = open_map(ld, n, key, o->allowed);
     if (rc)
         return rc;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+        yaml_node_t *k, *v;
         char name[300];
-        snprintf(name, sizeof name, "%s.%s", key, text(k));
+        pair_at(ld, p, key, &k, &v, name, sizeof name);
         const cg_option *c = cg_option_by_key(o->children, o->nchildren, text(k));
         if (!c)
             return bad(ld, k, name, "%s", o->msg);

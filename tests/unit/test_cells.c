@@ -271,17 +271,6 @@ static void list_dir(const char *dir, char *out, size_t cap)
     closedir(d);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(1 << 20);
-    *len = fread(buf, 1, 1 << 20, f);
-    fclose(f);
-    return buf;
-}
-
 static void test_sync_create_and_reuse(void)
 {
     const char *root = tmpdir();
@@ -294,7 +283,7 @@ static void test_sync_create_and_reuse(void)
     CHECK_EQ_INT(cg_cells_sync(&c, out, &err), CG_OK);
     char *want;
     size_t wlen = cg_cells_csv(&c, &want), hlen = 0;
-    char *have = slurp(path, &hlen);
+    char *have = th_slurp(path, &hlen);
     CHECK(have && hlen == wlen && memcmp(have, want, wlen) == 0);
     list_dir(out, names, sizeof names);
     CHECK_EQ_STR(names, "cells.csv "); /* no temporary left behind */
@@ -329,7 +318,7 @@ static void test_sync_mismatch(void)
     CHECK_EQ_INT(build(&d, 1000, 52.37, 4.895, 50, 43), CG_OK);
     CHECK_EQ_INT(cg_cells_sync(&a, root, &err), CG_OK);
     size_t len0 = 0, len1 = 0;
-    char *before = slurp(path, &len0);
+    char *before = th_slurp(path, &len0);
 
     cg_err_clear(&err);
     CHECK_EQ_INT(cg_cells_sync(&b, root, &err), CG_EUSAGE);
@@ -345,7 +334,7 @@ static void test_sync_mismatch(void)
               err.msg);
 
     /* The existing catalog was left alone and nothing else appeared. */
-    char *after = slurp(path, &len1);
+    char *after = th_slurp(path, &len1);
     CHECK(before && after && len0 == len1 && memcmp(before, after, len0) == 0);
     list_dir(root, names, sizeof names);
     CHECK_EQ_STR(names, "cells.csv ");

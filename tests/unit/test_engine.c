@@ -70,6 +70,19 @@ static void h_note(void *ctx, const char *kind, const char *msg)
         snprintf(s->notes[s->nnotes++], sizeof s->notes[0], "%s: %s", kind, msg);
 }
 
+/* Runs the engine with the test format, recording hooks into *s (progress
+ * polled when poll). */
+static int run_seen(const cg_config *cfg, int poll, seen *s)
+{
+    memset(s, 0, sizeof *s);
+    cg_gen_hooks h = {s, poll ? h_progress : NULL, h_day, h_note};
+    cg_err err;
+    int rc = cg_gen_run(cfg, &k_tfmt, &h, &err);
+    if (rc)
+        fprintf(stderr, "  cg_gen_run: %s\n", err.msg);
+    return rc;
+}
+
 static char *bundle(const cg_config *cfg, const char *date, size_t *n)
 {
     char path[CG_PATH_MAX + 64];
@@ -84,10 +97,8 @@ static void test_custom_format(void)
     cfg.codec = CG_CODEC_NONE;
     cfg.workers = 1;
     seen s;
-    memset(&s, 0, sizeof s);
-    cg_gen_hooks h = {&s, h_progress, h_day, h_note};
     cg_err err;
-    CHECK_EQ_INT(cg_gen_run(&cfg, &k_tfmt, &h, &err), CG_OK);
+    CHECK_EQ_INT(run_seen(&cfg, 1, &s), CG_OK);
     CHECK_EQ_INT(s.days, 2);
     CHECK_EQ_INT(s.finals, 2);
     CHECK(s.polls >= 2);
@@ -171,10 +182,7 @@ static void test_notes(void)
     snprintf(cfg.tz_name, sizeof cfg.tz_name, "Pacific/Apia");
     cfg.codec = CG_CODEC_NONE;
     seen s;
-    memset(&s, 0, sizeof s);
-    cg_gen_hooks h = {&s, NULL, h_day, h_note};
-    cg_err err;
-    CHECK_EQ_INT(cg_gen_run(&cfg, &k_tfmt, &h, &err), CG_OK);
+    CHECK_EQ_INT(run_seen(&cfg, 0, &s), CG_OK);
     CHECK_EQ_INT(s.nnotes, 1);
     CHECK(strstr(s.notes[0], "note: local date 2011-12-30 does not exist") != NULL);
     CHECK_EQ_INT(s.days, 3);

@@ -61,21 +61,6 @@ static char *between(char *doc, const char *name, char **end)
     return b;
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)len + 1);
-    *n = fread(s, 1, (size_t)len, f);
-    s[*n] = 0;
-    fclose(f);
-    return s;
-}
-
 static const struct {
     const char *name;
     unsigned which;
@@ -84,7 +69,7 @@ static const struct {
 static void test_config_md_current(void)
 {
     size_t n;
-    char *doc = slurp(k_doc, &n);
+    char *doc = th_slurp(k_doc, &n);
     CHECK_MSG(doc != NULL, "cannot read %s", k_doc);
     if (!doc)
         return;
@@ -158,7 +143,7 @@ static void test_rows_well_formed(void)
 static int write_doc(const char *path)
 {
     size_t n;
-    char *doc = slurp(path, &n);
+    char *doc = th_slurp(path, &n);
     if (!doc) {
         fprintf(stderr, "cannot read %s\n", path);
         return 1;

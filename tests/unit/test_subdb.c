@@ -26,22 +26,6 @@ static const char *tpath(int slot, const char *name)
     return pbuf[slot];
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    *len = got;
-    return b;
-}
-
 /* ---- CSV ---- */
 
 /* Reads a whole CSV file; returns the error code, the message in err. */
@@ -394,12 +378,12 @@ static void test_generator_deterministic(void)
     CHECK_EQ_INT(gen_to(&cfg, tpath(2, "d1.csv"), &st), CG_OK);
     CHECK_EQ_INT(gen_to(&cfg, tpath(3, "d2.csv"), &st), CG_OK);
     size_t n1, n2;
-    char *a = slurp(pbuf[2], &n1), *b = slurp(pbuf[3], &n2);
+    char *a = th_slurp(pbuf[2], &n1), *b = th_slurp(pbuf[3], &n2);
     CHECK(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
     free(b);
     small_cfg(&cfg, 12);
     CHECK_EQ_INT(gen_to(&cfg, tpath(3, "d3.csv"), &st), CG_OK);
-    b = slurp(pbuf[3], &n2);
+    b = th_slurp(pbuf[3], &n2);
     CHECK(a && b && !(n1 == n2 && memcmp(a, b, n1) == 0));
     free(a);
     free(b);
@@ -442,15 +426,15 @@ static void test_arrow_roundtrip_and_abort(void)
     CHECK_EQ_INT(cg_cmd_db_convert(pbuf[2], tpath(3, "rt.arrow"), &err), CG_OK);
     CHECK_EQ_INT(cg_cmd_db_convert(pbuf[3], tpath(1, "rt2.csv"), &err), CG_OK);
     size_t n1, n2;
-    char *a = slurp(pbuf[2], &n1), *b = slurp(pbuf[1], &n2);
+    char *a = th_slurp(pbuf[2], &n1), *b = th_slurp(pbuf[1], &n2);
     CHECK(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
     free(a);
     free(b);
     /* generating straight to Arrow gives the same rows */
     CHECK_EQ_INT(gen_to(&cfg, tpath(3, "rt3.arrow"), &st), CG_OK);
     CHECK_EQ_INT(cg_cmd_db_convert(pbuf[3], tpath(1, "rt3.csv"), &err), CG_OK);
-    a = slurp(pbuf[2], &n1);
-    b = slurp(pbuf[1], &n2);
+    a = th_slurp(pbuf[2], &n1);
+    b = th_slurp(pbuf[1], &n2);
     CHECK(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
     free(a);
     free(b);

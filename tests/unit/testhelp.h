@@ -62,6 +62,24 @@ static int th_passed, th_failed, th_case_failed;
         return th_failed ? 1 : 0;                                              \
     } while (0)
 
+/* A whole file, NUL-terminated, its length in *len; NULL if unreadable. */
+static inline char *th_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = b ? fread(b, 1, (size_t)n, f) : 0;
+    if (b)
+        b[got] = 0;
+    fclose(f);
+    *len = got;
+    return b;
+}
+
 /* Writes text to path (tests only: failures surface as later CHECKs). */
 static inline void th_write_file(const char *path, const char *text)
 {
