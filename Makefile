@@ -7,7 +7,7 @@ OPT     ?= -O2
 EXTRA_CFLAGS ?=
 EXTRA_LDFLAGS ?=
 CFLAGS  = -std=c17 $(OPT) -g -Wall -Wextra -Wshadow -Wconversion -Werror -D_GNU_SOURCE -pthread -Isrc $(EXTRA_CFLAGS)
-LDLIBS  = -lyaml -ldeflate -lzstd -lm -pthread
+LDLIBS  = -lyaml -ldeflate -lzstd -lz -lm -pthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # libcdrgen.a: every layer below the command line (core, io, db, gen);
@@ -20,6 +20,9 @@ LIBS_A  := $(BUILD)/libcdrgen-cli.a $(BUILD)/libcdrgen.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+.PHONY: analyze docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+all: $(BUILD)/cdrgen
+
 # `make docs`: the settings tables of docs/CONFIG.md from src/core/options.c.
 docs: $(BUILD)/tests/test_options
 	@$(BUILD)/tests/test_options --write docs/CONFIG.md
@@ -29,8 +32,6 @@ docs: $(BUILD)/tests/test_options
 update-golden: $(BUILD)/cdrgen
 	@CDRGEN=$(CURDIR)/$(BUILD)/cdrgen bash tests/golden/golden.sh --update
 
-.PHONY: analyze docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
-all: $(BUILD)/cdrgen
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -19,6 +19,9 @@ int cg_cmd_db_validate(const char *path, cg_err *err);
 /* cdrgen db convert IN OUT (cli/cmd_db.c) */
 int cg_cmd_db_convert(const char *in, const char *out, cg_err *err);
 
+/* cdrgen report OUT (cli/cmd_report.c, on report/report.h) */
+int cg_cmd_report(const char *out_dir, uint64_t sample, int json, cg_err *err);
+
 /* cdrgen merge OUT (cli/cmd_merge.c) */
 int cg_cmd_merge(const char *out_dir, cg_err *err);
 

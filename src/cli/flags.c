@@ -26,6 +26,7 @@
 #define M_DBCONV CG_CMD_DBCONV
 #define M_MERGE CG_CMD_MERGE
 #define M_FLAT CG_CMD_FLAT
+#define M_REPORT CG_CMD_REPORT
 
 /* getopt_long's value of row i of cg_options (both spellings). */
 #define OPT_VAL(i) (256 + (i))
@@ -63,6 +64,7 @@ int cg_flags_usage(FILE *out, const char *topic)
                 "  cdrgen db validate FILE              check a subscriber database, print statistics\n"
                 "  cdrgen db convert IN OUT             convert a database between .csv and .arrow\n"
                 "  cdrgen merge OUT                     merge the outputs of --shard runs in OUT\n"
+                "  cdrgen report OUT [--json]           measured properties of an output directory\n"
                 "  cdrgen help [CMD], cdrgen CMD --help usage of a command\n"
                 "  cdrgen --version                     print the version\n"
                 "\n"
@@ -116,6 +118,12 @@ int cg_flags_usage(FILE *out, const char *topic)
          "Merge the outputs that --shard K/N runs wrote into OUT.\n"
          "Flags:\n",
          M_MERGE},
+        {"report",
+         "Usage: cdrgen report OUT [flags]\n"
+         "Read a finished output directory and print its measured properties\n"
+         "(volumes, places; docs/MODEL.md \"Report\").\n"
+         "Flags [default]:\n",
+         M_REPORT},
     };
     for (size_t k = 0; k < sizeof topics / sizeof topics[0]; k++) {
         if (strcmp(topic, topics[k].topic))
@@ -419,6 +427,7 @@ static int apply(cg_config *c, const given *g, cg_err *err)
             return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a part of the work (K/N with "
                               "0 \u2264 K < N)", g->name, g->arg);
         return CG_OK;
+    case CG_SP_JSON: c->report_json = 1; return CG_OK;
     case CG_SP_QUIET: c->progress = 0; return CG_OK;
     case CG_SP_PROGRESS: c->progress = 1; return CG_OK;
     default: return CG_OK; /* -o, --generate-db, --validate-db: read by the caller */
@@ -609,12 +618,12 @@ static int run_sub(cg_flags *fl, int cmd, unsigned mask, const char *topic, int 
     }
     if (p.npos < nposwant) {
         static const char *what[] = {"", "FILE", "IN OUT"};
-        const char *need = cmd == CG_FLAGS_MERGE ? "OUT" : what[nposwant];
+        const char *need = cmd == CG_FLAGS_MERGE || cmd == CG_FLAGS_REPORT ? "OUT" : what[nposwant];
         rc = usage_err(err, topic, "%s: missing %s", topic, need);
         goto done;
     }
     fl->cmd = cmd;
-    if (mask & (M_GEN | M_DBGEN))
+    if (mask & (M_GEN | M_DBGEN | M_REPORT))
         if ((rc = merge(fl, &p, cmd == CG_FLAGS_GENERATE, warn, err)))
             goto done;
     if (cmd == CG_FLAGS_GENERATE && (rc = subdb_format(&fl->cfg, err)))
@@ -632,7 +641,9 @@ static int run_sub(cg_flags *fl, int cmd, unsigned mask, const char *topic, int 
         snprintf(flag, sizeof flag, "--%s", sz ? sz->name : "size");
         rc = db_capacity(&fl->cfg, sz ? flag : "db_size", err);
     } else if (nposwant >= 1) {
-        const char *what = cmd == CG_FLAGS_DB_CONVERT ? "IN" : cmd == CG_FLAGS_MERGE ? "OUT" : "FILE";
+        const char *what = cmd == CG_FLAGS_DB_CONVERT                         ? "IN"
+                           : cmd == CG_FLAGS_MERGE || cmd == CG_FLAGS_REPORT ? "OUT"
+                                                                             : "FILE";
         if (!(rc = set_path(fl->path, p.pos[0], what, err)) && nposwant == 2)
             rc = set_path(fl->path2, p.pos[1], "OUT", err);
     }
@@ -644,7 +655,7 @@ done:
 static int topic_known(const char *t)
 {
     static const char *topics[] = {"", "generate", "db", "db generate", "db validate",
-                                   "db convert", "merge"};
+                                   "db convert", "merge", "report"};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
         if (!strcmp(t, topics[i]))
             return 1;
@@ -686,6 +697,8 @@ int cg_flags_parse(cg_flags *fl, int argc, char **argv, FILE *warn, cg_err *err)
         return run_sub(fl, CG_FLAGS_GENERATE, M_GEN, "generate", 0, argc - 1, argv + 1, warn, err);
     if (!strcmp(a1, "merge"))
         return run_sub(fl, CG_FLAGS_MERGE, M_MERGE, "merge", 1, argc - 1, argv + 1, warn, err);
+    if (!strcmp(a1, "report"))
+        return run_sub(fl, CG_FLAGS_REPORT, M_REPORT, "report", 1, argc - 1, argv + 1, warn, err);
     if (!strcmp(a1, "db")) {
         if (argc < 3)
             return usage_err(err, "db", "db: missing sub-command (generate, validate or convert)");

@@ -14,6 +14,7 @@ enum cg_flags_cmd {
     CG_FLAGS_DB_VALIDATE,
     CG_FLAGS_DB_CONVERT,
     CG_FLAGS_MERGE,
+    CG_FLAGS_REPORT,
     CG_FLAGS_HELP,    /* print cg_flags_usage(topic) and exit 0 */
     CG_FLAGS_VERSION  /* print "cdrgen VERSION" and exit 0 */
 };
@@ -21,7 +22,7 @@ enum cg_flags_cmd {
 typedef struct cg_flags {
     int cmd;                  /* enum cg_flags_cmd */
     char topic[32];           /* CG_FLAGS_HELP: "", "generate", "db", "db generate", ... */
-    char path[CG_PATH_MAX];   /* db generate -o, db validate FILE, db convert IN, merge OUT */
+    char path[CG_PATH_MAX];   /* db generate -o, db validate FILE, db convert IN, merge/report OUT */
     char path2[CG_PATH_MAX];  /* db convert OUT */
     cg_config cfg;            /* merged configuration (generate, db generate) */
 } cg_flags;

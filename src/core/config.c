@@ -44,6 +44,18 @@ void cg_config_defaults(cg_config *cfg)
     cfg->center_lat = 52.37;
     cfg->center_lon = 4.895;
     cfg->radius_km = 50.0;
+    cfg->n_areas = 0;
+    cfg->report_json = 0;
+    cfg->report_sample = 1;
+    cfg->mob = (cg_mobility){.worker_share = 0.72,
+                             .work_start_hour = 8.0,
+                             .work_end_hour = 17.0,
+                             .commute_km = 8.0,
+                             .commute_speed_kmh = 35.0,
+                             .evening_out_prob = 0.45,
+                             .outings_per_day = 2.0,
+                             .explore_rho = 0.6,
+                             .explore_gamma = 0.21};
 
     cfg->avg_calls = 3.5;
     cfg->avg_sms = 5.2;
@@ -207,6 +219,15 @@ static int check_cells(const cg_config *cfg, cg_err *err)
     if (!(cfg->radius_km > 0 && cfg->radius_km <= 20000))
         return cg_err_set(err, CG_EUSAGE, "--cell-radius-km / radius_km: %g is out of range "
                           "(more than 0, at most 20000)", cfg->radius_km);
+    double share = 0;
+    for (int i = 0; i < cfg->n_areas; i++)
+        share += cfg->areas[i].share;
+    if (cfg->n_areas && !(share > 0))
+        return cg_err_set(err, CG_EUSAGE, "areas: every population_share is 0");
+    if (!(cfg->mob.work_start_hour + 1 < cfg->mob.work_end_hour))
+        return cg_err_set(err, CG_EUSAGE, "mobility: work_start_hour %g must be at least an hour "
+                          "before work_end_hour %g", cfg->mob.work_start_hour,
+                          cfg->mob.work_end_hour);
     return CG_OK;
 }
 
@@ -314,6 +335,13 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
         MIX("m=%s;", cfg->mccmnc_pool[i]);
     MIX("imei=%.17g;cells=%d;%.17g,%.17g,%.17g;", cfg->imei_change_prob, cfg->cells,
         cfg->center_lat, cfg->center_lon, cfg->radius_km);
+    for (int i = 0; i < cfg->n_areas; i++)
+        MIX("area=%s,%.17g,%.17g,%.17g,%.17g;", cfg->areas[i].name, cfg->areas[i].lat,
+            cfg->areas[i].lon, cfg->areas[i].radius_km, cfg->areas[i].share);
+    MIX("mob=%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g;", cfg->mob.worker_share,
+        cfg->mob.work_start_hour, cfg->mob.work_end_hour, cfg->mob.commute_km,
+        cfg->mob.commute_speed_kmh, cfg->mob.evening_out_prob, cfg->mob.outings_per_day,
+        cfg->mob.explore_rho, cfg->mob.explore_gamma);
     MIX("avg=%.17g,%.17g,%.17g,%.17g;mo=%.17g,%.17g;ic=%.17g;", cfg->avg_calls, cfg->avg_sms,
         cfg->avg_data, cfg->avg_contacts, cfg->mo_share_call, cfg->mo_share_sms,
         cfg->interconnect_share);

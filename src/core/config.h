@@ -34,6 +34,27 @@ enum cg_disp {
     CG_DISP_COUNT
 };
 
+#define CG_MAX_AREAS 16
+
+/* A populated area of the region (`areas:`): its centre, radius and share
+ * of the population (shares are relative). */
+typedef struct cg_area {
+    char name[32];
+    double lat, lon, radius_km, share;
+} cg_area;
+
+/* How people move (`mobility:`, MODEL.md "Places"). */
+typedef struct cg_mobility {
+    double worker_share;     /* people with a work or school place */
+    double work_start_hour;  /* mean local hour of leaving for work */
+    double work_end_hour;    /* mean local hour of leaving work */
+    double commute_km;       /* scale of the commuting distance law */
+    double commute_speed_kmh;
+    double evening_out_prob; /* an evening at a personal place, per day */
+    double outings_per_day;  /* personal places per free day (mean) */
+    double explore_rho, explore_gamma; /* exploration and preferential return */
+} cg_mobility;
+
 typedef struct cg_special_day {
     int32_t day;   /* days since 1970-01-01 of the local date */
     double factor;
@@ -56,9 +77,12 @@ typedef struct cg_config {
     int n_mccmnc;
     double imei_change_prob; /* imei_daily_change_prob / --imei-change-prob */
 
-    /* cells */
+    /* cells and places */
     int cells;
     double center_lat, center_lon, radius_km;
+    cg_area areas[CG_MAX_AREAS]; /* n_areas 0: one area at the centre */
+    int n_areas;
+    cg_mobility mob;
 
     /* traffic */
     double avg_calls, avg_sms, avg_data; /* per user per day */
@@ -84,6 +108,10 @@ typedef struct cg_config {
     /* subscriber database mode and scale-out */
     char subscriber_db[CG_PATH_MAX]; /* empty = synthetic */
     int shard_k, shard_n;            /* shard_n 0 = not sharded */
+
+    /* report */
+    int report_json;
+    uint64_t report_sample;
 
     /* db generate */
     uint64_t db_size;

@@ -25,6 +25,42 @@ static const cg_option k_quantiles[] = {
      .dhi = 86400 * 7, .allowed = "seconds with 0 < p50 <= p90 <= p99"},
 };
 
+#define AF(field) offsetof(cg_area, field)
+static const cg_option k_area[] = {
+    {.key = "name", .kind = CG_K_NAME, .off = AF(name), .set_off = -1, .n = 32,
+     .allowed = "a name of letters, digits, '_' and '-', at most 31"},
+    {.key = "center_lat", .kind = CG_K_DOUBLE, .off = AF(lat), .set_off = -1, .dlo = -90,
+     .dhi = 90, .allowed = "degrees, -90..90"},
+    {.key = "center_lon", .kind = CG_K_DOUBLE, .off = AF(lon), .set_off = -1, .dlo = -180,
+     .dhi = 180, .allowed = "degrees, -180..180"},
+    {.key = "radius_km", .kind = CG_K_DOUBLE, .off = AF(radius_km), .set_off = -1, .dlo = 0.1,
+     .dhi = 20000, .allowed = "kilometres, 0.1..20000"},
+    {.key = "population_share", .kind = CG_K_DOUBLE, .off = AF(share), .set_off = -1, .dlo = 0,
+     .dhi = 1e6, .allowed = "a relative weight >= 0"},
+};
+
+#define MF(field) offsetof(cg_config, mob.field)
+static const cg_option k_mobility[] = {
+    {.key = "worker_share", .kind = CG_K_PROB, .off = MF(worker_share), .set_off = -1,
+     .allowed = PROB_ALLOWED},
+    {.key = "work_start_hour", .kind = CG_K_DOUBLE, .off = MF(work_start_hour), .set_off = -1,
+     .dlo = 3, .dhi = 14, .allowed = "a local hour, 3..14"},
+    {.key = "work_end_hour", .kind = CG_K_DOUBLE, .off = MF(work_end_hour), .set_off = -1,
+     .dlo = 6, .dhi = 22, .allowed = "a local hour, 6..22"},
+    {.key = "commute_km", .kind = CG_K_DOUBLE, .off = MF(commute_km), .set_off = -1, .dlo = 0.1,
+     .dhi = 500, .allowed = "kilometres, 0.1..500"},
+    {.key = "commute_speed_kmh", .kind = CG_K_DOUBLE, .off = MF(commute_speed_kmh),
+     .set_off = -1, .dlo = 3, .dhi = 300, .allowed = "km/h, 3..300"},
+    {.key = "evening_out_prob", .kind = CG_K_PROB, .off = MF(evening_out_prob), .set_off = -1,
+     .allowed = PROB_ALLOWED},
+    {.key = "outings_per_day", .kind = CG_K_DOUBLE, .off = MF(outings_per_day), .set_off = -1,
+     .dlo = 0, .dhi = 3, .allowed = "a mean, 0..3"},
+    {.key = "explore_rho", .kind = CG_K_PROB, .off = MF(explore_rho), .set_off = -1,
+     .allowed = PROB_ALLOWED},
+    {.key = "explore_gamma", .kind = CG_K_DOUBLE, .off = MF(explore_gamma), .set_off = -1,
+     .dlo = 0, .dhi = 2, .allowed = "an exponent, 0..2"},
+};
+
 const cg_option cg_options[] = {
     {.flag = "subs", .key = "subscribers", .cmds = GEN, .kind = CG_K_UINT, .off = F(subs),
      .set_off = SET(subs_set), .lo = 1, .hi = CG_SUBS_MAX, .metavar = "N",
@@ -91,6 +127,25 @@ const cg_option cg_options[] = {
      .help = "radius of the cell area, 0 < R <= 20000 [50]",
      .allowed = "kilometres, more than 0, at most 20000", .doc_default = "50",
      .doc_allowed = "more than 0, at most 20000", .doc = DG},
+    {.key = "areas", .kind = CG_K_SECLIST, .off = F(areas), .set_off = -1,
+     .allowed = "a list of areas {name, center_lat, center_lon, radius_km, population_share}",
+     .children = k_area, .nchildren = 5, .stride = sizeof(cg_area), .count_off = SET(n_areas),
+     .max = CG_MAX_AREAS, .msg = "unknown area key (name, center_lat, center_lon, radius_km, "
+                                 "population_share)",
+     .doc_key = "`areas` (list of maps)",
+     .doc_default = "one area `metro` at `--cell-center`, radius `--cell-radius-km`",
+     .doc_allowed = "1..16 areas; name, center_lat, center_lon, radius_km 0.1..20000, "
+                    "population_share ≥ 0 (see MODEL.md)",
+     .doc = DG},
+    {.key = "mobility", .kind = CG_K_SECTION, .set_off = -1,
+     .allowed = "worker_share, work_start_hour, work_end_hour, commute_km, commute_speed_kmh, "
+                "evening_out_prob, outings_per_day, explore_rho, explore_gamma",
+     .children = k_mobility, .nchildren = 9,
+     .msg = "unknown mobility key (see docs/CONFIG.md)", .doc_key = "`mobility` (map)",
+     .doc_default = "worker_share 0.72, work_start_hour 8, work_end_hour 17, commute_km 8, "
+                    "commute_speed_kmh 35, evening_out_prob 0.45, outings_per_day 2, "
+                    "explore_rho 0.6, explore_gamma 0.21",
+     .doc_allowed = "see MODEL.md \"Places\"", .doc = DG},
     {.key = "avg_calls_per_user", .kind = CG_K_DOUBLE, .off = F(avg_calls), .set_off = -1,
      .dlo = 0, .dhi = 100000, .allowed = RATE_ALLOWED, .doc_default = "3.5",
      .doc_allowed = "0..100000 per subscriber per day", .doc = DG},
@@ -220,6 +275,12 @@ const cg_option cg_options[] = {
      .help = "days before a released number is re-assigned, 0..36600 [90] (also "
              "--db-cooldown-days)",
      .allowed = "days, 0..36600", .doc_default = "90", .doc_allowed = "0..36600", .doc = DD},
+    {.flag = "json", .cmds = CG_CMD_REPORT, .kind = CG_K_SPECIAL, .special = CG_SP_JSON,
+     .set_off = -1, .metavar = "", .help = "print the report as one JSON object [text]"},
+    {.flag = "sample", .cmds = CG_CMD_REPORT, .kind = CG_K_UINT, .off = F(report_sample),
+     .set_off = -1, .lo = 1, .hi = 1000000, .metavar = "N",
+     .help = "per-subscriber figures over 1 in N subscribers (by MSISDN hash), at most "
+             "20000 [1]"},
     {.flag = "generate-db", .cmds = CG_CMD_FLAT, .kind = CG_K_SPECIAL, .special = CG_SP_GEN_DB,
      .set_off = -1, .metavar = "FILE", .help = "flat form: same as db generate -o FILE"},
     {.flag = "validate-db", .cmds = CG_CMD_FLAT, .kind = CG_K_SPECIAL,

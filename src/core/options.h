@@ -8,8 +8,9 @@
  * not know gets a `special` tag that each reader handles by name.
  *
  * Nested YAML: a CG_K_SECTION row is a mapping whose keys are its own rows
- * (`children`), read generically ("section.key" in messages); a CG_K_DLIST
- * row is a fixed-length list of numbers. The model's coming keys (profiles,
+ * (`children`), read generically ("section.key" in messages); a
+ * CG_K_SECLIST row is a list of such mappings filling an array of structs
+ * ("list[2].key"); a CG_K_DLIST row is a fixed-length list of numbers. The model's coming keys (profiles,
  * areas, events) are sections of such rows. */
 #ifndef CG_OPTIONS_H
 #define CG_OPTIONS_H
@@ -27,7 +28,8 @@
 #define CG_CMD_MERGE 16u
 #define CG_CMD_FLAT 32u
 #define CG_CMD_DB 64u /* the `db` command word alone */
-#define CG_CMD_ALL 127u
+#define CG_CMD_REPORT 128u
+#define CG_CMD_ALL 255u
 
 #define CG_DOC_GEN 1u
 #define CG_DOC_DBGEN 2u
@@ -40,6 +42,8 @@ enum cg_optkind {
     CG_K_PATH,    /* char[CG_PATH_MAX] field, non-empty */
     CG_K_DLIST,   /* double[n] field: a list of exactly n numbers dlo..dhi */
     CG_K_SECTION, /* a YAML mapping of the rows in children */
+    CG_K_SECLIST, /* a YAML list of such mappings: an array of structs */
+    CG_K_NAME,    /* char[n] field: a short name (letters, digits, _ -) */
     CG_K_SPECIAL  /* parsed by each reader by its `special` tag */
 };
 
@@ -48,7 +52,7 @@ enum cg_optspecial {
     CG_SP_START, CG_SP_CONFIG, CG_SP_PREFIXES, CG_SP_MCCMNC, CG_SP_TZ, CG_SP_CENTER,
     CG_SP_RADIUS, CG_SP_CODEC, CG_SP_LEVEL, CG_SP_CLEANUP, CG_SP_SHARD, CG_SP_QUIET,
     CG_SP_PROGRESS, CG_SP_OUTPUT, CG_SP_GEN_DB, CG_SP_VALIDATE_DB, CG_SP_HELP,
-    CG_SP_DISPOSITIONS, CG_SP_QUANTILES, CG_SP_SEASONALITY, CG_SP_SPECIAL_DAYS
+    CG_SP_DISPOSITIONS, CG_SP_QUANTILES, CG_SP_SEASONALITY, CG_SP_SPECIAL_DAYS, CG_SP_JSON
 };
 
 typedef struct cg_option {
@@ -71,8 +75,12 @@ typedef struct cg_option {
      * (CG_DOC_GEN, CG_DOC_DBGEN; 0: none, another row shows it) */
     const char *doc_flag, *doc_key, *doc_default, *doc_allowed;
     unsigned doc;
-    const struct cg_option *children; /* CG_K_SECTION */
+    const struct cg_option *children; /* CG_K_SECTION, CG_K_SECLIST */
     int nchildren;
+    /* CG_K_SECLIST: element size, offset of the int count, most elements;
+     * the children's offsets are relative to an element */
+    size_t stride;
+    int count_off, max;
     /* CG_K_SECTION: what an unknown child key is; CG_K_DLIST: what a list
      * of zeros is ("every hour is 0") */
     const char *msg;

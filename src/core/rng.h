@@ -23,7 +23,10 @@ enum cg_stream {
     CG_S_CELLS = 5,      /* the cell catalog */
     CG_S_GRAPH = 6,      /* contact graph permutation keys */
     CG_S_DB = 7,         /* subscriber database generation */
-    CG_S_OFFNET = 8      /* off-net number draws */
+    CG_S_OFFNET = 8,     /* off-net number draws */
+    CG_S_PERSON = 9,     /* per person: home, work, epoch of its places */
+    CG_S_PLACE = 10,     /* per person and personal place: where it is */
+    CG_S_PLAN = 11       /* per person-day: the day's schedule (day << 8 | 11) */
 };
 
 static inline uint64_t cg_mix64(uint64_t z)

@@ -188,11 +188,6 @@ static void draw_sms(const cg_model *m, const cg_dayparams *dp, cg_rng *r, share
     e->cause = e->status == CG_SMS_FAILED ? CG_CAUSE_DELIVERY_FAIL : CG_CAUSE_DELIVERY_OK;
 }
 
-static uint32_t any_cell(const cg_model *m, cg_rng *r)
-{
-    return 1 + (uint32_t)cg_rng_below(r, (uint64_t)m->cells->n);
-}
-
 static void fill_owner(cg_rec *x, const cg_ident *id)
 {
     x->imsi = id->imsi;
@@ -334,7 +329,6 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
         else
             draw_sms(m, dp, &r, &ev);
         int lo_orig = cg_rng_u01(&r) < (is_call ? p_lo_c : p_lo_s);
-        uint32_t cell_lo = any_cell(m, &r), cell_hi = any_cell(m, &r);
         cg_ident own, peer;
         if (!owner_at(m, i, ev.start, id_i, &own))
             continue;
@@ -347,8 +341,13 @@ static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, ui
             msisdn_j = cg_ident_msisdn(&m->nb, j);
         }
         int i_orig = i_is_lo ? lo_orig : !lo_orig;
+        /* i's own record, at i's own position (the peer's record is the
+         * peer's, made when its own subscriber-day is generated) */
+        int any = -1;
+        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(ev.start, ev.off), &any,
+                                     cg_rng_u01(&r));
         if (!push_voice(rb, &ev, is_call, i_orig, i_orig ? msisdn_i : msisdn_j,
-                        i_orig ? msisdn_j : msisdn_i, i_is_lo ? cell_lo : cell_hi, &own))
+                        i_orig ? msisdn_j : msisdn_i, cell, &own))
             return -1;
     }
     return 0;
@@ -383,6 +382,24 @@ static int day_identity(const cg_model *m, const cg_dayparams *dp, uint64_t i,
     day_id->imsi = cg_ident_imsi(&m->nb, i, day_id->mccmnc);
     day_id->imei = cg_ident_imei(&m->nb, i, dp->day_index);
     return 1;
+}
+
+/* The person living subscriber i's day: i itself with synthetic
+ * identities; with a database, the holder of the number, told apart by its
+ * IMSI (a number re-assigned to another IMSI is another person, with
+ * another home; MODEL.md "Places"). */
+static uint64_t person_of_day(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                              uint64_t msisdn_i, const cg_ident *day_id)
+{
+    if (!m->ids.ctx)
+        return i;
+    uint64_t imsi = day_id->msisdn ? day_id->imsi : 0;
+    cg_ident id;
+    if (!imsi && m->ids.lookup(m->ids.ctx, i, dp->day.start_ms, &id))
+        imsi = id.imsi;
+    if (!imsi && m->ids.lookup(m->ids.ctx, i, (dp->day.start_ms + dp->day.end_ms) / 2, &id))
+        imsi = id.imsi;
+    return cg_mix64(cg_mix64(msisdn_i) ^ imsi);
 }
 
 /* On-net: every layer in which i has a partner that lists i, or that i
@@ -432,7 +449,9 @@ static int offnet_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, 
          * the peer is not one of them. */
         for (int t = 0; m->ids.ctx && t < 32 && m->ids.find(m->ids.ctx, peer) != UINT64_MAX; t++)
             peer = cg_ident_offnet(&m->nb, r);
-        uint32_t cell = any_cell(m, r);
+        int any = -1;
+        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(ev.start, ev.off), &any,
+                                     cg_rng_u01(r));
         cg_ident own;
         if (!owner_at(m, i, ev.start, day_id, &own))
             continue;
@@ -452,7 +471,10 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i, 
     for (uint64_t e = 0; e < nd; e++) {
         int16_t off_min;
         int64_t start = cg_day_sample(&dp->day, cg_rng_u01(r), &off_min);
-        int rat = m->rat_cum[2] > 0 ? cg_rng_pick(r, m->rat_cum, 3) : 0;
+        /* the RAT among those serving the position, and its cell there */
+        int rat = -2;
+        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(start, off_min), &rat,
+                                     cg_rng_u01(r));
         const struct rat_params *rp = &RAT[rat];
         double down = floor(fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
         if (down < DATA_MIN_DOWN_BYTES)
@@ -465,9 +487,6 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i, 
             dur = DATA_MIN_SECONDS;
         uint8_t apn = (uint8_t)cg_rng_pick(r, m->apn_cum, 3);
         uint8_t rectype = cg_rng_u01(r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
-        uint32_t cell = 0;
-        if (m->cells->n_by_rat[rat] > 0)
-            cell = (uint32_t)m->cells->by_rat[rat][cg_rng_below(r, (uint64_t)m->cells->n_by_rat[rat])];
         cg_ident own;
         if (!owner_at(m, i, start, day_id, &own))
             continue;
@@ -502,6 +521,8 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     uint64_t msisdn_i;
     if (!day_identity(m, dp, i, &msisdn_i, &day_id))
         return 0;
+    cg_plan_day(&rb->plan, cfg, m->cells, person_of_day(m, dp, i, msisdn_i, &day_id),
+                dp->day.day, dp->day.weekend);
     int has_contacts;
     if (onnet_events(m, dp, i, &day_id, msisdn_i, rb, &has_contacts))
         return -1;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/cells.h"
+#include "core/places.h"
 #include "core/config.h"
 #include "core/graph.h"
 #include "core/ident.h"
@@ -80,6 +81,7 @@ typedef struct cg_dayparams {
 #define CG_RECBUF_MAX ((size_t)1 << 24)
 
 typedef struct cg_recbuf {
+    cg_dayplan plan; /* the subscriber-day's places and schedule */
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;

@@ -763,8 +763,8 @@ int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *h
     memset(&cells, 0, sizeof cells);
     int lock_fd[2] = {-1, -1};
     if ((rc = engine_alloc(&e, err)) ||
-        (rc = cg_cells_build(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
-                             cfg->radius_km, cfg->seed, err)) ||
+        (rc = cg_cells_build_areas(&cells, cfg->cells, cfg->center_lat, cfg->center_lon,
+                                   cfg->radius_km, cfg->areas, cfg->n_areas, cfg->seed, err)) ||
         (rc = cg_mkdir_p(cfg->out, err)) || (rc = cg_outdir_lock(cfg, lock_fd, err)))
         goto out;
     /* Temporary files of a killed earlier run (a day bundle lives in OUT;

@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CELLS_HEADER "cell_id,lat,lon,rat\n"
+#define CELLS_HEADER "cell_id,lat,lon,rat,site_id,azimuth,area,lac\n"
+#define CELLS_HEADER_V1 "cell_id,lat,lon,rat\n"
 #define EXISTS 100 /* internal: the file appeared while we were writing it */
 
 static int mkdir_p(const char *dir, cg_err *err)
@@ -112,10 +113,17 @@ static int read_file(FILE *f, const char *path, char **out, size_t *len, cg_err 
 static int mismatch(const char *path, const char *have, size_t hlen, int want_n, cg_err *err)
 {
     size_t hl = strlen(CELLS_HEADER);
+    if (hlen >= strlen(CELLS_HEADER_V1) && !memcmp(have, CELLS_HEADER_V1, strlen(CELLS_HEADER_V1)))
+        return cg_err_set(err, CG_EUSAGE,
+                          "%s was written by an older cdrgen (4 columns, cells placed uniformly; "
+                          "this one lays out a network of sites): use another --out or delete "
+                          "the file",
+                          path);
     if (hlen < hl || memcmp(have, CELLS_HEADER, hl) != 0)
         return cg_err_set(err, CG_EUSAGE,
-                          "%s is not a cell catalog (its first line is not cell_id,lat,lon,rat): "
-                          "use another --out or delete the file",
+                          "%s is not a cell catalog (its first line is not "
+                          "cell_id,lat,lon,rat,site_id,azimuth,area,lac): use another --out or "
+                          "delete the file",
                           path);
     long rows = 0;
     for (size_t i = hl; i < hlen; i++)

@@ -449,12 +449,12 @@ static const char *const k_legacy[] = {"event_pool_size", "batch_size_bytes", "w
                                        "chunk_size", "subscriber_db_redb_path"};
 
 static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
-                     int *level_line);
+                     int *level_line, char *base);
 
 /* A CG_K_SECTION row: a mapping of its children's keys, each read as its
  * row says ("section.key" in messages); then the section's own check. */
 static int load_section(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key,
-                        int *level_line)
+                        int *level_line, char *base)
 {
     int rc = open_map(ld, n, key, o->allowed);
     if (rc)
@@ -466,7 +466,7 @@ static int load_section(loader *ld, const cg_option *o, const yaml_node_t *n, co
         const cg_option *c = cg_option_by_key(o->children, o->nchildren, text(k));
         if (!c)
             return bad(ld, k, name, "%s", o->msg);
-        if ((rc = apply_row(ld, c, v, name, level_line)))
+        if ((rc = apply_row(ld, c, v, name, level_line, base)))
             return rc;
     }
     if (o->special == CG_SP_QUANTILES) {
@@ -479,6 +479,51 @@ static int load_section(loader *ld, const cg_option *o, const yaml_node_t *n, co
         if (c->dur_p99 < c->dur_p90)
             return bad(ld, n, key, "p99 %g is below p90 %g (%s)", c->dur_p99, c->dur_p90, allowed);
     }
+    return CG_OK;
+}
+
+/* A CG_K_SECLIST row: a list of 1..o->max mappings, element k read into
+ * the k-th struct of the array (its children's offsets are relative to
+ * it); the list replaces the whole array. */
+static int load_seclist(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key,
+                        int *level_line)
+{
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, o->allowed);
+    if (rc)
+        return rc;
+    yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
+    int cnt = (int)(e - b);
+    if (cnt < 1 || cnt > o->max)
+        return bad(ld, n, key, "%d entries given (1 to %d: %s)", cnt, o->max, o->allowed);
+    char *arr = (char *)ld->cfg + o->off;
+    memset(arr, 0, o->stride * (size_t)o->max);
+    for (int i = 0; i < cnt; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        yaml_node_t *it = yaml_document_get_node(ld->doc, b[i]);
+        cg_option sec = *o; /* the element is a section of the children */
+        sec.kind = CG_K_SECTION;
+        sec.special = CG_SP_NONE;
+        if ((rc = load_section(ld, &sec, it, name, level_line, arr + o->stride * (size_t)i)))
+            return rc;
+    }
+    *(int *)((char *)ld->cfg + o->count_off) = cnt;
+    return CG_OK;
+}
+
+/* A CG_K_NAME value: 1..o->n-1 of letters, digits, '_' and '-'. */
+static int get_name(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
+                    char *out)
+{
+    const char *s;
+    int rc = get_string(ld, v, key, (size_t)o->n, o->allowed, &s);
+    if (rc)
+        return rc;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-'))
+            return bad(ld, v, key, "'%s' is not a name (%s)", s, o->allowed);
+    memcpy(out, s, strlen(s) + 1);
     return CG_OK;
 }
 
@@ -529,9 +574,9 @@ static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, c
 
 /* One row's value, by its kind (core/options.h). */
 static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
-                     int *level_line)
+                     int *level_line, char *base)
 {
-    void *f = cg_option_field(ld->cfg, o);
+    void *f = base + o->off;
     const char *s;
     int rc;
     switch (o->kind) {
@@ -545,7 +590,9 @@ static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const
             memcpy(f, s, strlen(s) + 1);
         break;
     case CG_K_DLIST: rc = load_dlist(ld, v, key, o, f); break;
-    case CG_K_SECTION: rc = load_section(ld, o, v, key, level_line); break;
+    case CG_K_SECTION: rc = load_section(ld, o, v, key, level_line, base); break;
+    case CG_K_SECLIST: rc = load_seclist(ld, o, v, key, level_line); break;
+    case CG_K_NAME: rc = get_name(ld, o, v, key, f); break;
     default: rc = apply_special(ld, o, v, key); break;
     }
     if (rc)
@@ -570,7 +617,7 @@ static int apply_key(loader *ld, const yaml_node_t *k, const yaml_node_t *v, int
     const cg_option *o = cg_option_by_key(cg_options, cg_noptions, key);
     if (!o)
         return bad(ld, k, key, "unknown key (see docs/CONFIG.md for the keys)");
-    return apply_row(ld, o, v, key, level_line);
+    return apply_row(ld, o, v, key, level_line, (char *)ld->cfg);
 }
 
 static int load_root(loader *ld)

@@ -39,7 +39,7 @@ t_check "summary calls = CALL rows" test "$calls" -eq "$(grep -c '^CALL;' g.csv)
 t_check "summary sms = SMS rows" test "$sms" -eq "$(grep -c '^SMS;' g.csv)"
 t_check "summary data = DATA rows" test "$data" -eq "$(grep -c '^DATA;' g.csv)"
 t_check "rows = calls + sms + data" test "$(($(wc -l <g.csv) - 1))" -eq $((calls + sms + data))
-t_check "cells.csv header" test "$(head -n 1 g/cells.csv)" = "cell_id,lat,lon,rat"
+t_check "cells.csv header" test "$(head -n 1 g/cells.csv)" = "cell_id,lat,lon,rat,site_id,azimuth,area,lac"
 t_check "cells.csv ids 1..2000" test "$(tail -n +2 g/cells.csv | cut -d, -f1 | tr '\n' ' ')" = "$(seq 1 2000 | tr '\n' ' ')"
 t_check "no temporary files" no_stray g
 

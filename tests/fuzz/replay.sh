@@ -31,7 +31,7 @@ if ! make --no-print-directory BUILD="$RB" CC="$CC" OPT=-O1 EXTRA_CFLAGS="$SAN" 
 fi
 rm -f "${TMPDIR:-/tmp}/cg-fuzzreplay-build.$$"
 LDLIBS=$(make --no-print-directory -s --eval 'cg-print-ldlibs: ; @echo $(LDLIBS)' cg-print-ldlibs 2>/dev/null)
-[ -n "$LDLIBS" ] || LDLIBS="-lyaml -ldeflate -lzstd -lm -pthread"
+[ -n "$LDLIBS" ] || LDLIBS="-lyaml -ldeflate -lzstd -lz -lm -pthread"
 
 for src in tests/fuzz/fuzz_*.c; do
     [ -f "$src" ] || continue

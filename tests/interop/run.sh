@@ -39,7 +39,7 @@ case "$syms" in *__asan_*) san="-fsanitize=address,undefined" ;; *__tsan_*) san=
 tool="$root/$BUILD/tests/interop/arrow_tool"
 mkdir -p "$(dirname "$tool")"
 if ! cc -std=c17 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread $san -I"$root/src" \
-    -o "$tool" "$here/arrow_tool.c" "$lib" -lyaml -ldeflate -lzstd -lm -pthread; then
+    -o "$tool" "$here/arrow_tool.c" "$lib" -lyaml -ldeflate -lzstd -lz -lm -pthread; then
     ko "build arrow_tool"
     finish
 fi

@@ -6,7 +6,7 @@
 # directory walking. libcdrgen.a holds no src/cli object.
 . "$(dirname "$0")/../cli/lib.sh"
 cd "$(dirname "$0")/../.." || exit 1
-rank() { case "$1" in core) echo 0 ;; io) echo 1 ;; db) echo 2 ;; gen) echo 3 ;; cli) echo 4 ;; *) echo -1 ;; esac; }
+rank() { case "$1" in core) echo 0 ;; io) echo 1 ;; db) echo 2 ;; gen|report) echo 3 ;; cli) echo 4 ;; *) echo -1 ;; esac; }
 
 bad=0
 for f in src/*/*.[ch]; do

@@ -28,7 +28,7 @@ static int load_cells(const cg_config *cfg)
     char *t = gr_slurp(path, &n);
     if (!t)
         return -1;
-    const char *hdr = "cell_id,lat,lon,rat\n";
+    const char *hdr = "cell_id,lat,lon,rat,site_id,azimuth,area,lac\n";
     int ok = strncmp(t, hdr, strlen(hdr)) == 0;
     char *p = t + strlen(hdr);
     ncells = 0;
@@ -36,8 +36,12 @@ static int load_cells(const cg_config *cfg)
         int id, c1, c2;
         double lat, lon;
         char rat[8];
-        if (sscanf(p, "%d,%lf,%lf,%7[A-Z]%n", &id, &lat, &lon, rat, &c1) != 4 ||
-            id != ncells + 1 || id > 100000 || p[c1] != '\n') {
+        int site, az, lac, c3 = 0;
+        char area[32];
+        if (sscanf(p, "%d,%lf,%lf,%7[A-Z]%n,%d,%d,%31[a-zA-Z0-9_-],%d%n", &id, &lat, &lon, rat,
+                   &c1, &site, &az, area, &lac, &c3) != 8 ||
+            id != ncells + 1 || id > 100000 || p[c3] != '\n' || site < 1 || az < 0 ||
+            az > 359 || lac < 1 || lac > 65535) {
             ok = 0;
             break;
         }
@@ -53,7 +57,7 @@ static int load_cells(const cg_config *cfg)
         if (cell_rat[id] == 9)
             ok = 0;
         ncells = id;
-        p += c1 + 1;
+        p += c3 + 1;
     }
     free(t);
     return ok ? 0 : -1;
@@ -352,7 +356,7 @@ static void test_sms_law(void)
         CHECK_MSG(fabs(st[v] / n - pt[v]) <= gr_binom5(pt[v], n), "status %d: %f", v, st[v] / n);
 }
 
-/* DATA, every row an independent session: RAT .3/.5/.2 and the cell's RAT
+/* DATA, every row an independent session: the cell's RAT
  * in cells.csv equal to it; downlink >= 2000, uplink >= 1000, uplink /
  * downlink inside the RAT's U(a, b) widened by the rounding of uplink
  * (0.5 / downlink) unless a minimum clamped; duration >= 5; apn .8/.1/.1;
@@ -388,11 +392,16 @@ static void test_data_law(void)
     CHECK_EQ_INT(bad_bytes, 0);
     CHECK_EQ_INT(bad_ratio, 0);
     CHECK_EQ_INT(bad_dur, 0);
-    static const double pr[3] = {0.3, 0.5, 0.2}, pa[3] = {0.8, 0.1, 0.1};
+    /* The RAT is the best the place and the handset have (MODEL.md
+     * "Places"): no fixed law, but every RAT is used and, with NR in 45%
+     * of handsets and most sites of the core, NR carries more than the
+     * 10% of WCDMA-only handsets. */
+    static const double pa[3] = {0.8, 0.1, 0.1};
     for (int v = 0; v < 3; v++) {
-        CHECK_MSG(fabs(rat[v] / n - pr[v]) <= gr_binom5(pr[v], n), "rat %d: %f", v, rat[v] / n);
+        CHECK_MSG(rat[v] > 0.02 * n, "rat %d: %f", v, rat[v] / n);
         CHECK_MSG(fabs(apn[v] / n - pa[v]) <= gr_binom5(pa[v], n), "apn %d: %f", v, apn[v] / n);
     }
+    CHECK(rat[2] > rat[0]);
     CHECK_MSG(fabs(pgw / n - 0.5) <= gr_binom5(0.5, n), "pgwRecord %f", pgw / n);
 }
 

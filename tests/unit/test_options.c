@@ -107,16 +107,22 @@ static void check_rows(const cg_option *rows, int n, int nested)
             CHECK_MSG(o->dlo < o->dhi, "row %d: dlo >= dhi", i);
         if (o->kind == CG_K_SPECIAL)
             CHECK_MSG(o->special != CG_SP_NONE, "row %d: special without a tag", i);
-        if (o->kind == CG_K_SECTION) {
+        if (o->kind == CG_K_SECTION || o->kind == CG_K_SECLIST) {
             CHECK_MSG(o->children && o->nchildren > 0 && o->msg, "row %d: empty section", i);
             check_rows(o->children, o->nchildren, 1);
         }
+        if (o->kind == CG_K_SECLIST)
+            CHECK_MSG(o->stride > 0 && o->max > 0 && o->count_off >= 0 &&
+                          o->off + o->stride * (size_t)o->max <= sizeof(cg_config),
+                      "row %d: list of sections", i);
         if (o->kind == CG_K_DLIST)
             CHECK_MSG(o->n > 0 && o->msg &&
                           o->off + sizeof(double) * (size_t)o->n <= sizeof(cg_config),
                       "row %d: list", i);
         if (o->kind != CG_K_SPECIAL && o->kind != CG_K_SECTION)
             CHECK_MSG(o->off < sizeof(cg_config), "row %d: field outside cg_config", i);
+        if (o->kind == CG_K_NAME)
+            CHECK_MSG(o->n > 1, "row %d: name length", i);
         CHECK_MSG(o->set_off < (int)sizeof(cg_config), "row %d: set_off", i);
         for (int j = 0; j < i; j++) {
             const cg_option *p = &rows[j];

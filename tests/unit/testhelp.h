@@ -62,6 +62,12 @@ static int th_passed, th_failed, th_case_failed;
         return th_failed ? 1 : 0;                                              \
     } while (0)
 
+static inline int th_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* A whole file, NUL-terminated, its length in *len; NULL if unreadable. */
 static inline char *th_slurp(const char *path, size_t *len)
 {

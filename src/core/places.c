@@ -1,0 +1,378 @@
+/* Homes, work places, personal places and the day's schedule (see
+ * places.h and MODEL.md "Places"). */
+#include "core/places.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/rng.h"
+
+#define PI 3.14159265358979323846
+/* 2024-01-01, days since 1970: people's places are counted from an epoch
+ * up to three years before it. */
+#define EPOCH_DAY 19723
+#define EPOCH_SPREAD_DAYS 1095
+/* Commuting distance: commute_km x ((1-u)^(-1/COMMUTE_ALPHA) - 1), a
+ * Lomax law (most within 10 km, a tail beyond 30 km), at most COMMUTE_MAX. */
+#define COMMUTE_ALPHA 1.2
+#define COMMUTE_MAX_KM 200.0
+/* Personal places: PLACE_KM x ((1-u)^(-1/PLACE_ALPHA) - 1) from home (or,
+ * for PLACE_NEAR_WORK of a worker's places, from work). */
+#define PLACE_KM 4.0
+#define PLACE_ALPHA 1.2
+#define PLACE_MAX_KM 150.0
+#define PLACE_NEAR_WORK 0.15
+/* A worker is off work on a working day with this probability. */
+#define DAY_OFF_PROB 0.05
+/* Extra time of any trip (walking, parking, waiting), hours. */
+#define TRIP_OVERHEAD_H 0.15
+/* A RAT serves a place when its nearest site is within this factor of the
+ * nearest site of any RAT (or this many km more). */
+#define RAT_REACH_FACTOR 1.5
+#define RAT_REACH_KM 1.0
+/* A record at a place is served by the place's next-best cell with this
+ * probability (load balancing, indoor coverage, a neighbour that is
+ * momentarily stronger). */
+#define ALT_CELL_MAX_KM 3.0
+/* Who serves a still phone: the best cell, else the k-th alternative, with
+ * these shares (day, and night when phones sit idle). */
+static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.52, 0.22, 0.14, 0.12};
+static const double ALT_W_NIGHT[1 + CG_PLAN_ALTS] = {0.90, 0.06, 0.03, 0.01};
+/* A worker goes out for lunch near work with this probability. */
+#define LUNCH_PROB 0.5
+/* People differ in how much they go out: a lognormal factor, mean 1, on
+ * their outing rate (and its square root on how far their places are). */
+#define MOBILITY_SIGMA 0.8
+
+/* Devices: the best RAT a person's handset speaks (WCDMA, LTE, NR). */
+static const double DEVICE_CUM[3] = {0.10, 0.55, 1.0};
+
+double cg_local_hour(int64_t t_ms, int off_min)
+{
+    int64_t s = t_ms / 1000 + (int64_t)off_min * 60;
+    int64_t r = s % 86400;
+    if (r < 0)
+        r += 86400;
+    return (double)r / 3600.0;
+}
+
+/* Lomax distance with scale k and shape alpha, at most max (folded). */
+static double lomax(double u, double k, double alpha, double max, double u2)
+{
+    double d = k * (pow(1.0 - u, -1.0 / alpha) - 1.0);
+    return d <= max ? d : max * u2;
+}
+
+typedef struct person {
+    double hx, hy, wx, wy;
+    int worker;
+    int device; /* best RAT of the handset */
+    double mobility;
+    int32_t epoch;
+    int area;
+} person;
+
+static void person_of(person *p, const cg_config *cfg, const cg_cells *c, uint64_t id)
+{
+    cg_rng r = cg_rng_make(cfg->seed, CG_S_PERSON, id, 0);
+    int a = 0;
+    double ua = cg_rng_u01(&r);
+    while (a < c->nareas - 1 && ua >= c->acum[a])
+        a++;
+    p->area = a;
+    double u[4] = {cg_rng_u01(&r), cg_rng_u01(&r), cg_rng_u01(&r), cg_rng_u01(&r)};
+    cg_cells_area_point(c, a, 0, u, &p->hx, &p->hy);
+    p->worker = cg_rng_u01(&r) < cfg->mob.worker_share;
+    double d = lomax(cg_rng_u01(&r), cfg->mob.commute_km, COMMUTE_ALPHA, COMMUTE_MAX_KM,
+                     cg_rng_u01(&r));
+    /* Most commutes lead towards the centre of the home's area. */
+    double th;
+    double to_c = atan2(c->ax[a] - p->hx, c->ay[a] - p->hy);
+    if (cg_rng_u01(&r) < 0.6 && hypot(c->ax[a] - p->hx, c->ay[a] - p->hy) > 0.5)
+        th = to_c + (PI / 4) * cg_rng_normal(&r);
+    else
+        th = 2 * PI * cg_rng_u01(&r);
+    p->wx = p->hx + d * sin(th);
+    p->wy = p->hy + d * cos(th);
+    p->epoch = EPOCH_DAY - (int32_t)(cg_rng_u01(&r) * EPOCH_SPREAD_DAYS);
+    double ud = cg_rng_u01(&r);
+    p->device = ud < DEVICE_CUM[0] ? CG_RAT_WCDMA : ud < DEVICE_CUM[1] ? CG_RAT_LTE : CG_RAT_NR;
+    p->mobility = exp(MOBILITY_SIGMA * cg_rng_normal(&r) - 0.5 * MOBILITY_SIGMA * MOBILITY_SIGMA);
+}
+
+/* Personal place j of the person. */
+static void place_of(const cg_config *cfg, uint64_t id, uint64_t j, const person *p, double *x,
+                     double *y)
+{
+    cg_rng r = cg_rng_make(cfg->seed, CG_S_PLACE, id, j);
+    double d = lomax(cg_rng_u01(&r), PLACE_KM * sqrt(p->mobility), PLACE_ALPHA, PLACE_MAX_KM,
+                     cg_rng_u01(&r));
+    double th = 2 * PI * cg_rng_u01(&r);
+    int near_work = p->worker && cg_rng_u01(&r) < PLACE_NEAR_WORK;
+    *x = (near_work ? p->wx : p->hx) + d * sin(th);
+    *y = (near_work ? p->wy : p->hy) + d * cos(th);
+}
+
+/* Exploration and preferential return without history: after n outings a
+ * person knows S(n) = ((1+g) rho n)^(1/(1+g)) places (the solution of
+ * dS/dn = rho S^-g); outing n goes to a new place with probability
+ * rho S^-g, else to a known one with the visit frequencies of EPR,
+ * P(rank k) ~ k^-(1+g). Returns the place's index (new ones get an index
+ * no return ever draws). */
+static uint64_t epr_place(const cg_config *cfg, double n, uint64_t fresh, cg_rng *r)
+{
+    double rho = cfg->mob.explore_rho, g = cfg->mob.explore_gamma;
+    double S = pow((1.0 + g) * rho * (n < 1 ? 1 : n), 1.0 / (1.0 + g));
+    if (S < 1)
+        S = 1;
+    double u = cg_rng_u01(r);
+    if (u < rho * pow(S, -g))
+        return ((uint64_t)1 << 40) + fresh;
+    double v = cg_rng_u01(r), z = 1.0 + g, x;
+    if (fabs(1.0 - z) < 1e-9)
+        x = exp(v * log(S + 1.0));
+    else
+        x = pow(1.0 + v * (pow(S + 1.0, 1.0 - z) - 1.0), 1.0 / (1.0 - z));
+    uint64_t k = (uint64_t)floor(x);
+    return k >= 1 ? k - 1 : 0;
+}
+
+static int add_place(cg_dayplan *p, double x, double y)
+{
+    if (p->npl == CG_PLAN_MAXPL)
+        return p->npl - 1;
+    cg_plan_place *q = &p->pl[p->npl];
+    memset(q, 0, sizeof *q);
+    q->x = x;
+    q->y = y;
+    return p->npl++;
+}
+
+static void add_seg(cg_dayplan *p, double t0, double t1, int a, int b)
+{
+    if (t1 <= t0 || p->nseg == CG_PLAN_MAXSEG)
+        return;
+    p->seg[p->nseg++] = (cg_plan_seg){t0, t1, (uint8_t)a, (uint8_t)b};
+}
+
+static double trip_h(const cg_config *cfg, const cg_dayplan *p, int a, int b)
+{
+    double d = hypot(p->pl[a].x - p->pl[b].x, p->pl[a].y - p->pl[b].y);
+    double t = TRIP_OVERHEAD_H + d / cfg->mob.commute_speed_kmh;
+    return t > 4.0 ? 4.0 : t;
+}
+
+/* An outing: at home from `from`, leave at `start`, there, a stay, back.
+ * Returns the hour the person is home again, or -1 (nothing added) when it
+ * does not fit the day. */
+static double outing(cg_dayplan *p, const cg_config *cfg, int k, double from, double start,
+                     double stay)
+{
+    double t = trip_h(cfg, p, 0, k);
+    double back = start + 2 * t + stay;
+    if (back > 23.9 || p->nseg + 4 > CG_PLAN_MAXSEG - 1)
+        return -1;
+    add_seg(p, from, start, 0, 0);
+    add_seg(p, start, start + t, 0, k);
+    add_seg(p, start + t, start + t + stay, k, k);
+    add_seg(p, start + t + stay, back, k, 0);
+    return back;
+}
+
+void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uint64_t id,
+                 int32_t day, int weekend)
+{
+    person who;
+    person_of(&who, cfg, cells, id);
+    p->cells = cells;
+    p->device = who.device;
+    p->npl = p->nseg = 0;
+    add_place(p, who.hx, who.hy); /* 0: home */
+    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)day << 8) | CG_S_PLAN, id, 0);
+    const cg_mobility *mb = &cfg->mob;
+    double days_known = (double)(day - who.epoch);
+    double rate = mb->outings_per_day * 2.0 / 7.0 + mb->evening_out_prob * 5.0 / 7.0;
+    if (rate < 0.1)
+        rate = 0.1;
+    double t = 0; /* home until t */
+    int working = !weekend && who.worker && cg_rng_u01(&r) >= DAY_OFF_PROB;
+    if (working) {
+        int w = add_place(p, who.wx, who.wy); /* 1: work */
+        double tr = trip_h(cfg, p, 0, w);
+        double leave = mb->work_start_hour + 0.6 * cg_rng_normal(&r);
+        leave = fmax(mb->work_start_hour - 2, fmin(mb->work_start_hour + 2, leave));
+        double off = mb->work_end_hour + 0.7 * cg_rng_normal(&r);
+        off = fmax(leave + tr + 1.0, fmin(mb->work_end_hour + 3, off));
+        double back = off + tr;
+        if (back > 23.5) { /* a very long commute: a shorter day */
+            off = fmax(leave + tr + 0.5, 23.5 - tr);
+            back = off + tr;
+        }
+        add_seg(p, 0, leave, 0, 0);
+        add_seg(p, leave, leave + tr, 0, w);
+        double l0 = 11.75 + 0.75 * cg_rng_u01(&r), l1 = l0 + 0.5 + 0.5 * cg_rng_u01(&r);
+        if (cg_rng_u01(&r) < LUNCH_PROB && l0 > leave + tr + 0.5 && l1 < off - 0.5) {
+            /* a place within walking distance of work, its own each day */
+            double d = 0.2 + 1.0 * cg_rng_u01(&r), th = 2 * PI * cg_rng_u01(&r);
+            int lp = add_place(p, who.wx + d * sin(th), who.wy + d * cos(th));
+            add_seg(p, leave + tr, l0, w, w);
+            add_seg(p, l0, l0 + 0.1, w, lp);
+            add_seg(p, l0 + 0.1, l1 - 0.1, lp, lp);
+            add_seg(p, l1 - 0.1, l1, lp, w);
+            add_seg(p, l1, off, w, w);
+        } else {
+            add_seg(p, leave + tr, off, w, w);
+        }
+        add_seg(p, off, back, w, 0);
+        t = back;
+        double pe = mb->evening_out_prob * who.mobility;
+        if (cg_rng_u01(&r) < (pe < 0.95 ? pe : 0.95) && t < 21.5) {
+            double n = days_known * rate + 0.5;
+            uint64_t j = epr_place(cfg, n, (uint64_t)(day - who.epoch) * 8 + 7, &r);
+            double x, y;
+            place_of(cfg, id, j, &who, &x, &y);
+            int k = add_place(p, x, y);
+            double start = fmax(t + 0.25, 18.5 + 2.0 * cg_rng_u01(&r));
+            double stay = 1.0 + 1.5 * cg_rng_u01(&r);
+            double back2 = outing(p, cfg, k, t, start, stay);
+            if (back2 > 0)
+                t = back2;
+            else
+                p->npl--;
+        }
+    } else {
+        int k = (int)cg_rng_poisson(&r, mb->outings_per_day * who.mobility);
+        if (k > 3)
+            k = 3;
+        double starts[3];
+        for (int q = 0; q < k; q++)
+            starts[q] = 9.0 + 11.5 * cg_rng_u01(&r);
+        for (int q = 1; q < k; q++) /* sort the three */
+            for (int s = q; s > 0 && starts[s - 1] > starts[s]; s--) {
+                double tmp = starts[s];
+                starts[s] = starts[s - 1];
+                starts[s - 1] = tmp;
+            }
+        for (int q = 0; q < k; q++) {
+            double n = days_known * rate + q;
+            uint64_t j = epr_place(cfg, n, (uint64_t)(day - who.epoch) * 8 + (uint64_t)q, &r);
+            double x, y;
+            place_of(cfg, id, j, &who, &x, &y);
+            double stay = 1.0 + 3.0 * cg_rng_u01(&r);
+            double start = fmax(starts[q], t + 0.25);
+            if (p->npl == CG_PLAN_MAXPL)
+                break;
+            int pk = add_place(p, x, y);
+            double back = outing(p, cfg, pk, t, start, stay);
+            if (back > 0)
+                t = back;
+            else
+                p->npl--;
+        }
+    }
+    add_seg(p, t, 24.0, 0, 0);
+}
+
+/* The best cell of each RAT at the place, and its alternatives: the same
+ * site's neighbouring sector, then the next sites within ALT_CELL_MAX_KM. */
+static void serve_place(const cg_cells *c, cg_plan_place *q)
+{
+    q->ratmask = 0;
+    double d_any = 0;
+    for (int r = 3; r >= 0; r--) {
+        uint32_t cand[CG_CELLS_KNN];
+        double d[CG_CELLS_KNN];
+        int n = cg_cells_candidates(c, q->x, q->y, r == 3 ? -1 : r, cand, d);
+        q->cell[r] = n ? cand[0] : 0;
+        q->nalt[r] = 0;
+        if (r == 3)
+            d_any = n ? d[0] : 0;
+        else if (n && (d[0] <= RAT_REACH_FACTOR * d_any || d[0] <= d_any + RAT_REACH_KM))
+            q->ratmask |= (uint8_t)(1u << r);
+        if (!n || !cand[0])
+            continue;
+        /* the neighbouring sector of the best site */
+        int s0 = c->site[cand[0] - 1];
+        for (int k = 0; k < c->site_ncells[s0] && q->nalt[r] < CG_PLAN_ALTS; k++) {
+            uint32_t id = (uint32_t)(c->site_first[s0] + k) + 1;
+            if (id != cand[0] && (r == 3 || c->rat[id - 1] == r)) {
+                q->alt[r][q->nalt[r]++] = id;
+                break;
+            }
+        }
+        for (int k = 1; k < n && q->nalt[r] < CG_PLAN_ALTS; k++)
+            if (d[k] <= ALT_CELL_MAX_KM && cand[k])
+                q->alt[r][q->nalt[r]++] = cand[k];
+    }
+    q->cached = 1;
+}
+
+/* Data goes on the best RAT that serves the place and the handset speaks;
+ * voice and SMS on LTE (VoLTE) where it serves, else on what does. */
+static int data_rat(uint8_t mask, int device)
+{
+    for (int r = device; r >= 0; r--)
+        if (mask & (1u << r))
+            return r;
+    for (int r = 0; r < 3; r++)
+        if (mask & (1u << r))
+            return r;
+    return CG_RAT_LTE;
+}
+
+static uint32_t cell_at(const cg_plan_place *q, int *rat, int device, double u, double h)
+{
+    int r;
+    if (*rat == -2)
+        *rat = data_rat(q->ratmask, device);
+    if (*rat >= 0)
+        r = *rat;
+    else if ((q->ratmask & (1u << CG_RAT_LTE)) && q->cell[CG_RAT_LTE] && device >= CG_RAT_LTE)
+        r = CG_RAT_LTE;
+    else if ((q->ratmask & (1u << CG_RAT_WCDMA)) && q->cell[CG_RAT_WCDMA])
+        r = CG_RAT_WCDMA;
+    else
+        r = 3;
+    if (!q->cell[r])
+        r = 3;
+    /* the best cell, or an alternative by the shares (renormalised over
+     * the alternatives the place has) */
+    const double *w = h < 6.0 ? ALT_W_NIGHT : ALT_W_DAY;
+    double tot = 0;
+    for (int k = 0; k <= q->nalt[r]; k++)
+        tot += w[k];
+    double x = u * tot, acc = w[0];
+    if (x < acc)
+        return q->cell[r];
+    for (int k = 0; k < q->nalt[r]; k++) {
+        acc += w[k + 1];
+        if (x < acc)
+            return q->alt[r][k];
+    }
+    return q->nalt[r] ? q->alt[r][q->nalt[r] - 1] : q->cell[r];
+}
+
+uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u)
+{
+    const cg_plan_seg *s = &p->seg[p->nseg - 1];
+    for (int k = 0; k < p->nseg; k++)
+        if (h < p->seg[k].t1) {
+            s = &p->seg[k];
+            break;
+        }
+    if (s->a == s->b) {
+        cg_plan_place *q = &p->pl[s->a];
+        if (!q->cached)
+            serve_place(p->cells, q);
+        return cell_at(q, rat, p->device, u, h);
+    }
+    /* on the move: the point of the straight trip at h */
+    double f = (h - s->t0) / (s->t1 - s->t0);
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    cg_plan_place m;
+    memset(&m, 0, sizeof m);
+    m.x = p->pl[s->a].x + f * (p->pl[s->b].x - p->pl[s->a].x);
+    m.y = p->pl[s->a].y + f * (p->pl[s->b].y - p->pl[s->a].y);
+    serve_place(p->cells, &m);
+    return cell_at(&m, rat, p->device, u, h);
+}

@@ -1,0 +1,206 @@
+/* Streaming CDR reader (see cdrread.h): zlib's inflate for gzip (it
+ * streams, where libdeflate wants whole members), libzstd's streaming API
+ * for zstd, read(2) for plain text. */
+#include "io/cdrread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "core/check.h"
+
+#define IN_CHUNK (1u << 18)
+#define OUT_CHUNK (1u << 20)
+#define LINE_MAX_BYTES (1u << 16)
+
+enum { K_NONE, K_GZ, K_ZST };
+
+struct cg_cdrread {
+    int fd, kind, eof_in, done;
+    char *path;
+    unsigned char *in;
+    size_t in_len, in_pos;
+    char *out;
+    size_t out_len, out_pos;
+    char *line; /* a line split across two output chunks */
+    size_t line_len;
+    z_stream z;
+    int z_live;
+    ZSTD_DStream *zs;
+};
+
+void cg_cdrread_close(cg_cdrread *r)
+{
+    if (!r)
+        return;
+    if (r->fd >= 0)
+        close(r->fd);
+    if (r->z_live)
+        inflateEnd(&r->z);
+    ZSTD_freeDStream(r->zs);
+    free(r->in);
+    free(r->out);
+    free(r->line);
+    free(r->path);
+    free(r);
+}
+
+static int ends(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+int cg_cdrread_open(cg_cdrread **out, const char *path, cg_err *err)
+{
+    *out = NULL;
+    cg_cdrread *r = calloc(1, sizeof *r);
+    if (!r)
+        return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
+    r->fd = -1;
+    r->kind = ends(path, ".gz") ? K_GZ : ends(path, ".zst") ? K_ZST : K_NONE;
+    r->path = strdup(path);
+    r->in = malloc(IN_CHUNK);
+    r->out = malloc(OUT_CHUNK);
+    r->line = malloc(LINE_MAX_BYTES);
+    if (!r->path || !r->in || !r->out || !r->line) {
+        cg_cdrread_close(r);
+        return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
+    }
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        int e = errno;
+        cg_cdrread_close(r);
+        return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot open", path);
+    }
+    if (r->kind == K_GZ) {
+        if (inflateInit2(&r->z, 15 + 16) != Z_OK) {
+            cg_cdrread_close(r);
+            return cg_err_set(err, CG_ERUNTIME, "%s: cannot start gzip", path);
+        }
+        r->z_live = 1;
+    } else if (r->kind == K_ZST) {
+        r->zs = ZSTD_createDStream();
+        if (!r->zs || ZSTD_isError(ZSTD_initDStream(r->zs))) {
+            cg_cdrread_close(r);
+            return cg_err_set(err, CG_ERUNTIME, "%s: cannot start zstd", path);
+        }
+    }
+    *out = r;
+    return CG_OK;
+}
+
+static int fill_in(cg_cdrread *r, cg_err *err)
+{
+    if (r->in_pos < r->in_len || r->eof_in)
+        return CG_OK;
+    ssize_t n;
+    do
+        n = read(r->fd, r->in, IN_CHUNK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", r->path);
+    r->in_len = (size_t)n;
+    r->in_pos = 0;
+    if (n == 0)
+        r->eof_in = 1;
+    return CG_OK;
+}
+
+/* Refills out with the next decoded bytes; out_len 0 at the end. */
+static int fill_out(cg_cdrread *r, cg_err *err)
+{
+    r->out_len = r->out_pos = 0;
+    while (r->out_len == 0 && !r->done) {
+        CG_TRY(fill_in(r, err));
+        if (r->kind == K_NONE) {
+            if (r->eof_in) {
+                r->done = 1;
+                break;
+            }
+            size_t n = r->in_len - r->in_pos < OUT_CHUNK ? r->in_len - r->in_pos : OUT_CHUNK;
+            memcpy(r->out, r->in + r->in_pos, n);
+            r->in_pos += n;
+            r->out_len = n;
+        } else if (r->kind == K_GZ) {
+            if (r->eof_in) {
+                r->done = 1;
+                break;
+            }
+            r->z.next_in = r->in + r->in_pos;
+            r->z.avail_in = (uInt)(r->in_len - r->in_pos);
+            r->z.next_out = (unsigned char *)r->out;
+            r->z.avail_out = OUT_CHUNK;
+            int zr = inflate(&r->z, Z_NO_FLUSH);
+            r->in_pos = r->in_len - r->z.avail_in;
+            r->out_len = OUT_CHUNK - r->z.avail_out;
+            if (zr == Z_STREAM_END) {
+                /* the next member, if any */
+                if (inflateReset(&r->z) != Z_OK)
+                    return cg_err_set(err, CG_ERUNTIME, "%s: gzip reset failed", r->path);
+            } else if (zr != Z_OK && !(zr == Z_BUF_ERROR && r->out_len > 0)) {
+                return cg_err_set(err, CG_ERUNTIME, "%s: corrupt gzip data", r->path);
+            }
+        } else {
+            if (r->eof_in) {
+                r->done = 1;
+                break;
+            }
+            ZSTD_inBuffer ib = {r->in + r->in_pos, r->in_len - r->in_pos, 0};
+            ZSTD_outBuffer ob = {r->out, OUT_CHUNK, 0};
+            size_t zr = ZSTD_decompressStream(r->zs, &ob, &ib);
+            if (ZSTD_isError(zr))
+                return cg_err_set(err, CG_ERUNTIME, "%s: corrupt zstd data: %s", r->path,
+                                  ZSTD_getErrorName(zr));
+            r->in_pos += ib.pos;
+            r->out_len = ob.pos;
+        }
+    }
+    return CG_OK;
+}
+
+int cg_cdrread_line(cg_cdrread *r, const char **line, size_t *len, int *has, cg_err *err)
+{
+    *has = 0;
+    r->line_len = 0;
+    for (;;) {
+        if (r->out_pos == r->out_len) {
+            CG_TRY(fill_out(r, err));
+            if (r->out_len == 0) { /* the end: a last line without '\n' */
+                if (r->line_len) {
+                    *line = r->line;
+                    *len = r->line_len;
+                    *has = 1;
+                }
+                return CG_OK;
+            }
+        }
+        char *b = r->out + r->out_pos;
+        size_t avail = r->out_len - r->out_pos;
+        char *nl = memchr(b, '\n', avail);
+        size_t take = nl ? (size_t)(nl - b) : avail;
+        if (r->line_len == 0 && nl) { /* the common case: no copy */
+            *line = b;
+            *len = take;
+            r->out_pos += take + 1;
+            *has = 1;
+            return CG_OK;
+        }
+        if (r->line_len + take > LINE_MAX_BYTES)
+            return cg_err_set(err, CG_ERUNTIME, "%s: a line longer than %u bytes", r->path,
+                              LINE_MAX_BYTES);
+        memcpy(r->line + r->line_len, b, take);
+        r->line_len += take;
+        r->out_pos += take + (nl ? 1 : 0);
+        if (nl) {
+            *line = r->line;
+            *len = r->line_len;
+            *has = 1;
+            return CG_OK;
+        }
+    }
+}

@@ -1,0 +1,646 @@
+/* cdrgen report (see report.h; the definitions are MODEL.md "Report"). */
+#include "report/report.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/calendar.h"
+#include "core/mem.h"
+#include "core/rng.h"
+#include "core/stop.h"
+#include "io/cdrread.h"
+#include "io/codec.h"
+#include "io/layout.h"
+#include "io/merge.h"
+
+#define EARTH_KM 6371.0088
+#define PI 3.14159265358979323846
+/* An implausible move: farther than this, faster than that. */
+#define MOVE_MIN_KM 5.0
+#define MOVE_MAX_KMH 300.0
+/* Subscribers counted in a figure need this much. */
+#define MIN_RECORDS 10
+#define MIN_NIGHTS 3
+
+typedef struct cc {
+    uint32_t cell, n;
+} cc;
+
+typedef struct hist {
+    cc *v;
+    size_t n, cap;
+} hist;
+
+typedef struct sub {
+    uint64_t msisdn, recs;
+    double sx, sy, sz;
+    hist cells, night, wd;
+    uint32_t *nights;
+    size_t nn, capn;
+    int64_t last_t;
+    uint32_t last_cell;
+    int has_last;
+} sub;
+
+typedef struct catalog {
+    int n;
+    double *lat, *lon, *ux, *uy, *uz;
+    int *site;
+    int *area;
+    int nareas;
+    char areas[64][32];
+} catalog;
+
+typedef struct state {
+    catalog cat;
+    uint64_t sample;
+    sub *subs;
+    size_t nsubs;
+    uint64_t *keys; /* open addressing: msisdn + 1, 0 free */
+    uint32_t *idx;
+    size_t kcap;
+    cg_report *rep;
+} state;
+
+static int hist_add(hist *h, uint32_t cell)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].cell == cell) {
+            h->v[i].n++;
+            return 0;
+        }
+    cc *v = cg_grow(h->v, &h->cap, h->n + 1, sizeof *v);
+    if (!v)
+        return -1;
+    h->v = v;
+    h->v[h->n++] = (cc){cell, 1};
+    return 0;
+}
+
+static uint32_t hist_mode(const hist *h)
+{
+    uint32_t best = 0, bn = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].n > bn || (h->v[i].n == bn && h->v[i].cell < best)) {
+            bn = h->v[i].n;
+            best = h->v[i].cell;
+        }
+    return best;
+}
+
+static double hav_km(const catalog *c, uint32_t a, uint32_t b)
+{
+    if (!a || !b || (int)a > c->n || (int)b > c->n)
+        return 0;
+    double p1 = c->lat[a - 1] * PI / 180, p2 = c->lat[b - 1] * PI / 180;
+    double dl = (c->lon[b - 1] - c->lon[a - 1]) * PI / 180;
+    double h = sin((p2 - p1) / 2) * sin((p2 - p1) / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+    return 2 * EARTH_KM * asin(sqrt(h > 1 ? 1 : h));
+}
+
+/* Field k (0-based) of a ';' line. */
+static const char *field(const char *s, size_t n, int k, size_t *len)
+{
+    const char *e = s + n, *p = s;
+    for (int i = 0; i < k; i++) {
+        const char *q = memchr(p, ';', (size_t)(e - p));
+        if (!q)
+            return NULL;
+        p = q + 1;
+    }
+    const char *q = memchr(p, ';', (size_t)(e - p));
+    *len = (size_t)((q ? q : e) - p);
+    return p;
+}
+
+static int64_t num(const char *s, size_t n)
+{
+    int neg = n && s[0] == '-';
+    int64_t v = 0;
+    for (size_t i = (size_t)neg; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (s[i] - '0');
+    return neg ? -v : v;
+}
+
+static int load_catalog(catalog *c, const char *out_dir, cg_err *err)
+{
+    cg_path p;
+    cg_lay_join(&p, out_dir, "cells.csv");
+    CG_TRY(cg_path_ok(&p, err));
+    cg_cdrread *r;
+    CG_TRY(cg_cdrread_open(&r, p.s, err));
+    size_t cap = 0;
+    int rc = CG_OK, first = 1;
+    for (;;) {
+        const char *l;
+        size_t n;
+        int has;
+        if ((rc = cg_cdrread_line(r, &l, &n, &has, err)) || !has)
+            break;
+        if (first) {
+            first = 0;
+            continue;
+        }
+        /* cell_id,lat,lon,rat[,site_id,azimuth,area,lac] */
+        char buf[256];
+        size_t m = n < sizeof buf - 1 ? n : sizeof buf - 1;
+        memcpy(buf, l, m);
+        buf[m] = 0;
+        char *f[8] = {0};
+        int nf = 0;
+        for (char *s = buf; nf < 8 && s; nf++) {
+            f[nf] = s;
+            s = strchr(s, ',');
+            if (s)
+                *s++ = 0;
+        }
+        if (nf < 4)
+            continue;
+        size_t i = (size_t)c->n;
+        size_t want = i + 1;
+        double *lat = cg_grow(c->lat, &cap, want, sizeof *lat);
+        if (!lat) {
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+            break;
+        }
+        c->lat = lat;
+        c->lon = realloc(c->lon, cap * sizeof *c->lon);
+        c->ux = realloc(c->ux, cap * sizeof *c->ux);
+        c->uy = realloc(c->uy, cap * sizeof *c->uy);
+        c->uz = realloc(c->uz, cap * sizeof *c->uz);
+        c->site = realloc(c->site, cap * sizeof *c->site);
+        c->area = realloc(c->area, cap * sizeof *c->area);
+        if (!c->lon || !c->ux || !c->uy || !c->uz || !c->site || !c->area) {
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+            break;
+        }
+        c->lat[i] = atof(f[1]);
+        c->lon[i] = atof(f[2]);
+        double la = c->lat[i] * PI / 180, lo = c->lon[i] * PI / 180;
+        c->ux[i] = cos(la) * cos(lo);
+        c->uy[i] = cos(la) * sin(lo);
+        c->uz[i] = sin(la);
+        c->site[i] = nf > 4 ? atoi(f[4]) : (int)i + 1;
+        int a = 0;
+        if (nf > 6) {
+            for (a = 0; a < c->nareas && strcmp(c->areas[a], f[6]); a++)
+                ;
+            if (a == c->nareas && c->nareas < 64)
+                snprintf(c->areas[c->nareas++], sizeof c->areas[0], "%s", f[6]);
+            if (a >= 64)
+                a = 63;
+        } else if (c->nareas == 0) {
+            c->nareas = 1;
+        }
+        c->area[i] = a;
+        c->n++;
+    }
+    cg_cdrread_close(r);
+    return rc;
+}
+
+static sub *sampled(state *st, uint64_t msisdn)
+{
+    if (cg_mix64(msisdn ^ 0x5eed) % st->sample != 0)
+        return NULL;
+    uint64_t k = msisdn + 1;
+    size_t i = (size_t)(cg_mix64(msisdn) & (st->kcap - 1));
+    while (st->keys[i] && st->keys[i] != k)
+        i = (i + 1) & (st->kcap - 1);
+    if (st->keys[i])
+        return &st->subs[st->idx[i]];
+    if (st->nsubs == CG_REPORT_MAX_SAMPLE) {
+        st->rep->sample_capped = 1;
+        return NULL;
+    }
+    st->keys[i] = k;
+    st->idx[i] = (uint32_t)st->nsubs;
+    sub *s = &st->subs[st->nsubs++];
+    memset(s, 0, sizeof *s);
+    s->msisdn = msisdn;
+    return s;
+}
+
+static int take_row(state *st, const char *l, size_t n, cg_err *err)
+{
+    cg_report *rep = st->rep;
+    rep->rows++;
+    rep->calls += l[0] == 'C';
+    rep->sms += l[0] == 'S';
+    rep->data += l[0] == 'D';
+    size_t dl = 0, tl = 0, ol = 0, cl = 0, ml = 0;
+    const char *dir = field(l, n, 3, &dl);
+    const char *own = dir && dl == 2 && dir[1] == 'T' ? field(l, n, 2, &ml) : field(l, n, 1, &ml);
+    const char *ts = field(l, n, 4, &tl), *off = field(l, n, 7, &ol), *cell = field(l, n, 12, &cl);
+    if (!own || !ts || !off || !cell || !ml)
+        return CG_OK;
+    sub *s = sampled(st, (uint64_t)num(own, ml));
+    if (!s)
+        return CG_OK;
+    uint32_t c = (uint32_t)num(cell, cl);
+    if (!c || (int)c > st->cat.n)
+        return CG_OK;
+    int64_t t = num(ts, tl);
+    int off_min = (int)num(off, ol);
+    s->recs++;
+    s->sx += st->cat.ux[c - 1];
+    s->sy += st->cat.uy[c - 1];
+    s->sz += st->cat.uz[c - 1];
+    if (hist_add(&s->cells, c))
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    int64_t ls = t / 1000 + off_min * 60;
+    int64_t lday = ls >= 0 ? ls / 86400 : (ls - 86399) / 86400;
+    double h = (double)(ls - lday * 86400) / 3600.0;
+    int wd = (int)((lday % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+    if (h < 6.0 && hist_add(&s->night, c))
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    if (wd >= 1 && wd <= 5 && h >= 10.0 && h < 16.0 && hist_add(&s->wd, c))
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    if (s->has_last) {
+        double d = hav_km(&st->cat, s->last_cell, c);
+        double dt_h = (double)llabs(t - s->last_t) / 3.6e6;
+        rep->move_pairs++;
+        if (d > MOVE_MIN_KM && (dt_h <= 0 || d / dt_h > MOVE_MAX_KMH))
+            rep->implausible_pairs++;
+    }
+    s->has_last = 1;
+    s->last_t = t;
+    s->last_cell = c;
+    return CG_OK;
+}
+
+static int read_file(state *st, const char *path, cg_err *err)
+{
+    cg_cdrread *r;
+    CG_TRY(cg_cdrread_open(&r, path, err));
+    int rc = CG_OK;
+    for (uint64_t k = 0;; k++) {
+        const char *l;
+        size_t n;
+        int has;
+        if ((rc = cg_cdrread_line(r, &l, &n, &has, err)) || !has)
+            break;
+        if (n >= 11 && !memcmp(l, "event_type;", 11))
+            continue; /* a header (every part and the bundle have one) */
+        if ((rc = take_row(st, l, n, err)))
+            break;
+        if ((k & 65535) == 0 && cg_stop_requested()) {
+            rc = cg_err_set(err, CG_ERUNTIME, "interrupted");
+            break;
+        }
+    }
+    cg_cdrread_close(r);
+    return rc;
+}
+
+typedef struct pname {
+    int shard, part;
+    char name[256];
+} pname;
+
+static int cmp_pname(const void *a, const void *b)
+{
+    const pname *x = a, *y = b;
+    return x->shard != y->shard ? (x->shard > y->shard) - (x->shard < y->shard)
+                                : (x->part > y->part) - (x->part < y->part);
+}
+
+/* The day's bundle, else its parts in shard and part order. */
+static int read_day(state *st, const char *out_dir, const char *date, cg_err *err)
+{
+    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
+    for (int k = 0; k < 3; k++) {
+        cg_path b;
+        struct stat sb;
+        cg_lay_bundle(&b, out_dir, date, codecs[k]);
+        CG_TRY(cg_path_ok(&b, err));
+        if (stat(b.s, &sb) == 0)
+            return read_file(st, b.s, err);
+    }
+    cg_path dd;
+    cg_lay_daydir(&dd, out_dir, date);
+    CG_TRY(cg_path_ok(&dd, err));
+    DIR *d = opendir(dd.s);
+    if (!d)
+        return cg_err_set(err, CG_ERUNTIME, "%s: no bundle and no day directory", dd.s);
+    pname *v = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    int rc = CG_OK;
+    while ((de = readdir(d))) {
+        int sh, pt, codec;
+        if (cg_lay_parse_part(de->d_name, date, &sh, &pt, &codec) || strlen(de->d_name) >= 256)
+            continue;
+        pname *g = cg_grow(v, &cap, n + 1, sizeof *v);
+        if (!g) {
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+            break;
+        }
+        v = g;
+        v[n].shard = sh;
+        v[n].part = pt;
+        memcpy(v[n].name, de->d_name, strlen(de->d_name) + 1);
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, n, sizeof *v, cmp_pname);
+    for (size_t i = 0; i < n && !rc; i++) {
+        cg_path p;
+        cg_lay_join(&p, dd.s, v[i].name);
+        if (!(rc = cg_path_ok(&p, err)))
+            rc = read_file(st, p.s, err);
+    }
+    free(v);
+    return rc;
+}
+
+/* Night of one date done: its modal cell joins the subscriber's nights. */
+static int close_nights(state *st, cg_err *err)
+{
+    for (size_t i = 0; i < st->nsubs; i++) {
+        sub *s = &st->subs[i];
+        if (!s->night.n)
+            continue;
+        uint32_t *g = cg_grow(s->nights, &s->capn, s->nn + 1, sizeof *g);
+        if (!g)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        s->nights = g;
+        s->nights[s->nn++] = hist_mode(&s->night);
+        s->night.n = 0;
+    }
+    return CG_OK;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_cc(const void *a, const void *b)
+{
+    const cc *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n) - (x->n > y->n) : (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+static double pct(double *v, size_t n, double p)
+{
+    if (!n)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_d);
+    double x = p * (double)(n - 1);
+    size_t i = (size_t)x;
+    double f = x - (double)i;
+    return i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+static void finish(state *st)
+{
+    cg_report *rep = st->rep;
+    size_t n = st->nsubs;
+    double *rg = calloc(n + 1, sizeof *rg), *nc = calloc(n + 1, sizeof *nc);
+    double *top = calloc(n + 1, sizeof *top), *nr = calloc(n + 1, sizeof *nr);
+    double *cd = calloc(n + 1, sizeof *cd);
+    if (!rg || !nc || !top || !nr || !cd)
+        goto out;
+    size_t k1 = 0, k2 = 0, k3 = 0, differ = 0;
+    double f[10] = {0};
+    for (size_t i = 0; i < n; i++) {
+        sub *s = &st->subs[i];
+        if (s->recs < MIN_RECORDS)
+            continue;
+        double m = (double)s->recs;
+        double cx = s->sx / m, cy = s->sy / m, cz = s->sz / m;
+        double q = 1.0 - (cx * cx + cy * cy + cz * cz);
+        rg[k1] = EARTH_KM * sqrt(q > 0 ? q : 0);
+        nc[k1] = (double)s->cells.n;
+        qsort(s->cells.v, s->cells.n, sizeof *s->cells.v, cmp_cc);
+        top[k1] = (double)s->cells.v[0].n / m;
+        for (size_t k = 0; k < 10 && k < s->cells.n; k++)
+            f[k] += (double)s->cells.v[k].n / m;
+        k1++;
+        uint32_t home = 0;
+        if (s->nn >= MIN_NIGHTS) {
+            hist h = {0};
+            for (size_t j = 0; j < s->nn; j++)
+                hist_add(&h, s->nights[j]);
+            home = hist_mode(&h);
+            size_t at = 0;
+            for (size_t j = 0; j < s->nn; j++)
+                at += s->nights[j] == home;
+            nr[k2++] = (double)at / (double)s->nn;
+            free(h.v);
+        }
+        if (home && s->wd.n) {
+            uint32_t w = hist_mode(&s->wd);
+            differ += w != home;
+            cd[k3++] = hav_km(&st->cat, home, w);
+        }
+    }
+    rep->sampled = n;
+    rep->rg_p10 = pct(rg, k1, 0.1);
+    rep->rg_p50 = pct(rg, k1, 0.5);
+    rep->rg_p90 = pct(rg, k1, 0.9);
+    rep->cells_p10 = pct(nc, k1, 0.1);
+    rep->cells_p50 = pct(nc, k1, 0.5);
+    rep->cells_p90 = pct(nc, k1, 0.9);
+    rep->top_share_p50 = pct(top, k1, 0.5);
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int m = 0;
+    for (int k = 0; k < 10; k++) {
+        rep->visit_f[k] = k1 ? f[k] / (double)k1 : 0;
+        if (rep->visit_f[k] > 0) {
+            double x = log(k + 1.0), y = log(rep->visit_f[k]);
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+            m++;
+        }
+    }
+    rep->visit_slope = m >= 2 ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : NAN;
+    rep->night_subs = k2;
+    rep->night_reg_p50 = pct(nr, k2, 0.5);
+    rep->commute_subs = k3;
+    rep->commuter_share = k3 ? (double)differ / (double)k3 : NAN;
+    rep->commute_p50 = pct(cd, k3, 0.5);
+    rep->commute_p90 = pct(cd, k3, 0.9);
+out:
+    free(rg);
+    free(nc);
+    free(top);
+    free(nr);
+    free(cd);
+}
+
+/* Sites within 30% of their area's radius: the area's centre is the mean
+ * of its sites' positions, its radius the distance to the farthest. */
+static void sites_inner(const catalog *c, cg_report *rep)
+{
+    int inner = 0, total = 0;
+    for (int a = 0; a < (c->nareas ? c->nareas : 1); a++) {
+        double mx = 0, my = 0, mz = 0;
+        int ns = 0, last = -1;
+        for (int i = 0; i < c->n; i++)
+            if (c->area[i] == a && c->site[i] != last) {
+                mx += c->ux[i];
+                my += c->uy[i];
+                mz += c->uz[i];
+                ns++;
+                last = c->site[i];
+            }
+        if (!ns)
+            continue;
+        double nrm = sqrt(mx * mx + my * my + mz * mz);
+        mx /= nrm;
+        my /= nrm;
+        mz /= nrm;
+        double rmax = 0;
+        last = -1;
+        for (int i = 0; i < c->n; i++)
+            if (c->area[i] == a && c->site[i] != last) {
+                double dot = mx * c->ux[i] + my * c->uy[i] + mz * c->uz[i];
+                double d = EARTH_KM * acos(dot > 1 ? 1 : dot);
+                rmax = d > rmax ? d : rmax;
+                last = c->site[i];
+            }
+        last = -1;
+        for (int i = 0; i < c->n; i++)
+            if (c->area[i] == a && c->site[i] != last) {
+                double dot = mx * c->ux[i] + my * c->uy[i] + mz * c->uz[i];
+                double d = EARTH_KM * acos(dot > 1 ? 1 : dot);
+                inner += d <= 0.3 * rmax;
+                total++;
+                last = c->site[i];
+            }
+    }
+    rep->nsites = total;
+    rep->sites_inner30 = total ? (double)inner / total : NAN;
+}
+
+int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *err)
+{
+    memset(rep, 0, sizeof *rep);
+    state st;
+    memset(&st, 0, sizeof st);
+    st.rep = rep;
+    st.sample = sample ? sample : 1;
+    st.kcap = 65536;
+    st.keys = calloc(st.kcap, sizeof *st.keys);
+    st.idx = calloc(st.kcap, sizeof *st.idx);
+    st.subs = calloc(CG_REPORT_MAX_SAMPLE, sizeof *st.subs);
+    char (*days)[11] = NULL;
+    size_t ndays = 0;
+    int rc = CG_OK;
+    if (!st.keys || !st.idx || !st.subs)
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    if (!rc)
+        rc = load_catalog(&st.cat, out_dir, err);
+    if (!rc)
+        rc = cg_merge_list_days(out_dir, &days, &ndays, err);
+    if (!rc && ndays == 0)
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: no day directories (YYYY-MM-DD) to report on",
+                        out_dir);
+    for (size_t d = 0; d < ndays && !rc; d++) {
+        rc = read_day(&st, out_dir, days[d], err);
+        if (!rc)
+            rc = close_nights(&st, err);
+    }
+    rep->days = (int)ndays;
+    if (!rc) {
+        finish(&st);
+        sites_inner(&st.cat, rep);
+    }
+    for (size_t i = 0; i < st.nsubs; i++) {
+        free(st.subs[i].cells.v);
+        free(st.subs[i].night.v);
+        free(st.subs[i].wd.v);
+        free(st.subs[i].nights);
+    }
+    free(st.subs);
+    free(st.keys);
+    free(st.idx);
+    free(days);
+    free(st.cat.lat);
+    free(st.cat.lon);
+    free(st.cat.ux);
+    free(st.cat.uy);
+    free(st.cat.uz);
+    free(st.cat.site);
+    free(st.cat.area);
+    return rc;
+}
+
+static void num_json(FILE *f, const char *k, double v, int last)
+{
+    if (isfinite(v))
+        fprintf(f, "\"%s\":%.6g%s", k, v, last ? "" : ",");
+    else
+        fprintf(f, "\"%s\":null%s", k, last ? "" : ",");
+}
+
+void cg_report_print(FILE *f, const cg_report *r, int json)
+{
+    double impl = r->move_pairs ? (double)r->implausible_pairs / (double)r->move_pairs : NAN;
+    if (json) {
+        fprintf(f, "{\"days\":%d,\"rows\":%llu,\"calls\":%llu,\"sms\":%llu,\"data\":%llu,"
+                   "\"sampled_subscribers\":%llu,\"sample_capped\":%s,",
+                r->days, (unsigned long long)r->rows, (unsigned long long)r->calls,
+                (unsigned long long)r->sms, (unsigned long long)r->data,
+                (unsigned long long)r->sampled, r->sample_capped ? "true" : "false");
+        fprintf(f, "\"places\":{");
+        num_json(f, "rg_km_p10", r->rg_p10, 0);
+        num_json(f, "rg_km_p50", r->rg_p50, 0);
+        num_json(f, "rg_km_p90", r->rg_p90, 0);
+        num_json(f, "distinct_cells_p10", r->cells_p10, 0);
+        num_json(f, "distinct_cells_p50", r->cells_p50, 0);
+        num_json(f, "distinct_cells_p90", r->cells_p90, 0);
+        num_json(f, "top_cell_share_p50", r->top_share_p50, 0);
+        fprintf(f, "\"visit_share_by_rank\":[");
+        for (int k = 0; k < 10; k++)
+            fprintf(f, "%.6g%s", r->visit_f[k], k < 9 ? "," : "");
+        fprintf(f, "],");
+        num_json(f, "visit_slope", r->visit_slope, 0);
+        num_json(f, "night_regularity_p50", r->night_reg_p50, 0);
+        fprintf(f, "\"night_subscribers\":%llu,", (unsigned long long)r->night_subs);
+        num_json(f, "commuter_share", r->commuter_share, 0);
+        fprintf(f, "\"commute_subscribers\":%llu,", (unsigned long long)r->commute_subs);
+        num_json(f, "commute_km_p50", r->commute_p50, 0);
+        num_json(f, "commute_km_p90", r->commute_p90, 0);
+        fprintf(f, "\"move_pairs\":%llu,\"implausible_pairs\":%llu,",
+                (unsigned long long)r->move_pairs, (unsigned long long)r->implausible_pairs);
+        num_json(f, "implausible_share", impl, 0);
+        fprintf(f, "\"sites\":%d,", r->nsites);
+        num_json(f, "sites_inner30_share", r->sites_inner30, 1);
+        fprintf(f, "}}\n");
+        return;
+    }
+    fprintf(f, "days %d, rows %llu: %llu calls, %llu sms, %llu data\n", r->days,
+            (unsigned long long)r->rows, (unsigned long long)r->calls,
+            (unsigned long long)r->sms, (unsigned long long)r->data);
+    fprintf(f, "sample: %llu subscribers%s\n", (unsigned long long)r->sampled,
+            r->sample_capped ? " (capped)" : "");
+    fprintf(f, "places:\n");
+    fprintf(f, "  radius of gyration km     p10 %.2f  p50 %.2f  p90 %.2f\n", r->rg_p10, r->rg_p50,
+            r->rg_p90);
+    fprintf(f, "  distinct cells            p10 %.0f  p50 %.0f  p90 %.0f\n", r->cells_p10,
+            r->cells_p50, r->cells_p90);
+    fprintf(f, "  top-cell share            p50 %.3f\n", r->top_share_p50);
+    fprintf(f, "  visits by cell rank 1..10 ");
+    for (int k = 0; k < 10; k++)
+        fprintf(f, "%.3f%s", r->visit_f[k], k < 9 ? " " : "\n");
+    fprintf(f, "  visit slope (log-log)     %.3f\n", r->visit_slope);
+    fprintf(f, "  night regularity          p50 %.3f  (%llu subscribers)\n", r->night_reg_p50,
+            (unsigned long long)r->night_subs);
+    fprintf(f, "  day cell != night cell    %.3f  (%llu subscribers)\n", r->commuter_share,
+            (unsigned long long)r->commute_subs);
+    fprintf(f, "  commuting distance km     p50 %.2f  p90 %.2f\n", r->commute_p50,
+            r->commute_p90);
+    fprintf(f, "  implausible moves         %.5f  (%llu of %llu pairs)\n", impl,
+            (unsigned long long)r->implausible_pairs, (unsigned long long)r->move_pairs);
+    fprintf(f, "  sites within 30%% radius   %.3f  (%d sites)\n", r->sites_inner30, r->nsites);
+}
