@@ -220,8 +220,12 @@ static int check_cells(const cg_config *cfg, cg_err *err)
         return cg_err_set(err, CG_EUSAGE, "--cell-radius-km / radius_km: %g is out of range "
                           "(more than 0, at most 20000)", cfg->radius_km);
     double share = 0;
-    for (int i = 0; i < cfg->n_areas; i++)
+    for (int i = 0; i < cfg->n_areas; i++) {
+        if (!(cfg->areas[i].radius_km >= 0.1))
+            return cg_err_set(err, CG_EUSAGE, "areas[%d]: radius_km is missing (every area needs "
+                              "center_lat, center_lon, radius_km and population_share)", i);
         share += cfg->areas[i].share;
+    }
     if (cfg->n_areas && !(share > 0))
         return cg_err_set(err, CG_EUSAGE, "areas: every population_share is 0");
     if (!(cfg->mob.work_start_hour + 1 < cfg->mob.work_end_hour))
