@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/rng.h"
 
 #define EARTH_KM 6371.0088 /* mean radius (IUGG) */
@@ -20,6 +21,8 @@
 #define ZONE_CORE_R 0.15
 #define ZONE_SUBURB_R 0.45
 /* Shares of the population and of the sites in core, suburbs, fringe. */
+/* Grid cells per mean site spacing, each way (grid_build). */
+#define GRID_FINE 2.0
 static const double POP_W[3] = {0.40, 0.45, 0.15};
 static const double SITE_W[3] = {0.35, 0.40, 0.25};
 /* RAT of a sector by zone: WCDMA, LTE, NR. */
@@ -35,6 +38,8 @@ static void grid_free(cg_sitegrid *g)
 {
     free(g->start);
     free(g->ids);
+    free(g->cstart);
+    free(g->cand);
     memset(g, 0, sizeof *g);
 }
 
@@ -122,22 +127,32 @@ int cg_cells_zone(const cg_cells *c, int a, double x, double y)
 static int grid_build(cg_sitegrid *g, const cg_cells *c, uint8_t mask)
 {
     memset(g, 0, sizeof *g);
+    /* Every layer's grid spans all the sites (and the areas), so that a
+     * point of the region is inside each grid. */
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (int s = 0; s < c->nsites; s++)
-        if (!mask || (c->site_ratmask[s] & mask)) {
-            g->n++;
-            x0 = fmin(x0, c->sx[s]);
-            y0 = fmin(y0, c->sy[s]);
-            x1 = fmax(x1, c->sx[s]);
-            y1 = fmax(y1, c->sy[s]);
-        }
+    for (int s = 0; s < c->nsites; s++) {
+        g->n += !mask || (c->site_ratmask[s] & mask);
+        x0 = fmin(x0, c->sx[s]);
+        y0 = fmin(y0, c->sy[s]);
+        x1 = fmax(x1, c->sx[s]);
+        y1 = fmax(y1, c->sy[s]);
+    }
+    for (int a = 0; a < c->nareas; a++) {
+        x0 = fmin(x0, c->ax[a] - c->ar[a]);
+        y0 = fmin(y0, c->ay[a] - c->ar[a]);
+        x1 = fmax(x1, c->ax[a] + c->ar[a]);
+        y1 = fmax(y1, c->ay[a] + c->ar[a]);
+    }
     if (g->n == 0)
         return 0;
     double w = fmax(x1 - x0, 1e-3), h = fmax(y1 - y0, 1e-3);
-    g->g = fmax(sqrt(w * h / g->n), 0.05);
+    /* About one site per grid cell in the dense core, which holds a third
+     * of the sites in a hundredth of the area: cells GRID_FINE times
+     * smaller than the mean spacing; the fringe's empty cells cost little. */
+    g->g = fmax(sqrt(w * h / g->n) / GRID_FINE, 0.05);
     g->nx = (int)(w / g->g) + 1;
     g->ny = (int)(h / g->g) + 1;
-    while ((double)g->nx * g->ny > 4.0 * g->n + 16) { /* a long thin region */
+    while ((double)g->nx * g->ny > GRID_FINE * GRID_FINE * (double)g->n + 64) {
         g->g *= 1.5;
         g->nx = (int)(w / g->g) + 1;
         g->ny = (int)(h / g->g) + 1;
@@ -220,6 +235,92 @@ static int grid_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y,
     return n;
 }
 
+/* For every grid cell, the sites that can be among the k nearest of any of
+ * its points: with d3 the k-th nearest distance from the cell's centre and
+ * h its half-diagonal, a point p of the cell has its k-th nearest within
+ * d3 + |p - centre| <= d3 + h, so each of its k nearest lies within
+ * d3 + 2h of the centre. A query then scans one short list. */
+static int grid_candidates(cg_sitegrid *g, const cg_cells *c, uint8_t mask, int k)
+{
+    size_t ncell = (size_t)g->nx * (size_t)g->ny;
+    g->cstart = calloc(ncell + 1, sizeof *g->cstart);
+    size_t cap = 0, n = 0;
+    if (!g->cstart)
+        return -1;
+    double h = g->g * 0.70710678118654752;
+    for (size_t cell = 0; cell < ncell; cell++) {
+        int iy = (int)(cell / (size_t)g->nx), ix = (int)(cell % (size_t)g->nx);
+        double cx = g->x0 + (ix + 0.5) * g->g, cy = g->y0 + (iy + 0.5) * g->g;
+        int s[CG_CELLS_KNN];
+        double d[CG_CELLS_KNN];
+        int m = grid_knn(g, c, cx, cy, k, s, d);
+        double R = (m ? sqrt(d[m - 1]) : 0) + 2 * h, R2 = R * R;
+        int rr = (int)ceil(R / g->g) + 1;
+        for (int jy = iy - rr; jy <= iy + rr; jy++) {
+            if (jy < 0 || jy >= g->ny)
+                continue;
+            for (int jx = ix - rr; jx <= ix + rr; jx++) {
+                if (jx < 0 || jx >= g->nx)
+                    continue;
+                size_t q = (size_t)jy * (size_t)g->nx + (size_t)jx;
+                for (int t = g->start[q]; t < g->start[q + 1]; t++) {
+                    int si = g->ids[t];
+                    double dx = c->sx[si] - cx, dy = c->sy[si] - cy;
+                    if (dx * dx + dy * dy > R2)
+                        continue;
+                    int *v = cg_grow(g->cand, &cap, n + 1, sizeof *v);
+                    if (!v)
+                        return -1;
+                    g->cand = v;
+                    g->cand[n++] = si;
+                }
+            }
+        }
+        g->cstart[cell + 1] = (int)n;
+    }
+    (void)mask;
+    return 0;
+}
+
+/* The k nearest sites of a point inside the grid, from its cell's list. */
+static int cand_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y, int k, int *s,
+                    double *d)
+{
+    int ix = (int)floor((x - g->x0) / g->g), iy = (int)floor((y - g->y0) / g->g);
+    if (ix < 0 || iy < 0 || ix >= g->nx || iy >= g->ny || !g->cstart)
+        return grid_knn(g, c, x, y, k, s, d);
+    size_t cell = (size_t)iy * (size_t)g->nx + (size_t)ix;
+    int n = 0;
+    if (k > g->n)
+        k = g->n;
+    for (int q = g->cstart[cell]; q < g->cstart[cell + 1]; q++) {
+        int si = g->cand[q];
+        double dx = c->sx[si] - x, dy = c->sy[si] - y, dd = dx * dx + dy * dy;
+        if (n == k && (dd > d[n - 1] || (dd == d[n - 1] && si > s[n - 1])))
+            continue;
+        int j = n < k ? n++ : n - 1;
+        while (j > 0 && (d[j - 1] > dd || (d[j - 1] == dd && s[j - 1] > si))) {
+            d[j] = d[j - 1];
+            s[j] = s[j - 1];
+            j--;
+        }
+        d[j] = dd;
+        s[j] = si;
+    }
+    return n;
+}
+
+int cg_cells_knn(const cg_cells *c, double x, double y, int rat, int *sites, double *dist_km)
+{
+    double d[CG_CELLS_KNN];
+    int n = cand_knn(&c->grid[rat < 0 ? 3 : rat], c, x, y, CG_CELLS_KNN, sites, d);
+    for (int k = 0; k < n; k++)
+        dist_km[k] = sqrt(d[k]);
+    return n;
+}
+
+uint32_t cg_cells_sector(const cg_cells *c, int s, double x, double y, int rat);
+
 /* Of site s, the sector (of RAT rat, or any) nearest the bearing to (x, y);
  * 0 if none. */
 static uint32_t sector_of(const cg_cells *c, int s, double x, double y, int rat)
@@ -243,12 +344,17 @@ static uint32_t sector_of(const cg_cells *c, int s, double x, double y, int rat)
     return best < 0 ? 0 : (uint32_t)best + 1;
 }
 
+uint32_t cg_cells_sector(const cg_cells *c, int s, double x, double y, int rat)
+{
+    return sector_of(c, s, x, y, rat);
+}
+
 int cg_cells_candidates(const cg_cells *c, double x, double y, int rat, uint32_t *cells,
                         double *dist_km)
 {
     int s[CG_CELLS_KNN];
     double d[CG_CELLS_KNN];
-    int n = grid_knn(&c->grid[rat < 0 ? 3 : rat], c, x, y, CG_CELLS_KNN, s, d);
+    int n = cand_knn(&c->grid[rat < 0 ? 3 : rat], c, x, y, CG_CELLS_KNN, s, d);
     for (int k = 0; k < n; k++) {
         cells[k] = sector_of(c, s[k], x, y, rat);
         dist_km[k] = sqrt(d[k]);
@@ -398,7 +504,9 @@ int cg_cells_build_areas(cg_cells *c, int n, double center_lat, double center_lo
         }
     }
     for (int k = 0; k < 4; k++)
-        if (grid_build(&c->grid[k], c, (uint8_t)(k < 3 ? 1u << k : 0u))) {
+        if (grid_build(&c->grid[k], c, (uint8_t)(k < 3 ? 1u << k : 0u)) ||
+            (c->grid[k].n && grid_candidates(&c->grid[k], c, (uint8_t)(k < 3 ? 1u << k : 0u),
+                                             CG_CELLS_KNN))) {
             cg_cells_free(c);
             return cg_err_set(err, CG_ERUNTIME, "out of memory for the cell index");
         }

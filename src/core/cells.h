@@ -27,6 +27,9 @@ typedef struct cg_sitegrid {
     int nx, ny;
     int *start;       /* nx*ny + 1 offsets into ids */
     int *ids;         /* site indices, grouped by grid cell */
+    int *cstart;      /* nx*ny + 1 offsets into cand */
+    int *cand;        /* per grid cell: every site that can be among the
+                         CG_CELLS_KNN nearest of a point of the cell */
 } cg_sitegrid;
 
 /* Cell ids are 1..n; per-cell arrays are indexed by id - 1. by_rat[r] lists
@@ -88,6 +91,13 @@ uint32_t cg_cells_serving(const cg_cells *c, double x, double y, int rat, double
 #define CG_CELLS_KNN 3
 int cg_cells_candidates(const cg_cells *c, double x, double y, int rat, uint32_t *cells,
                         double *dist_km);
+
+/* The CG_CELLS_KNN nearest sites (with a cell of RAT rat, or any), nearest
+ * first, and their distances; and of site s the sector (of RAT rat, or any)
+ * nearest the bearing to the point (0 if none). The two halves of
+ * cg_cells_candidates, for callers that need the sector of one site only. */
+int cg_cells_knn(const cg_cells *c, double x, double y, int rat, int *sites, double *dist_km);
+uint32_t cg_cells_sector(const cg_cells *c, int s, double x, double y, int rat);
 
 /* Plane <-> sphere (azimuthal equidistant about c_lat, c_lon). */
 void cg_cells_to_latlon(const cg_cells *c, double x, double y, double *lat, double *lon);

@@ -36,7 +36,7 @@
 #define ALT_CELL_MAX_KM 3.0
 /* Who serves a still phone: the best cell, else the k-th alternative, with
  * these shares (day, and night when phones sit idle). */
-static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.52, 0.22, 0.14, 0.12};
+static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.50, 0.22, 0.15, 0.13};
 static const double ALT_W_NIGHT[1 + CG_PLAN_ALTS] = {0.90, 0.06, 0.03, 0.01};
 /* A worker goes out for lunch near work with this probability. */
 #define LUNCH_PROB 0.5
@@ -61,6 +61,26 @@ static double lomax(double u, double k, double alpha, double max, double u2)
 {
     double d = k * (pow(1.0 - u, -1.0 / alpha) - 1.0);
     return d <= max ? d : max * u2;
+}
+
+/* A place beyond every area is pulled back to the edge of the nearest one
+ * (the network ends there, and so does this model's geography). */
+static void clamp_to_region(const cg_cells *c, double *x, double *y)
+{
+    int best = 0;
+    double br = INFINITY;
+    for (int a = 0; a < c->nareas; a++) {
+        double r = hypot(*x - c->ax[a], *y - c->ay[a]) / c->ar[a];
+        if (r < br) {
+            br = r;
+            best = a;
+        }
+    }
+    if (br <= 1.0)
+        return;
+    double f = 0.98 / br;
+    *x = c->ax[best] + (*x - c->ax[best]) * f;
+    *y = c->ay[best] + (*y - c->ay[best]) * f;
 }
 
 typedef struct person {
@@ -94,6 +114,7 @@ static void person_of(person *p, const cg_config *cfg, const cg_cells *c, uint64
         th = 2 * PI * cg_rng_u01(&r);
     p->wx = p->hx + d * sin(th);
     p->wy = p->hy + d * cos(th);
+    clamp_to_region(c, &p->wx, &p->wy);
     p->epoch = EPOCH_DAY - (int32_t)(cg_rng_u01(&r) * EPOCH_SPREAD_DAYS);
     double ud = cg_rng_u01(&r);
     p->device = ud < DEVICE_CUM[0] ? CG_RAT_WCDMA : ud < DEVICE_CUM[1] ? CG_RAT_LTE : CG_RAT_NR;
@@ -101,8 +122,8 @@ static void person_of(person *p, const cg_config *cfg, const cg_cells *c, uint64
 }
 
 /* Personal place j of the person. */
-static void place_of(const cg_config *cfg, uint64_t id, uint64_t j, const person *p, double *x,
-                     double *y)
+static void place_of(const cg_config *cfg, const cg_cells *c, uint64_t id, uint64_t j,
+                     const person *p, double *x, double *y)
 {
     cg_rng r = cg_rng_make(cfg->seed, CG_S_PLACE, id, j);
     double d = lomax(cg_rng_u01(&r), PLACE_KM * sqrt(p->mobility), PLACE_ALPHA, PLACE_MAX_KM,
@@ -111,6 +132,7 @@ static void place_of(const cg_config *cfg, uint64_t id, uint64_t j, const person
     int near_work = p->worker && cg_rng_u01(&r) < PLACE_NEAR_WORK;
     *x = (near_work ? p->wx : p->hx) + d * sin(th);
     *y = (near_work ? p->wy : p->hy) + d * cos(th);
+    clamp_to_region(c, x, y);
 }
 
 /* Exploration and preferential return without history: after n outings a
@@ -142,9 +164,9 @@ static int add_place(cg_dayplan *p, double x, double y)
     if (p->npl == CG_PLAN_MAXPL)
         return p->npl - 1;
     cg_plan_place *q = &p->pl[p->npl];
-    memset(q, 0, sizeof *q);
     q->x = x;
     q->y = y;
+    q->done = 0;
     return p->npl++;
 }
 
@@ -230,7 +252,7 @@ void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uin
             double n = days_known * rate + 0.5;
             uint64_t j = epr_place(cfg, n, (uint64_t)(day - who.epoch) * 8 + 7, &r);
             double x, y;
-            place_of(cfg, id, j, &who, &x, &y);
+            place_of(cfg, cells, id, j, &who, &x, &y);
             int k = add_place(p, x, y);
             double start = fmax(t + 0.25, 18.5 + 2.0 * cg_rng_u01(&r));
             double stay = 1.0 + 1.5 * cg_rng_u01(&r);
@@ -257,7 +279,7 @@ void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uin
             double n = days_known * rate + q;
             uint64_t j = epr_place(cfg, n, (uint64_t)(day - who.epoch) * 8 + (uint64_t)q, &r);
             double x, y;
-            place_of(cfg, id, j, &who, &x, &y);
+            place_of(cfg, cells, id, j, &who, &x, &y);
             double stay = 1.0 + 3.0 * cg_rng_u01(&r);
             double start = fmax(starts[q], t + 0.25);
             if (p->npl == CG_PLAN_MAXPL)
@@ -273,83 +295,108 @@ void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uin
     add_seg(p, t, 24.0, 0, 0);
 }
 
-/* The best cell of each RAT at the place, and its alternatives: the same
- * site's neighbouring sector, then the next sites within ALT_CELL_MAX_KM. */
-static void serve_place(const cg_cells *c, cg_plan_place *q)
+static void sites_of(const cg_cells *c, cg_plan_place *q, int r)
 {
-    q->ratmask = 0;
-    double d_any = 0;
-    for (int r = 3; r >= 0; r--) {
-        uint32_t cand[CG_CELLS_KNN];
-        double d[CG_CELLS_KNN];
-        int n = cg_cells_candidates(c, q->x, q->y, r == 3 ? -1 : r, cand, d);
-        q->cell[r] = n ? cand[0] : 0;
-        q->nalt[r] = 0;
-        if (r == 3)
-            d_any = n ? d[0] : 0;
-        else if (n && (d[0] <= RAT_REACH_FACTOR * d_any || d[0] <= d_any + RAT_REACH_KM))
-            q->ratmask |= (uint8_t)(1u << r);
-        if (!n || !cand[0])
-            continue;
-        /* the neighbouring sector of the best site */
-        int s0 = c->site[cand[0] - 1];
-        for (int k = 0; k < c->site_ncells[s0] && q->nalt[r] < CG_PLAN_ALTS; k++) {
-            uint32_t id = (uint32_t)(c->site_first[s0] + k) + 1;
-            if (id != cand[0] && (r == 3 || c->rat[id - 1] == r)) {
-                q->alt[r][q->nalt[r]++] = id;
-                break;
-            }
-        }
-        for (int k = 1; k < n && q->nalt[r] < CG_PLAN_ALTS; k++)
-            if (d[k] <= ALT_CELL_MAX_KM && cand[k])
-                q->alt[r][q->nalt[r]++] = cand[k];
-    }
-    q->cached = 1;
+    if (q->done & (1u << r))
+        return;
+    q->nsite[r] = (uint8_t)cg_cells_knn(c, q->x, q->y, r == 3 ? -1 : r, q->site[r], q->dist[r]);
+    for (int k = 0; k <= CG_PLAN_ALTS; k++)
+        q->cell[r][k] = 0;
+    q->done |= (uint8_t)(1u << r);
+}
+
+/* A RAT serves a place when its nearest site is within reach of the
+ * nearest site of any RAT. */
+static int rat_serves(const cg_cells *c, cg_plan_place *q, int r)
+{
+    sites_of(c, q, 3);
+    sites_of(c, q, r);
+    if (!q->nsite[r] || !q->nsite[3])
+        return 0;
+    double d = q->dist[r][0], d_any = q->dist[3][0];
+    return d <= RAT_REACH_FACTOR * d_any || d <= d_any + RAT_REACH_KM;
 }
 
 /* Data goes on the best RAT that serves the place and the handset speaks;
- * voice and SMS on LTE (VoLTE) where it serves, else on what does. */
-static int data_rat(uint8_t mask, int device)
+ * voice and SMS on LTE (VoLTE) where it serves, else on WCDMA, else on the
+ * nearest site's cell. */
+static int pick_layer(const cg_cells *c, cg_plan_place *q, int *rat, int device)
 {
-    for (int r = device; r >= 0; r--)
-        if (mask & (1u << r))
-            return r;
-    for (int r = 0; r < 3; r++)
-        if (mask & (1u << r))
-            return r;
-    return CG_RAT_LTE;
+    if (*rat == -2) {
+        for (int r = device; r >= 0; r--)
+            if (rat_serves(c, q, r)) {
+                *rat = r;
+                return r;
+            }
+        *rat = CG_RAT_LTE;
+        return 3;
+    }
+    if (*rat >= 0) {
+        sites_of(c, q, *rat);
+        return q->nsite[*rat] ? *rat : 3;
+    }
+    if (device >= CG_RAT_LTE && rat_serves(c, q, CG_RAT_LTE))
+        return CG_RAT_LTE;
+    if (rat_serves(c, q, CG_RAT_WCDMA))
+        return CG_RAT_WCDMA;
+    sites_of(c, q, 3);
+    return 3;
 }
 
-static uint32_t cell_at(const cg_plan_place *q, int *rat, int device, double u, double h)
+/* Cell k of layer r: k < ALTS the sector of the k-th nearest site,
+ * k == ALTS the best site's neighbouring sector. */
+static uint32_t cell_k(const cg_cells *c, cg_plan_place *q, int r, int k)
 {
-    int r;
-    if (*rat == -2)
-        *rat = data_rat(q->ratmask, device);
-    if (*rat >= 0)
-        r = *rat;
-    else if ((q->ratmask & (1u << CG_RAT_LTE)) && q->cell[CG_RAT_LTE] && device >= CG_RAT_LTE)
-        r = CG_RAT_LTE;
-    else if ((q->ratmask & (1u << CG_RAT_WCDMA)) && q->cell[CG_RAT_WCDMA])
-        r = CG_RAT_WCDMA;
-    else
-        r = 3;
-    if (!q->cell[r])
-        r = 3;
-    /* the best cell, or an alternative by the shares (renormalised over
-     * the alternatives the place has) */
+    if (q->cell[r][k])
+        return q->cell[r][k];
+    int rr = r == 3 ? -1 : r;
+    uint32_t id = 0;
+    if (k < CG_PLAN_ALTS) {
+        id = cg_cells_sector(c, q->site[r][k], q->x, q->y, rr);
+    } else {
+        uint32_t best = cell_k(c, q, r, 0);
+        int s0 = q->site[r][0];
+        for (int j = 0; j < c->site_ncells[s0]; j++) {
+            uint32_t cand = (uint32_t)(c->site_first[s0] + j) + 1;
+            if (cand != best && (rr < 0 || c->rat[cand - 1] == rr)) {
+                id = cand;
+                break;
+            }
+        }
+    }
+    q->cell[r][k] = id;
+    return id;
+}
+
+static uint32_t cell_at(const cg_cells *c, cg_plan_place *q, int *rat, int device, double u,
+                        double h)
+{
+    int r = pick_layer(c, q, rat, device);
+    if (!q->nsite[r])
+        return 0;
+    /* the alternatives the place has: the neighbouring sector, then the
+     * next sites within ALT_CELL_MAX_KM */
+    int alt[CG_PLAN_ALTS], na = 0;
+    alt[na++] = CG_PLAN_ALTS;
+    for (int k = 1; k < q->nsite[r] && na < CG_PLAN_ALTS; k++)
+        if (q->dist[r][k] <= ALT_CELL_MAX_KM)
+            alt[na++] = k;
     const double *w = h < 6.0 ? ALT_W_NIGHT : ALT_W_DAY;
     double tot = 0;
-    for (int k = 0; k <= q->nalt[r]; k++)
+    for (int k = 0; k <= na; k++)
         tot += w[k];
     double x = u * tot, acc = w[0];
-    if (x < acc)
-        return q->cell[r];
-    for (int k = 0; k < q->nalt[r]; k++) {
-        acc += w[k + 1];
-        if (x < acc)
-            return q->alt[r][k];
-    }
-    return q->nalt[r] ? q->alt[r][q->nalt[r] - 1] : q->cell[r];
+    if (x >= acc)
+        for (int k = 0; k < na; k++) {
+            acc += w[k + 1];
+            if (x < acc || k == na - 1) {
+                uint32_t id = cell_k(c, q, r, alt[k]);
+                if (id)
+                    return id;
+                break;
+            }
+        }
+    return cell_k(c, q, r, 0);
 }
 
 uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u)
@@ -360,19 +407,14 @@ uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u)
             s = &p->seg[k];
             break;
         }
-    if (s->a == s->b) {
-        cg_plan_place *q = &p->pl[s->a];
-        if (!q->cached)
-            serve_place(p->cells, q);
-        return cell_at(q, rat, p->device, u, h);
-    }
+    if (s->a == s->b)
+        return cell_at(p->cells, &p->pl[s->a], rat, p->device, u, h);
     /* on the move: the point of the straight trip at h */
     double f = (h - s->t0) / (s->t1 - s->t0);
     f = f < 0 ? 0 : f > 1 ? 1 : f;
     cg_plan_place m;
-    memset(&m, 0, sizeof m);
     m.x = p->pl[s->a].x + f * (p->pl[s->b].x - p->pl[s->a].x);
     m.y = p->pl[s->a].y + f * (p->pl[s->b].y - p->pl[s->a].y);
-    serve_place(p->cells, &m);
-    return cell_at(&m, rat, p->device, u, h);
+    m.done = 0;
+    return cell_at(p->cells, &m, rat, p->device, u, h);
 }

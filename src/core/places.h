@@ -19,16 +19,18 @@
 #define CG_PLAN_MAXSEG 24
 /* Cells other than the best that serve a place now and then: the same
  * site's neighbouring sector, the next sites. */
-#define CG_PLAN_ALTS 3
+#define CG_PLAN_ALTS 3 /* = CG_CELLS_KNN */
 
-/* A place of the day and, computed on first use, the cells serving it. */
+/* A place of the day and, computed on first use, what serves it: per RAT
+ * (and [3] any) the nearest sites and, when first needed, their sectors. */
 typedef struct cg_plan_place {
     double x, y;
-    int cached;
-    uint8_t ratmask;     /* RATs serving it (a site of that RAT near enough) */
-    uint32_t cell[4];    /* serving cell by RAT, [3] any */
-    uint32_t alt[4][CG_PLAN_ALTS]; /* next-best cells, that serve now and then */
-    uint8_t nalt[4];
+    uint8_t done;                        /* bit r: sites of RAT r looked up */
+    uint8_t nsite[4];
+    int site[4][CG_PLAN_ALTS];           /* nearest first */
+    double dist[4][CG_PLAN_ALTS];
+    uint32_t cell[4][CG_PLAN_ALTS + 1];  /* [k]: cell of site k; [ALTS]: the
+                                            best site's neighbour sector */
 } cg_plan_place;
 
 /* One stretch of the day, local wall-clock hours [t0, t1): a stay at place
