@@ -328,6 +328,21 @@ static int pick_layer(const cg_cells *c, cg_plan_place *q, int *rat, int device)
                 *rat = r;
                 return r;
             }
+        /* nothing the handset speaks is near: its best RAT that exists */
+        for (int r = device; r >= 0; r--) {
+            sites_of(c, q, r);
+            if (q->nsite[r]) {
+                *rat = r;
+                return r;
+            }
+        }
+        for (int r = 0; r < 3; r++) {
+            sites_of(c, q, r);
+            if (q->nsite[r]) {
+                *rat = r;
+                return r;
+            }
+        }
         *rat = CG_RAT_LTE;
         return 3;
     }
