@@ -22,7 +22,7 @@
 #define ZONE_SUBURB_R 0.45
 /* Shares of the population and of the sites in core, suburbs, fringe. */
 /* Grid cells per mean site spacing, each way (grid_build). */
-#define GRID_FINE 2.0
+#define GRID_FINE 3.0
 static const double POP_W[3] = {0.40, 0.45, 0.15};
 static const double SITE_W[3] = {0.35, 0.40, 0.25};
 /* RAT of a sector by zone: WCDMA, LTE, NR. */
@@ -52,6 +52,8 @@ void cg_cells_free(cg_cells *c)
         free(c->by_rat[r]);
     free(c->site);
     free(c->azimuth);
+    free(c->az_e);
+    free(c->az_n);
     free(c->area);
     free(c->lac);
     free(c->sx);
@@ -325,19 +327,19 @@ uint32_t cg_cells_sector(const cg_cells *c, int s, double x, double y, int rat);
  * 0 if none. */
 static uint32_t sector_of(const cg_cells *c, int s, double x, double y, int rat)
 {
-    double bearing = atan2(x - c->sx[s], y - c->sy[s]) * 180.0 / PI;
-    if (bearing < 0)
-        bearing += 360.0;
+    /* The sector whose azimuth is nearest the bearing is the one whose
+     * direction has the largest dot product with the point's direction
+     * (no atan2 on the hot path). */
+    double dx = x - c->sx[s], dy = y - c->sy[s];
     int best = -1;
-    double bdiff = 1e9;
+    double bdot = -INFINITY;
     for (int k = 0; k < c->site_ncells[s]; k++) {
         int id = c->site_first[s] + k; /* 0-based */
         if (rat >= 0 && c->rat[id] != rat)
             continue;
-        double d = fabs(bearing - c->azimuth[id]);
-        d = d > 180.0 ? 360.0 - d : d;
-        if (d < bdiff) {
-            bdiff = d;
+        double d = dx * c->az_e[id] + dy * c->az_n[id];
+        if (d > bdot) {
+            bdot = d;
             best = id;
         }
     }
@@ -448,6 +450,8 @@ int cg_cells_build_areas(cg_cells *c, int n, double center_lat, double center_lo
     c->rat = malloc(un);
     c->site = malloc(un * sizeof *c->site);
     c->azimuth = malloc(un * sizeof *c->azimuth);
+    c->az_e = malloc(un * sizeof *c->az_e);
+    c->az_n = malloc(un * sizeof *c->az_n);
     c->area = malloc(un);
     c->lac = malloc(un * sizeof *c->lac);
     c->sx = malloc(un * sizeof *c->sx);
@@ -457,7 +461,8 @@ int cg_cells_build_areas(cg_cells *c, int n, double center_lat, double center_lo
     c->site_ratmask = calloc(un, 1);
     for (int r = 0; r < 3; r++)
         c->by_rat[r] = malloc(un * sizeof(int));
-    if (!c->lat || !c->lon || !c->rat || !c->site || !c->azimuth || !c->area || !c->lac ||
+    if (!c->lat || !c->lon || !c->rat || !c->site || !c->azimuth || !c->az_e || !c->az_n ||
+        !c->area || !c->lac ||
         !c->sx || !c->sy || !c->site_first || !c->site_ncells || !c->site_ratmask ||
         !c->by_rat[0] || !c->by_rat[1] || !c->by_rat[2]) {
         cg_cells_free(c);
@@ -497,6 +502,8 @@ int cg_cells_build_areas(cg_cells *c, int n, double center_lat, double center_lo
             c->rat[id] = (uint8_t)rat;
             c->site[id] = s;
             c->azimuth[id] = (uint16_t)((int)floor(az0 + 360.0 * k / nsec + 0.5) % 360);
+            c->az_e[id] = sin(c->azimuth[id] * PI / 180.0);
+            c->az_n[id] = cos(c->azimuth[id] * PI / 180.0);
             c->area[id] = (uint8_t)a;
             c->lac[id] = lac;
             c->site_ratmask[s] |= (uint8_t)(1u << rat);

@@ -42,6 +42,7 @@ typedef struct cg_cells {
     int n_by_rat[3];
     int *site;         /* 0-based site of each cell */
     uint16_t *azimuth; /* degrees clockwise from north, 0..359 */
+    double *az_e, *az_n; /* its direction: sin and cos of the azimuth */
     uint8_t *area;     /* index into area_name */
     uint16_t *lac;     /* location / tracking area code */
     /* sites */

@@ -33,10 +33,10 @@
 /* A record at a place is served by the place's next-best cell with this
  * probability (load balancing, indoor coverage, a neighbour that is
  * momentarily stronger). */
-#define ALT_CELL_MAX_KM 3.0
+#define ALT_CELL_MAX_KM 4.0
 /* Who serves a still phone: the best cell, else the k-th alternative, with
  * these shares (day, and night when phones sit idle). */
-static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.50, 0.22, 0.15, 0.13};
+static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.40, 0.25, 0.18, 0.17};
 static const double ALT_W_NIGHT[1 + CG_PLAN_ALTS] = {0.90, 0.06, 0.03, 0.01};
 /* A worker goes out for lunch near work with this probability. */
 #define LUNCH_PROB 0.5
@@ -295,14 +295,32 @@ void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uin
     add_seg(p, t, 24.0, 0, 0);
 }
 
+/* The nearest sites of layer r at the place. Layer 3 (any RAT) is one
+ * k-nearest query; a RAT's layer is taken from it when one of those sites
+ * carries the RAT (the nearest of them is then the RAT's nearest site: a
+ * closer one would be among the k), else from a query of its own. */
 static void sites_of(const cg_cells *c, cg_plan_place *q, int r)
 {
     if (q->done & (1u << r))
         return;
-    q->nsite[r] = (uint8_t)cg_cells_knn(c, q->x, q->y, r == 3 ? -1 : r, q->site[r], q->dist[r]);
     for (int k = 0; k <= CG_PLAN_ALTS; k++)
         q->cell[r][k] = 0;
     q->done |= (uint8_t)(1u << r);
+    if (r == 3) {
+        q->nsite[3] = (uint8_t)cg_cells_knn(c, q->x, q->y, -1, q->site[3], q->dist[3]);
+        return;
+    }
+    sites_of(c, q, 3);
+    int n = 0;
+    for (int k = 0; k < q->nsite[3]; k++)
+        if (c->site_ratmask[q->site[3][k]] & (1u << r)) {
+            q->site[r][n] = q->site[3][k];
+            q->dist[r][n] = q->dist[3][k];
+            n++;
+        }
+    if (n == 0)
+        n = cg_cells_knn(c, q->x, q->y, r, q->site[r], q->dist[r]);
+    q->nsite[r] = (uint8_t)n;
 }
 
 /* A RAT serves a place when its nearest site is within reach of the
