@@ -33,10 +33,10 @@
 /* A record at a place is served by the place's next-best cell with this
  * probability (load balancing, indoor coverage, a neighbour that is
  * momentarily stronger). */
-#define ALT_CELL_MAX_KM 4.0
+#define ALT_CELL_MAX_KM 3.5
 /* Who serves a still phone: the best cell, else the k-th alternative, with
  * these shares (day, and night when phones sit idle). */
-static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.40, 0.25, 0.18, 0.17};
+static const double ALT_W_DAY[1 + CG_PLAN_ALTS] = {0.38, 0.26, 0.19, 0.17};
 static const double ALT_W_NIGHT[1 + CG_PLAN_ALTS] = {0.90, 0.06, 0.03, 0.01};
 /* A worker goes out for lunch near work with this probability. */
 #define LUNCH_PROB 0.5
