@@ -190,6 +190,23 @@ static int grid_build(cg_sitegrid *g, const cg_cells *c, uint8_t mask)
     return 0;
 }
 
+/* Offers site si at squared distance dd to the k nearest so far (s, d,
+ * n of them, nearest first, ties by lower index); returns the new n. */
+static inline int knn_offer(int *s, double *d, int n, int k, int si, double dd)
+{
+    if (n == k && (dd > d[n - 1] || (dd == d[n - 1] && si > s[n - 1])))
+        return n;
+    int j = n < k ? n++ : n - 1;
+    while (j > 0 && (d[j - 1] > dd || (d[j - 1] == dd && s[j - 1] > si))) {
+        d[j] = d[j - 1];
+        s[j] = s[j - 1];
+        j--;
+    }
+    d[j] = dd;
+    s[j] = si;
+    return n;
+}
+
 /* The k (<= CG_CELLS_KNN) nearest sites of the grid to (x, y), nearest
  * first, in s[] with squared distances d[]; returns how many were found. */
 static int grid_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y, int k, int *s,
@@ -215,17 +232,8 @@ static int grid_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y,
                 size_t cell = (size_t)jy * (size_t)g->nx + (size_t)jx;
                 for (int q = g->start[cell]; q < g->start[cell + 1]; q++) {
                     int si = g->ids[q];
-                    double dx = c->sx[si] - x, dy = c->sy[si] - y, dd = dx * dx + dy * dy;
-                    if (n == k && (dd > d[n - 1] || (dd == d[n - 1] && si > s[n - 1])))
-                        continue;
-                    int j = n < k ? n++ : n - 1; /* insertion, nearest first */
-                    while (j > 0 && (d[j - 1] > dd || (d[j - 1] == dd && s[j - 1] > si))) {
-                        d[j] = d[j - 1];
-                        s[j] = s[j - 1];
-                        j--;
-                    }
-                    d[j] = dd;
-                    s[j] = si;
+                    double dx = c->sx[si] - x, dy = c->sy[si] - y;
+                    n = knn_offer(s, d, n, k, si, dx * dx + dy * dy);
                 }
             }
         }
@@ -297,17 +305,8 @@ static int cand_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y,
         k = g->n;
     for (int q = g->cstart[cell]; q < g->cstart[cell + 1]; q++) {
         int si = g->cand[q];
-        double dx = c->sx[si] - x, dy = c->sy[si] - y, dd = dx * dx + dy * dy;
-        if (n == k && (dd > d[n - 1] || (dd == d[n - 1] && si > s[n - 1])))
-            continue;
-        int j = n < k ? n++ : n - 1;
-        while (j > 0 && (d[j - 1] > dd || (d[j - 1] == dd && s[j - 1] > si))) {
-            d[j] = d[j - 1];
-            s[j] = s[j - 1];
-            j--;
-        }
-        d[j] = dd;
-        s[j] = si;
+        double dx = c->sx[si] - x, dy = c->sy[si] - y;
+        n = knn_offer(s, d, n, k, si, dx * dx + dy * dy);
     }
     return n;
 }
