@@ -194,6 +194,8 @@ static int grid_build(cg_sitegrid *g, const cg_cells *c, uint8_t mask)
  * n of them, nearest first, ties by lower index); returns the new n. */
 static inline int knn_offer(int *s, double *d, int n, int k, int si, double dd)
 {
+    if (k <= 0)
+        return n;
     if (n == k && (dd > d[n - 1] || (dd == d[n - 1] && si > s[n - 1])))
         return n;
     int j = n < k ? n++ : n - 1;
@@ -261,8 +263,8 @@ static int grid_candidates(cg_sitegrid *g, const cg_cells *c, uint8_t mask, int 
     for (size_t cell = 0; cell < ncell; cell++) {
         int iy = (int)(cell / (size_t)g->nx), ix = (int)(cell % (size_t)g->nx);
         double cx = g->x0 + (ix + 0.5) * g->g, cy = g->y0 + (iy + 0.5) * g->g;
-        int s[CG_CELLS_KNN];
-        double d[CG_CELLS_KNN];
+        int s[CG_CELLS_KNN] = {0};
+        double d[CG_CELLS_KNN] = {0};
         int m = grid_knn(g, c, cx, cy, k, s, d);
         double R = (m ? sqrt(d[m - 1]) : 0) + 2 * h, R2 = R * R;
         int rr = (int)ceil(R / g->g) + 1;
@@ -313,7 +315,7 @@ static int cand_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y,
 
 int cg_cells_knn(const cg_cells *c, double x, double y, int rat, int *sites, double *dist_km)
 {
-    double d[CG_CELLS_KNN];
+    double d[CG_CELLS_KNN] = {0};
     int n = cand_knn(&c->grid[rat < 0 ? 3 : rat], c, x, y, CG_CELLS_KNN, sites, d);
     for (int k = 0; k < n; k++)
         dist_km[k] = sqrt(d[k]);
@@ -353,8 +355,8 @@ uint32_t cg_cells_sector(const cg_cells *c, int s, double x, double y, int rat)
 int cg_cells_candidates(const cg_cells *c, double x, double y, int rat, uint32_t *cells,
                         double *dist_km)
 {
-    int s[CG_CELLS_KNN];
-    double d[CG_CELLS_KNN];
+    int s[CG_CELLS_KNN] = {0};
+    double d[CG_CELLS_KNN] = {0};
     int n = cand_knn(&c->grid[rat < 0 ? 3 : rat], c, x, y, CG_CELLS_KNN, s, d);
     for (int k = 0; k < n; k++) {
         cells[k] = sector_of(c, s[k], x, y, rat);
@@ -365,8 +367,8 @@ int cg_cells_candidates(const cg_cells *c, double x, double y, int rat, uint32_t
 
 uint32_t cg_cells_serving(const cg_cells *c, double x, double y, int rat, double *dist_km)
 {
-    uint32_t cells[CG_CELLS_KNN];
-    double d[CG_CELLS_KNN];
+    uint32_t cells[CG_CELLS_KNN] = {0};
+    double d[CG_CELLS_KNN] = {0};
     int n = cg_cells_candidates(c, x, y, rat, cells, d);
     if (n == 0)
         return 0;

@@ -241,7 +241,7 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
     if (!s)
         return CG_OK;
     uint32_t c = (uint32_t)num(cell, cl);
-    if (!c || (int)c > st->cat.n)
+    if (!c || (int)c > st->cat.n || !st->cat.ux || !st->cat.uy || !st->cat.uz)
         return CG_OK;
     int64_t t = num(ts, tl);
     int off_min = (int)num(off, ol);
