@@ -79,7 +79,7 @@ test-docker:
 	  p=$$(echo "$$line" | awk '{print $$1}'); f=$$(echo "$$line" | awk '{print $$3}'); \
 	  [ -n "$$line" ] || { p=0; f=1; }; [ $$rc -eq 0 ] || [ "$$f" -ne 0 ] || f=1; \
 	  touch $(TOTALS); echo "$$p $$f" >>$(TOTALS); \
-	  awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan, Docker) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS); \
+	  awk '{p += $$1; f += $$2} END {printf "all runs (normal, ASan+UBSan, TSan, analyzer, Docker) added up:\ntotal: %d passed, %d failed\n", p, f}' $(TOTALS); \
 	  [ "$$f" -eq 0 ]
 
 # Build and run the suite in $(BUILD) without installing anything.
