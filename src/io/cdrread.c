@@ -30,6 +30,7 @@ struct cg_cdrread {
     size_t line_len;
     z_stream z;
     int z_live;
+    int mid; /* inside a gzip member or zstd frame: the end of input there is a truncation */
     ZSTD_DStream *zs;
 };
 
@@ -128,6 +129,8 @@ static int fill_out(cg_cdrread *r, cg_err *err)
             r->out_len = n;
         } else if (r->kind == K_GZ) {
             if (r->eof_in) {
+                if (r->mid)
+                    return cg_err_set(err, CG_ERUNTIME, "%s: truncated gzip data", r->path);
                 r->done = 1;
                 break;
             }
@@ -138,6 +141,7 @@ static int fill_out(cg_cdrread *r, cg_err *err)
             int zr = inflate(&r->z, Z_NO_FLUSH);
             r->in_pos = r->in_len - r->z.avail_in;
             r->out_len = OUT_CHUNK - r->z.avail_out;
+            r->mid = zr != Z_STREAM_END;
             if (zr == Z_STREAM_END) {
                 /* the next member, if any */
                 if (inflateReset(&r->z) != Z_OK)
@@ -147,6 +151,8 @@ static int fill_out(cg_cdrread *r, cg_err *err)
             }
         } else {
             if (r->eof_in) {
+                if (r->mid)
+                    return cg_err_set(err, CG_ERUNTIME, "%s: truncated zstd data", r->path);
                 r->done = 1;
                 break;
             }
@@ -158,6 +164,7 @@ static int fill_out(cg_cdrread *r, cg_err *err)
                                   ZSTD_getErrorName(zr));
             r->in_pos += ib.pos;
             r->out_len = ob.pos;
+            r->mid = zr != 0; /* 0: a frame is complete and flushed */
         }
     }
     return CG_OK;

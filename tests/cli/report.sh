@@ -40,6 +40,13 @@ chk "1-in-4 sample" "$n4" 632 868
 "$CDRGEN" generate --subs 3000 --days 2 --start 2025-03-03 --out u --quiet || t_fail "unsharded"
 "$CDRGEN" report s --json >s.json && "$CDRGEN" report u --json >u.json || t_fail "report s/u"
 t_check "parts of shards = the bundle" cmp -s s.json u.json
+# Errors: a truncated bundle is an error, not a smaller report.
+"$CDRGEN" generate --subs 300 --out tg --quiet && "$CDRGEN" generate --subs 300 --out tz --quiet \
+    --compression zstd || t_fail "small runs"
+head -c 3000 tg/cdr_2025-01-01.csv.gz >x && mv x tg/cdr_2025-01-01.csv.gz
+head -c 3000 tz/cdr_2025-01-01.csv.zst >x && mv x tz/cdr_2025-01-01.csv.zst
+t_expect "truncated gzip bundle" 1 "tg/cdr_2025-01-01.csv.gz: truncated gzip data" -- "$CDRGEN" report tg
+t_expect "truncated zstd bundle" 1 "tz/cdr_2025-01-01.csv.zst: truncated zstd data" -- "$CDRGEN" report tz
 # Errors.
 t_expect "report of nothing" 1 "cells.csv: cannot open" -- "$CDRGEN" report nowhere
 mkdir -p empty && cp r/cells.csv empty/
