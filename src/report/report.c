@@ -93,7 +93,7 @@ static uint32_t hist_mode(const hist *h)
 
 static double hav_km(const catalog *c, uint32_t a, uint32_t b)
 {
-    if (!a || !b || (int)a > c->n || (int)b > c->n)
+    if (!a || !b || a > (uint32_t)c->n || b > (uint32_t)c->n)
         return 0;
     double p1 = c->lat[a - 1] * PI / 180, p2 = c->lat[b - 1] * PI / 180;
     double dl = (c->lon[b - 1] - c->lon[a - 1]) * PI / 180;
@@ -116,11 +116,12 @@ static const char *field(const char *s, size_t n, int k, size_t *len)
     return p;
 }
 
+/* A decimal field, at most 18 digits read (no overflow on any input). */
 static int64_t num(const char *s, size_t n)
 {
     int neg = n && s[0] == '-';
     int64_t v = 0;
-    for (size_t i = (size_t)neg; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+    for (size_t i = (size_t)neg, k = 0; i < n && k < 18 && s[i] >= '0' && s[i] <= '9'; i++, k++)
         v = v * 10 + (s[i] - '0');
     return neg ? -v : v;
 }
@@ -240,11 +241,13 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
     sub *s = sampled(st, (uint64_t)num(own, ml));
     if (!s)
         return CG_OK;
-    uint32_t c = (uint32_t)num(cell, cl);
-    if (!c || (int)c > st->cat.n || !st->cat.ux || !st->cat.uy || !st->cat.uz)
+    int64_t cv = num(cell, cl);
+    if (cv < 1 || cv > st->cat.n || !st->cat.ux || !st->cat.uy || !st->cat.uz)
         return CG_OK;
+    uint32_t c = (uint32_t)cv;
     int64_t t = num(ts, tl);
-    int off_min = (int)num(off, ol);
+    int64_t ov = num(off, ol);
+    int off_min = (int)(ov < -1440 ? -1440 : ov > 1440 ? 1440 : ov); /* UTC offsets are within a day */
     s->recs++;
     s->sx += st->cat.ux[c - 1];
     s->sy += st->cat.uy[c - 1];

@@ -1,0 +1,66 @@
+/* libFuzzer harness for `cdrgen report`'s readers: the bytes up to the
+ * first blank line become OUT/cells.csv, the rest a day's bundle
+ * OUT/cdr_2025-01-01.csv (with its day directory). The report must either
+ * refuse them with one line or measure them: counts that add up, shares in
+ * [0, 1]. Replayed without libFuzzer by tests/fuzz/replay.sh. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzzfile.h"
+#include "report/report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void share_ok(double v)
+{
+    if (!isnan(v) && !(v >= 0 && v <= 1)) {
+        fprintf(stderr, "fuzz: a share out of [0, 1]: %g\n", v);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *sep = NULL;
+    for (size_t i = 0; i + 1 < size; i++)
+        if (data[i] == '\n' && data[i + 1] == '\n') {
+            sep = data + i;
+            break;
+        }
+    size_t nc = sep ? (size_t)(sep - data) + 1 : size;
+    const uint8_t *rest = sep ? sep + 2 : data + size;
+    size_t nr = (size_t)(data + size - rest);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/2025-01-01", fz_scratch());
+    mkdir(dir, 0700);
+    fz_write("cells.csv", data, nc);
+    fz_write("cdr_2025-01-01.csv", rest, nr);
+    cg_report rep;
+    cg_err err;
+    cg_err_clear(&err);
+    if (cg_report_run(fz_scratch(), 1, &rep, &err) != CG_OK) {
+        fz_check_line(err.msg);
+        return 0;
+    }
+    if (rep.calls + rep.sms + rep.data > rep.rows || rep.implausible_pairs > rep.move_pairs ||
+        rep.days != 1) {
+        fprintf(stderr, "fuzz: report counts do not add up\n");
+        abort();
+    }
+    share_ok(rep.top_share_p50);
+    share_ok(rep.night_reg_p50);
+    share_ok(rep.commuter_share);
+    share_ok(rep.sites_inner30);
+    FILE *f = fopen("/dev/null", "w");
+    if (f) {
+        cg_report_print(f, &rep, 1);
+        cg_report_print(f, &rep, 0);
+        fclose(f);
+    }
+    return 0;
+}
