@@ -45,11 +45,17 @@ typedef struct sub {
     int has_last;
 } sub;
 
+/* A cell of cells.csv: its position (and unit vector on the sphere),
+ * site and area. */
+typedef struct rcell {
+    double lat, lon, ux, uy, uz;
+    int site, area;
+} rcell;
+
 typedef struct catalog {
     int n;
-    double *lat, *lon, *ux, *uy, *uz;
-    int *site;
-    int *area;
+    rcell *cell;
+    size_t cap;
     int nareas;
     char areas[64][32];
 } catalog;
@@ -95,8 +101,8 @@ static double hav_km(const catalog *c, uint32_t a, uint32_t b)
 {
     if (!a || !b || a > (uint32_t)c->n || b > (uint32_t)c->n)
         return 0;
-    double p1 = c->lat[a - 1] * PI / 180, p2 = c->lat[b - 1] * PI / 180;
-    double dl = (c->lon[b - 1] - c->lon[a - 1]) * PI / 180;
+    double p1 = c->cell[a - 1].lat * PI / 180, p2 = c->cell[b - 1].lat * PI / 180;
+    double dl = (c->cell[b - 1].lon - c->cell[a - 1].lon) * PI / 180;
     double h = sin((p2 - p1) / 2) * sin((p2 - p1) / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
     return 2 * EARTH_KM * asin(sqrt(h > 1 ? 1 : h));
 }
@@ -133,7 +139,6 @@ static int load_catalog(catalog *c, const char *out_dir, cg_err *err)
     CG_TRY(cg_path_ok(&p, err));
     cg_cdrread *r;
     CG_TRY(cg_cdrread_open(&r, p.s, err));
-    size_t cap = 0;
     int rc = CG_OK, first = 1;
     for (;;) {
         const char *l;
@@ -160,31 +165,20 @@ static int load_catalog(catalog *c, const char *out_dir, cg_err *err)
         }
         if (nf < 4)
             continue;
+        rcell *g = cg_grow(c->cell, &c->cap, (size_t)c->n + 1, sizeof *g);
+        if (!g) {
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+            break;
+        }
+        c->cell = g;
         size_t i = (size_t)c->n;
-        size_t want = i + 1;
-        double *lat = cg_grow(c->lat, &cap, want, sizeof *lat);
-        if (!lat) {
-            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
-            break;
-        }
-        c->lat = lat;
-        c->lon = realloc(c->lon, cap * sizeof *c->lon);
-        c->ux = realloc(c->ux, cap * sizeof *c->ux);
-        c->uy = realloc(c->uy, cap * sizeof *c->uy);
-        c->uz = realloc(c->uz, cap * sizeof *c->uz);
-        c->site = realloc(c->site, cap * sizeof *c->site);
-        c->area = realloc(c->area, cap * sizeof *c->area);
-        if (!c->lon || !c->ux || !c->uy || !c->uz || !c->site || !c->area) {
-            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
-            break;
-        }
-        c->lat[i] = atof(f[1]);
-        c->lon[i] = atof(f[2]);
-        double la = c->lat[i] * PI / 180, lo = c->lon[i] * PI / 180;
-        c->ux[i] = cos(la) * cos(lo);
-        c->uy[i] = cos(la) * sin(lo);
-        c->uz[i] = sin(la);
-        c->site[i] = nf > 4 ? atoi(f[4]) : (int)i + 1;
+        c->cell[i].lat = atof(f[1]);
+        c->cell[i].lon = atof(f[2]);
+        double la = c->cell[i].lat * PI / 180, lo = c->cell[i].lon * PI / 180;
+        c->cell[i].ux = cos(la) * cos(lo);
+        c->cell[i].uy = cos(la) * sin(lo);
+        c->cell[i].uz = sin(la);
+        c->cell[i].site = nf > 4 ? atoi(f[4]) : (int)i + 1;
         int a = 0;
         if (nf > 6) {
             for (a = 0; a < c->nareas && strcmp(c->areas[a], f[6]); a++)
@@ -196,7 +190,7 @@ static int load_catalog(catalog *c, const char *out_dir, cg_err *err)
         } else if (c->nareas == 0) {
             c->nareas = 1;
         }
-        c->area[i] = a;
+        c->cell[i].area = a;
         c->n++;
     }
     cg_cdrread_close(r);
@@ -242,16 +236,16 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
     if (!s)
         return CG_OK;
     int64_t cv = num(cell, cl);
-    if (cv < 1 || cv > st->cat.n || !st->cat.ux || !st->cat.uy || !st->cat.uz)
+    if (cv < 1 || cv > st->cat.n || !st->cat.cell)
         return CG_OK;
     uint32_t c = (uint32_t)cv;
     int64_t t = num(ts, tl);
     int64_t ov = num(off, ol);
     int off_min = (int)(ov < -1440 ? -1440 : ov > 1440 ? 1440 : ov); /* UTC offsets are within a day */
     s->recs++;
-    s->sx += st->cat.ux[c - 1];
-    s->sy += st->cat.uy[c - 1];
-    s->sz += st->cat.uz[c - 1];
+    s->sx += st->cat.cell[c - 1].ux;
+    s->sy += st->cat.cell[c - 1].uy;
+    s->sz += st->cat.cell[c - 1].uz;
     if (hist_add(&s->cells, c))
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     int64_t ls = t / 1000 + off_min * 60;
@@ -489,12 +483,12 @@ static void sites_inner(const catalog *c, cg_report *rep)
         double mx = 0, my = 0, mz = 0;
         int ns = 0, last = -1;
         for (int i = 0; i < c->n; i++)
-            if (c->area[i] == a && c->site[i] != last) {
-                mx += c->ux[i];
-                my += c->uy[i];
-                mz += c->uz[i];
+            if (c->cell[i].area == a && c->cell[i].site != last) {
+                mx += c->cell[i].ux;
+                my += c->cell[i].uy;
+                mz += c->cell[i].uz;
                 ns++;
-                last = c->site[i];
+                last = c->cell[i].site;
             }
         if (!ns)
             continue;
@@ -505,20 +499,20 @@ static void sites_inner(const catalog *c, cg_report *rep)
         double rmax = 0;
         last = -1;
         for (int i = 0; i < c->n; i++)
-            if (c->area[i] == a && c->site[i] != last) {
-                double dot = mx * c->ux[i] + my * c->uy[i] + mz * c->uz[i];
+            if (c->cell[i].area == a && c->cell[i].site != last) {
+                double dot = mx * c->cell[i].ux + my * c->cell[i].uy + mz * c->cell[i].uz;
                 double d = EARTH_KM * acos(dot > 1 ? 1 : dot);
                 rmax = d > rmax ? d : rmax;
-                last = c->site[i];
+                last = c->cell[i].site;
             }
         last = -1;
         for (int i = 0; i < c->n; i++)
-            if (c->area[i] == a && c->site[i] != last) {
-                double dot = mx * c->ux[i] + my * c->uy[i] + mz * c->uz[i];
+            if (c->cell[i].area == a && c->cell[i].site != last) {
+                double dot = mx * c->cell[i].ux + my * c->cell[i].uy + mz * c->cell[i].uz;
                 double d = EARTH_KM * acos(dot > 1 ? 1 : dot);
                 inner += d <= 0.3 * rmax;
                 total++;
-                last = c->site[i];
+                last = c->cell[i].site;
             }
     }
     rep->nsites = total;
@@ -568,13 +562,7 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
     free(st.keys);
     free(st.idx);
     free(days);
-    free(st.cat.lat);
-    free(st.cat.lon);
-    free(st.cat.ux);
-    free(st.cat.uy);
-    free(st.cat.uz);
-    free(st.cat.site);
-    free(st.cat.area);
+    free(st.cat.cell);
     return rc;
 }
 
