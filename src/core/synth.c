@@ -67,12 +67,6 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     cum3(m->seg_cum, 0.85, 0.13, 0.02);
     cum3(m->status_cum, 0.10, 0.88, 0.02);
     cum3(m->apn_cum, 0.8, 0.1, 0.1);
-    /* A RAT without cells cannot carry sessions: renormalise over the rest. */
-    double w[3] = {0.3, 0.5, 0.2};
-    for (int r = 0; r < 3; r++)
-        if (cells->n_by_rat[r] == 0)
-            w[r] = 0;
-    cum3(m->rat_cum, w[0], w[1], w[2]);
     m->ln_mu = log(cfg->dur_p50);
     double s = log(cfg->dur_p90 / cfg->dur_p50) / 1.2815515655446004;
     m->ln_sigma = s < 0.2 ? 0.2 : s > 2.0 ? 2.0 : s;

@@ -60,7 +60,7 @@ typedef struct cg_model {
     const cg_cells *cells;
     cg_idsource ids;
     double disp_cum[CG_DISP_COUNT];
-    double seg_cum[3], status_cum[3], apn_cum[3], rat_cum[3];
+    double seg_cum[3], status_cum[3], apn_cum[3];
     double ln_mu, ln_sigma;
 } cg_model;
 
