@@ -16,14 +16,15 @@
  * suburbs a density falling as exp(-r / (SUBURB_L x R)), the rural fringe
  * uniform out to R. A point's zone by its distance: core below ZONE_CORE_R,
  * suburb below ZONE_SUBURB_R (x R). */
-#define CORE_R 0.10
-#define SUBURB_L 0.15
+#define CORE_R CG_CELLS_CORE_R
+#define SUBURB_L CG_CELLS_SUBURB_L
 #define ZONE_CORE_R 0.15
 #define ZONE_SUBURB_R 0.45
 /* Shares of the population and of the sites in core, suburbs, fringe. */
 /* Grid cells per mean site spacing, each way (grid_build). */
 #define GRID_FINE 3.0
-static const double POP_W[3] = {0.40, 0.45, 0.15};
+const double cg_cells_pop_w[3] = {0.40, 0.45, 0.15};
+#define POP_W cg_cells_pop_w
 static const double SITE_W[3] = {0.35, 0.40, 0.25};
 /* RAT of a sector by zone: WCDMA, LTE, NR. */
 static const double RAT_P[3][3] = {{0.10, 0.40, 0.50}, {0.20, 0.60, 0.20}, {0.40, 0.55, 0.05}};
@@ -115,6 +116,33 @@ void cg_cells_area_point(const cg_cells *c, int a, int for_sites, const double u
     double t = 2.0 * PI * u[2];
     *x = c->ax[a] + r * cos(t);
     *y = c->ay[a] + r * sin(t);
+}
+
+/* A point beyond every area is pulled back to the edge of the nearest one
+ * (the network ends there, and so does this model's geography). */
+void cg_cells_clamp(const cg_cells *c, double *x, double *y)
+{
+    int best = cg_cells_area_of(c, *x, *y);
+    double br = hypot(*x - c->ax[best], *y - c->ay[best]) / c->ar[best];
+    if (br <= 1.0)
+        return;
+    double f = 0.98 / br;
+    *x = c->ax[best] + (*x - c->ax[best]) * f;
+    *y = c->ay[best] + (*y - c->ay[best]) * f;
+}
+
+int cg_cells_area_of(const cg_cells *c, double x, double y)
+{
+    int best = 0;
+    double br = INFINITY;
+    for (int a = 0; a < c->nareas; a++) {
+        double r = hypot(x - c->ax[a], y - c->ay[a]) / c->ar[a];
+        if (r < br) {
+            br = r;
+            best = a;
+        }
+    }
+    return best;
 }
 
 int cg_cells_zone(const cg_cells *c, int a, double x, double y)

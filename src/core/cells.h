@@ -15,6 +15,14 @@
 #include "core/config.h"
 #include "core/err.h"
 
+/* The population law of an area of radius R (cells.c): a share
+ * cg_cells_pop_w[0] uniform over a core disc of CG_CELLS_CORE_R x R,
+ * [1] suburbs at radius ~ Gamma(2, CG_CELLS_SUBURB_L x R), [2] uniform out
+ * to R. */
+#define CG_CELLS_CORE_R 0.10
+#define CG_CELLS_SUBURB_L 0.15
+extern const double cg_cells_pop_w[3];
+
 enum cg_rat { CG_RAT_WCDMA = 0, CG_RAT_LTE = 1, CG_RAT_NR = 2 };
 
 /* Zones of an area, by distance from its centre. */
@@ -77,6 +85,10 @@ void cg_cells_free(cg_cells *c);
  * of its sites, which covers the fringe better): u[0..3] uniform in [0,1). */
 void cg_cells_area_point(const cg_cells *c, int a, int for_sites, const double u[4], double *x,
                          double *y);
+/* The area a point belongs to (the nearest by distance over radius), and
+ * the point pulled back inside it when it lies beyond every area. */
+int cg_cells_area_of(const cg_cells *c, double x, double y);
+void cg_cells_clamp(const cg_cells *c, double *x, double *y);
 /* Zone of a point of area a. */
 int cg_cells_zone(const cg_cells *c, int a, double x, double y);
 

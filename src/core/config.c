@@ -18,6 +18,86 @@ static const double k_diurnal_weekend[24] = {
 static const double k_seasonality[12] = {
     0.95, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.15, 1.05, 1.0, 0.95, 1.0};
 
+const cg_profile cg_profile_template = {
+    .weight = 1, .calls = 1, .sms = 1, .data = 1, .data_volume = 1,
+    .hourly_calls = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    .hourly_sms = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    .hourly_data = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    .weekdays = {1, 1, 1, 1, 1, 1, 1}, .place = "work", .work_share = 1,
+    .outings_scale = 1, .range_scale = 1, .sociability = 1};
+
+/* hourly[h] *= f for h in [h0, h1) */
+static void shape(double *hourly, int h0, int h1, double f)
+{
+    for (int h = h0; h < h1; h++)
+        hourly[h] *= f;
+}
+
+/* The built-in profiles (MODEL.md "People" gives the reasons). */
+static void set_default_profiles(cg_config *cfg)
+{
+    static const struct {
+        const char *name, *place;
+        double weight, calls, sms, data, volume, work_share, outings, range, soc;
+        double weekdays[7];
+    } d[] = {
+        {"office_worker", "work", 0.36, 1.1, 0.9, 1.0, 1.0, 0.97, 1.0, 1.0, 1.0,
+         {1.1, 1.1, 1.1, 1.1, 1.05, 0.8, 0.75}},
+        {"student", "school", 0.16, 0.6, 1.8, 1.4, 1.3, 0.95, 1.2, 0.8, 1.3,
+         {1, 1, 1, 1, 1.05, 0.95, 0.9}},
+        {"retiree", "none", 0.16, 1.0, 0.4, 0.4, 0.5, 0.05, 0.8, 0.7, 0.6,
+         {1, 1, 1, 1, 1, 1, 1}},
+        {"heavy_traveler", "work", 0.08, 1.6, 1.0, 1.3, 1.2, 0.9, 1.3, 3.0, 1.2,
+         {1.1, 1.1, 1.1, 1.1, 1.0, 0.85, 0.8}},
+        {"small_business", "work", 0.12, 1.8, 0.9, 1.0, 0.9, 0.85, 1.0, 1.2, 1.1,
+         {1.05, 1.05, 1.05, 1.05, 1.05, 1.0, 0.75}},
+        {"at_home", "none", 0.12, 0.8, 0.8, 0.9, 1.0, 0.1, 1.0, 0.8, 0.8,
+         {1, 1, 1, 1, 1, 1, 1}},
+    };
+    int n = (int)(sizeof d / sizeof d[0]);
+    for (int k = 0; k < n; k++) {
+        cg_profile *p = &cfg->profiles[k];
+        *p = cg_profile_template;
+        snprintf(p->name, sizeof p->name, "%s", d[k].name);
+        snprintf(p->place, sizeof p->place, "%s", d[k].place);
+        p->weight = d[k].weight;
+        p->calls = d[k].calls;
+        p->sms = d[k].sms;
+        p->data = d[k].data;
+        p->data_volume = d[k].volume;
+        p->work_share = d[k].work_share;
+        p->outings_scale = d[k].outings;
+        p->range_scale = d[k].range;
+        p->sociability = d[k].soc;
+        memcpy(p->weekdays, d[k].weekdays, sizeof p->weekdays);
+    }
+    cg_profile *o = &cfg->profiles[0], *s = &cfg->profiles[1], *r = &cfg->profiles[2];
+    cg_profile *t = &cfg->profiles[3], *b = &cfg->profiles[4];
+    /* office hours on the phone, quieter evenings */
+    shape(o->hourly_calls, 9, 18, 1.3);
+    shape(o->hourly_calls, 19, 24, 0.8);
+    shape(o->hourly_data, 7, 9, 1.3);
+    /* students: late, and texting */
+    shape(s->hourly_calls, 6, 10, 0.6);
+    shape(s->hourly_calls, 20, 24, 1.4);
+    shape(s->hourly_sms, 20, 24, 1.6);
+    shape(s->hourly_sms, 0, 2, 1.8);
+    shape(s->hourly_data, 21, 24, 1.5);
+    shape(s->hourly_data, 0, 2, 1.8);
+    /* retirees: daytime */
+    shape(r->hourly_calls, 9, 18, 1.3);
+    shape(r->hourly_calls, 20, 24, 0.6);
+    shape(r->hourly_calls, 0, 6, 0.5);
+    shape(r->hourly_sms, 20, 24, 0.6);
+    shape(r->hourly_data, 21, 24, 0.6);
+    /* travellers and small businesses: long working days */
+    shape(t->hourly_calls, 6, 9, 1.4);
+    shape(t->hourly_calls, 9, 19, 1.2);
+    shape(b->hourly_calls, 8, 19, 1.3);
+    shape(b->hourly_sms, 8, 19, 1.2);
+    cfg->n_profiles = n;
+}
+
 void cg_config_defaults(cg_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -56,6 +136,19 @@ void cg_config_defaults(cg_config *cfg)
                              .outings_per_day = 2.0,
                              .explore_rho = 0.6,
                              .explore_gamma = 0.21};
+
+    set_default_profiles(cfg);
+    cfg->people = (cg_people){.activity_sigma = 0.9,
+                              .day_shape = 2.5,
+                              .household_size = 2.0,
+                              .work_group_size = 24,
+                              .school_group_size = 60,
+                              .circle_size = 20,
+                              .work_ties = 4,
+                              .weak_ties = 4,
+                              .weak_tie_weeks = 8,
+                              .tie_sigma = 1.0,
+                              .sociability_sigma = 0.8};
 
     cfg->avg_calls = 3.5;
     cfg->avg_sms = 5.2;

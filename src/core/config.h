@@ -55,6 +55,39 @@ typedef struct cg_mobility {
     double explore_rho, explore_gamma; /* exploration and preferential return */
 } cg_mobility;
 
+/* Profiles (`profiles:`, MODEL.md "People"): kinds of subscribers. */
+#define CG_MAX_PROFILES 16
+enum cg_place_kind { CG_PLACE_NONE = 0, CG_PLACE_WORK = 1, CG_PLACE_SCHOOL = 2 };
+
+typedef struct cg_profile {
+    char name[32];
+    double weight;                 /* relative share of the population */
+    double calls, sms, data;       /* rate multipliers (normalised: means stay) */
+    double data_volume;            /* bytes multiplier of its data sessions */
+    double hourly_calls[24], hourly_sms[24], hourly_data[24]; /* x diurnal_* */
+    double weekdays[7];            /* Monday..Sunday multipliers (mean 1 kept) */
+    char place[8];                 /* "work", "school" or "none" */
+    double work_share;             /* propensity to have that place */
+    double outings_scale;          /* x outings_per_day and evening_out_prob */
+    double range_scale;            /* x the distance of personal places */
+    double sociability;            /* x friend and weak ties */
+} cg_profile;
+
+/* The social and activity model (`people:`, MODEL.md "People"). */
+typedef struct cg_people {
+    double activity_sigma;  /* log-sd of a person's lasting activity level */
+    double day_shape;       /* Gamma shape of the day-to-day factor */
+    double household_size;  /* mean subscribers per household */
+    double work_group_size; /* mean people per work place (before profile) */
+    double school_group_size;
+    double circle_size;     /* mean people per friend circle */
+    double work_ties;       /* mean colleague ties of a worker */
+    double weak_ties;       /* mean weak ties per person */
+    int weak_tie_weeks;     /* how long a weak tie lasts */
+    double tie_sigma;       /* log-sd of tie strength within a kind */
+    double sociability_sigma; /* log-sd of how many ties people have */
+} cg_people;
+
 typedef struct cg_special_day {
     int32_t day;   /* days since 1970-01-01 of the local date */
     double factor;
@@ -83,6 +116,9 @@ typedef struct cg_config {
     cg_area areas[CG_MAX_AREAS]; /* n_areas 0: one area at the centre */
     int n_areas;
     cg_mobility mob;
+    cg_profile profiles[CG_MAX_PROFILES];
+    int n_profiles;
+    cg_people people;
 
     /* traffic */
     double avg_calls, avg_sms, avg_data; /* per user per day */
@@ -119,6 +155,9 @@ typedef struct cg_config {
     double db_device_change_rate, db_sim_change_rate, db_number_release_rate;
     int db_cooldown_days;
 } cg_config;
+
+/* The template of a profile given in YAML (every multiplier 1). */
+extern const cg_profile cg_profile_template;
 
 /* Fills every field with the defaults of SPEC sections 1 and 3. */
 void cg_config_defaults(cg_config *cfg);

@@ -12,10 +12,6 @@
  * up to three years before it. */
 #define EPOCH_DAY 19723
 #define EPOCH_SPREAD_DAYS 1095
-/* Commuting distance: commute_km x ((1-u)^(-1/COMMUTE_ALPHA) - 1), a
- * Lomax law (most within 10 km, a tail beyond 30 km), at most COMMUTE_MAX. */
-#define COMMUTE_ALPHA 1.2
-#define COMMUTE_MAX_KM 200.0
 /* Personal places: PLACE_KM x ((1-u)^(-1/PLACE_ALPHA) - 1) from home (or,
  * for PLACE_NEAR_WORK of a worker's places, from work). */
 #define PLACE_KM 4.0
@@ -57,68 +53,34 @@ double cg_local_hour(int64_t t_ms, int off_min)
 }
 
 /* Lomax distance with scale k and shape alpha, at most max (folded). */
-static double lomax(double u, double k, double alpha, double max, double u2)
-{
-    double d = k * (pow(1.0 - u, -1.0 / alpha) - 1.0);
-    return d <= max ? d : max * u2;
-}
-
-/* A place beyond every area is pulled back to the edge of the nearest one
- * (the network ends there, and so does this model's geography). */
-static void clamp_to_region(const cg_cells *c, double *x, double *y)
-{
-    int best = 0;
-    double br = INFINITY;
-    for (int a = 0; a < c->nareas; a++) {
-        double r = hypot(*x - c->ax[a], *y - c->ay[a]) / c->ar[a];
-        if (r < br) {
-            br = r;
-            best = a;
-        }
-    }
-    if (br <= 1.0)
-        return;
-    double f = 0.98 / br;
-    *x = c->ax[best] + (*x - c->ax[best]) * f;
-    *y = c->ay[best] + (*y - c->ay[best]) * f;
-}
-
 typedef struct person {
     double hx, hy, wx, wy;
     int worker;
     int device; /* best RAT of the handset */
     double mobility;
+    double range; /* x the distance of personal places */
     int32_t epoch;
     int area;
 } person;
 
-static void person_of(person *p, const cg_config *cfg, const cg_cells *c, uint64_t id)
+/* The person's anchors (home, work: the People model) and, from its own
+ * key, its handset, how much it goes out and since when it knows places. */
+static void person_of(person *p, const cg_config *cfg, const cg_anchor *an, double outings,
+                      double range, uint64_t id)
 {
     cg_rng r = cg_rng_make(cfg->seed, CG_S_PERSON, id, 0);
-    int a = 0;
-    double ua = cg_rng_u01(&r);
-    while (a < c->nareas - 1 && ua >= c->acum[a])
-        a++;
-    p->area = a;
-    double u[4] = {cg_rng_u01(&r), cg_rng_u01(&r), cg_rng_u01(&r), cg_rng_u01(&r)};
-    cg_cells_area_point(c, a, 0, u, &p->hx, &p->hy);
-    p->worker = cg_rng_u01(&r) < cfg->mob.worker_share;
-    double d = lomax(cg_rng_u01(&r), cfg->mob.commute_km, COMMUTE_ALPHA, COMMUTE_MAX_KM,
-                     cg_rng_u01(&r));
-    /* Most commutes lead towards the centre of the home's area. */
-    double th;
-    double to_c = atan2(c->ax[a] - p->hx, c->ay[a] - p->hy);
-    if (cg_rng_u01(&r) < 0.6 && hypot(c->ax[a] - p->hx, c->ay[a] - p->hy) > 0.5)
-        th = to_c + (PI / 4) * cg_rng_normal(&r);
-    else
-        th = 2 * PI * cg_rng_u01(&r);
-    p->wx = p->hx + d * sin(th);
-    p->wy = p->hy + d * cos(th);
-    clamp_to_region(c, &p->wx, &p->wy);
+    p->hx = an->hx;
+    p->hy = an->hy;
+    p->wx = an->wx;
+    p->wy = an->wy;
+    p->worker = an->has_work;
+    p->area = an->area;
+    p->range = range;
     p->epoch = EPOCH_DAY - (int32_t)(cg_rng_u01(&r) * EPOCH_SPREAD_DAYS);
     double ud = cg_rng_u01(&r);
     p->device = ud < DEVICE_CUM[0] ? CG_RAT_WCDMA : ud < DEVICE_CUM[1] ? CG_RAT_LTE : CG_RAT_NR;
-    p->mobility = exp(MOBILITY_SIGMA * cg_rng_normal(&r) - 0.5 * MOBILITY_SIGMA * MOBILITY_SIGMA);
+    p->mobility = outings *
+                  exp(MOBILITY_SIGMA * cg_rng_normal(&r) - 0.5 * MOBILITY_SIGMA * MOBILITY_SIGMA);
 }
 
 /* Personal place j of the person. */
@@ -126,13 +88,13 @@ static void place_of(const cg_config *cfg, const cg_cells *c, uint64_t id, uint6
                      const person *p, double *x, double *y)
 {
     cg_rng r = cg_rng_make(cfg->seed, CG_S_PLACE, id, j);
-    double d = lomax(cg_rng_u01(&r), PLACE_KM * sqrt(p->mobility), PLACE_ALPHA, PLACE_MAX_KM,
+    double d = cg_lomax(cg_rng_u01(&r), PLACE_KM * p->range * sqrt(p->mobility), PLACE_ALPHA, PLACE_MAX_KM,
                      cg_rng_u01(&r));
     double th = 2 * PI * cg_rng_u01(&r);
     int near_work = p->worker && cg_rng_u01(&r) < PLACE_NEAR_WORK;
     *x = (near_work ? p->wx : p->hx) + d * sin(th);
     *y = (near_work ? p->wy : p->hy) + d * cos(th);
-    clamp_to_region(c, x, y);
+    cg_cells_clamp(c, x, y);
 }
 
 /* Exploration and preferential return without history: after n outings a
@@ -201,11 +163,12 @@ static double outing(cg_dayplan *p, const cg_config *cfg, int k, double from, do
     return back;
 }
 
-void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uint64_t id,
-                 int32_t day, int weekend)
+void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells,
+                 const cg_anchor *anchor, double outings, double range, uint64_t id, int32_t day,
+                 int weekend)
 {
     person who;
-    person_of(&who, cfg, cells, id);
+    person_of(&who, cfg, anchor, outings, range, id);
     p->cells = cells;
     p->device = who.device;
     p->npl = p->nseg = 0;

@@ -14,6 +14,7 @@
 
 #include "core/cells.h"
 #include "core/config.h"
+#include "core/people.h"
 
 #define CG_PLAN_MAXPL 8
 #define CG_PLAN_MAXSEG 24
@@ -48,10 +49,13 @@ typedef struct cg_dayplan {
     cg_plan_seg seg[CG_PLAN_MAXSEG];
 } cg_dayplan;
 
-/* The day of `person` on local date `day` (days since 1970; `weekend`: a
- * free day). */
-void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells, uint64_t person,
-                 int32_t day, int weekend);
+/* The day of a person on local date `day` (days since 1970; `weekend`: a
+ * free day): its home and work place are `anchor` (the People model), its
+ * profile scales its outings and the reach of its personal places, and
+ * `id` keys its handset, habits and the day's draws. */
+void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells,
+                 const cg_anchor *anchor, double outings, double range, uint64_t id, int32_t day,
+                 int weekend);
 
 /* The cell serving the person at local wall-clock hour h (0 <= h < 24):
  * of RAT *rat when *rat >= 0; *rat = -1: voice and SMS (LTE where it

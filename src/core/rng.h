@@ -122,6 +122,15 @@ static inline uint64_t cg_rng_poisson(cg_rng *r, double lambda)
     return cg_rng_poisson_inv(lambda, u);
 }
 
+/* A Lomax (Pareto II) distance of scale k and shape alpha from u in
+ * [0,1): k ((1-u)^(-1/alpha) - 1), most below k, a heavy tail; beyond max
+ * it is folded back to max x u2. */
+static inline double cg_lomax(double u, double k, double alpha, double max, double u2)
+{
+    double d = k * (pow(1.0 - u, -1.0 / alpha) - 1.0);
+    return d <= max ? d : max * u2;
+}
+
 /* Index drawn from cumulative weights cum[0..n-1] (cum[n-1] = total > 0). */
 static inline int cg_rng_pick(cg_rng *r, const double *cum, int n)
 {

@@ -1,14 +1,17 @@
 /* CDR synthesis for one subscriber-day (see synth.h).
  *
- * Traffic model. A subscriber takes part in Poisson(lambda) calls a day on
- * average (lambda = avg_calls_per_user x day factor): a share
- * interconnect_share of them with off-net numbers (one record each), the
- * rest with contacts. On-net traffic lives on the edges of the contact graph:
- * edge {i, j} of layer k carries Poisson(lambda_on (w_i + w_j) / 2) events,
- * w being each side's Zipf weight of the other (0 when not in its list), and
- * every event gives two records, so each side's expected participation is
- * lambda. Both sides draw the edge's events from the same stream keyed by
- * (seed, day, edge), so each can write its own record without the other. */
+ * Traffic model (MODEL.md "People"). A person's calls and SMS live on its
+ * ties (core/people.h) and on its own off-net stream. A tie carries, each
+ * day, Poisson(rate / SESSION_MEAN) conversations, rate = kappa x strength
+ * x the mean of the two sides' activity that day (lasting level x weekday
+ * x day factor); a conversation is a first call or SMS and follow-ups
+ * minutes apart (a reply, a callback after a missed call), drawn from the
+ * tie's own stream keyed by (tie, day), so each side writes its records
+ * without the other. Nobody is in two answered calls at once: an answered
+ * call overlapping an earlier one of either side (today's or a call of the
+ * day before still running) is BUSY when the callee is the busy one and
+ * does not happen when the caller is; both sides decide it alike, from the
+ * calls as drawn. */
 #include "core/synth.h"
 
 #include <math.h>
@@ -25,6 +28,30 @@ static const struct rat_params RAT[3] = {
     {4000000.0, 2000000.0, 0.10, 0.30, 300.0, 180.0},  /* LTE */
     {12000000.0, 8000000.0, 0.10, 0.35, 240.0, 180.0}, /* NR */
 };
+
+/* Conversations: a follow-up comes with probability SESSION_CONT after
+ * each event (mean events per conversation 1 / (1 - SESSION_CONT)); it is
+ * of the other service with probability TYPE_SWITCH x the other's share
+ * (which keeps the tie's mix), from the other side with probability
+ * REPLY_FLIP (CALLBACK_FLIP after a missed call), after a gap of a
+ * log-normal number of seconds (median GAP_SMS_S after an SMS, GAP_CALL_S
+ * after the end of a call). */
+#define SESSION_CONT 0.45
+#define SESSION_MEAN (1.0 / (1.0 - SESSION_CONT))
+#define TYPE_SWITCH 0.3
+#define REPLY_FLIP 0.6
+#define CALLBACK_FLIP 0.85
+#define GAP_SMS_S 60.0
+#define GAP_CALL_S 150.0
+#define GAP_SIGMA 1.0
+/* Talk time is at most this (a call running past midnight is checked
+ * against the next day's calls up to this far). */
+#define TALK_MAX_S 7200
+/* Colleagues talk on working days: tie rate x these (mean 1 over a week). */
+#define WORK_TIE_WEEKDAY (7.0 / 5.5)
+#define WORK_TIE_WEEKEND (0.25 * 7.0 / 5.5)
+/* Share of the log-variance of talk time that is between ties. */
+#define TALK_TIE_SD 0.2
 
 static void cum3(double *cum, double a, double b, double c)
 {
@@ -56,9 +83,7 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
         m->ids.lookup = synth_lookup;
     }
     cg_numbering_init(&m->nb, cfg, subs);
-    double avg = cfg->avg_contacts > 10000 ? 10000 : cfg->avg_contacts;
-    if (cg_graph_init(&m->graph, subs, avg, cfg->seed) != 0)
-        return cg_err_set(err, CG_ERUNTIME, "out of memory building the contact graph");
+    CG_TRY(cg_people_init(&m->people, cfg, cells, subs, err));
     double acc = 0;
     for (int d = 0; d < CG_DISP_COUNT; d++) {
         acc += cfg->call_disp[d];
@@ -70,35 +95,100 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     m->ln_mu = log(cfg->dur_p50);
     double s = log(cfg->dur_p90 / cfg->dur_p50) / 1.2815515655446004;
     m->ln_sigma = s < 0.2 ? 0.2 : s > 2.0 ? 2.0 : s;
+    double w = m->ln_sigma * m->ln_sigma - TALK_TIE_SD * TALK_TIE_SD;
+    m->talk_sigma = w > 0.01 ? sqrt(w) : 0.1;
     return CG_OK;
 }
 
 void cg_model_free(cg_model *m)
 {
-    cg_graph_free(&m->graph);
+    cg_people_free(&m->people);
+}
+
+static int day_build(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err)
+{
+    const cg_config *cfg = m->cfg;
+    int32_t day = cfg->start_day + day_index;
+    CG_TRY(cg_day_build(&dp->day, day, cfg->diurnal_weekday, cfg->diurnal_weekend, err));
+    dp->day_index = day_index;
+    dp->weekday = (int)(((int64_t)day % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
+    /* A day that skips or repeats an hour loses or gains that hour's
+     * weight; a missing date or one whose weight is all in a skipped hour
+     * gets nothing (MODEL.md, "Days that are not 24 hours"). */
+    dp->factor = cg_day_factor(cfg, day) * dp->day.weight_ratio;
+    dp->lam_call = cfg->avg_calls * dp->factor;
+    dp->lam_sms = cfg->avg_sms * dp->factor;
+    dp->lam_data = cfg->avg_data * dp->factor;
+    dp->ncurves = cfg->n_profiles * 3;
+    dp->curve = malloc(sizeof *dp->curve * (size_t)dp->ncurves);
+    dp->ratio = malloc(sizeof *dp->ratio * (size_t)dp->ncurves);
+    if (!dp->curve || !dp->ratio)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    for (int k = 0; k < cfg->n_profiles; k++) {
+        const cg_profile *p = &cfg->profiles[k];
+        const double *hs[3] = {p->hourly_calls, p->hourly_sms, p->hourly_data};
+        for (int s = 0; s < 3; s++) {
+            double wd[24], we[24];
+            for (int h = 0; h < 24; h++) {
+                wd[h] = cfg->diurnal_weekday[h] * hs[s][h];
+                we[h] = cfg->diurnal_weekend[h] * hs[s][h];
+            }
+            cg_day *c = &dp->curve[k * 3 + s];
+            CG_TRY(cg_day_build(c, day, wd, we, err));
+            /* a curve with no weight in the hours the day has: no events */
+            dp->ratio[k * 3 + s] = c->nseg > 0 && c->seg[c->nseg - 1].cum > 0 ? 1.0 : 0.0;
+        }
+    }
+    return CG_OK;
+}
+
+void cg_dayparams_free(cg_dayparams *dp)
+{
+    if (dp->prev) {
+        cg_dayparams_free(dp->prev);
+        free(dp->prev);
+        dp->prev = NULL;
+    }
+    free(dp->curve);
+    free(dp->ratio);
+    dp->curve = NULL;
+    dp->ratio = NULL;
 }
 
 int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err)
 {
-    const cg_config *cfg = m->cfg;
     memset(dp, 0, sizeof *dp);
-    int rc = cg_day_build(&dp->day, cfg->start_day + day_index, cfg->diurnal_weekday,
-                          cfg->diurnal_weekend, err);
+    int rc = day_build(dp, m, day_index, err);
+    if (!rc) {
+        dp->prev = calloc(1, sizeof *dp->prev);
+        rc = dp->prev ? day_build(dp->prev, m, day_index - 1, err)
+                      : cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
     if (rc)
-        return rc;
-    dp->day_index = day_index;
-    /* A day that skips or repeats an hour loses or gains that hour's
-     * weight; a missing date or one whose weight is all in a skipped hour
-     * gets nothing (MODEL.md, "Days that are not 24 hours"). */
-    dp->factor = cg_day_factor(cfg, cfg->start_day + day_index) * dp->day.weight_ratio;
-    dp->lam_call = cfg->avg_calls * dp->factor;
-    dp->lam_sms = cfg->avg_sms * dp->factor;
-    dp->lam_data = cfg->avg_data * dp->factor;
-    dp->lam_edge = (dp->lam_call + dp->lam_sms) * (1.0 - cfg->interconnect_share) * 0.5;
-    dp->edge_key = cg_key4(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_EDGE, 0, 0);
-    double cs = cfg->avg_calls + cfg->avg_sms;
-    dp->call_share = cs > 0 ? cfg->avg_calls / cs : 0.0;
-    return CG_OK;
+        cg_dayparams_free(dp);
+    return rc;
+}
+
+static void evbuf_free(cg_evbuf *b)
+{
+    free(b->v);
+    b->v = NULL;
+    b->n = b->cap = 0;
+}
+
+static cg_ev *ev_push(cg_evbuf *b)
+{
+    if (b->n == b->cap) {
+        if (b->cap >= CG_RECBUF_MAX)
+            return NULL;
+        cg_ev *v = cg_grow_min(b->v, &b->cap, b->n + 1, sizeof *v, 64);
+        if (!v)
+            return NULL;
+        b->v = v;
+    }
+    cg_ev *e = &b->v[b->n++];
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
 void cg_recbuf_free(cg_recbuf *rb)
@@ -108,6 +198,11 @@ void cg_recbuf_free(cg_recbuf *rb)
     rb->rec = NULL;
     rb->key = NULL;
     rb->n = rb->cap = 0;
+    evbuf_free(&rb->ev);
+    evbuf_free(&rb->prev);
+    evbuf_free(&rb->scratch);
+    for (int k = 0; k < CG_PEER_CACHE; k++)
+        evbuf_free(&rb->pcalls[k]);
 }
 
 static cg_rec *rec_push(cg_recbuf *rb)
@@ -157,29 +252,299 @@ static const uint8_t DISP_CAUSE[CG_DISP_COUNT] = {CG_CAUSE_NORMAL, CG_CAUSE_NOAN
                                                   CG_CAUSE_BUSY, CG_CAUSE_FAILURE,
                                                   CG_CAUSE_FAILURE};
 
-/* The part of an event both of its records share. */
-typedef struct shared_ev {
-    int64_t start;
-    int16_t off;
-    uint8_t disp, cause, seg, status;
-    uint32_t dur;
-} shared_ev;
-
-static void draw_call(const cg_model *m, const cg_dayparams *dp, cg_rng *r, shared_ev *e)
+/* The start of an event of curve c (profile x 3 + service) on day dp. */
+static int64_t draw_start(const cg_dayparams *dp, int c, double u, int16_t *off)
 {
-    e->start = cg_day_sample(&dp->day, cg_rng_u01(r), &e->off);
-    e->disp = (uint8_t)cg_rng_pick(r, m->disp_cum, CG_DISP_COUNT);
-    e->dur = cg_synth_call_duration(m, e->disp, r);
-    e->cause = DISP_CAUSE[e->disp];
+    return cg_day_sample(&dp->curve[c], u, off);
 }
 
-static void draw_sms(const cg_model *m, const cg_dayparams *dp, cg_rng *r, shared_ev *e)
+static void draw_disp(const cg_model *m, cg_rng *r, cg_ev *e, double talk)
 {
-    e->start = cg_day_sample(&dp->day, cg_rng_u01(r), &e->off);
+    e->disp = (uint8_t)cg_rng_pick(r, m->disp_cum, CG_DISP_COUNT);
+    e->cause = DISP_CAUSE[e->disp];
+    if (e->disp == CG_DISP_ANSWERED) {
+        int64_t ring = cg_rng_range(r, 2, 25);
+        double t = exp(m->ln_mu + talk + m->talk_sigma * cg_rng_normal(r));
+        t = floor(t + 0.5);
+        t = t < 1 ? 1 : t > TALK_MAX_S ? TALK_MAX_S : t;
+        e->dur = (uint32_t)ring + (uint32_t)t;
+    } else {
+        e->dur = cg_synth_call_duration(m, e->disp, r);
+    }
+}
+
+static void draw_sms(const cg_model *m, cg_rng *r, cg_ev *e)
+{
     e->dur = (uint32_t)cg_rng_range(r, 1, 5);
     e->seg = (uint8_t)(1 + cg_rng_pick(r, m->seg_cum, 3));
     e->status = (uint8_t)cg_rng_pick(r, m->status_cum, 3);
     e->cause = e->status == CG_SMS_FAILED ? CG_CAUSE_DELIVERY_FAIL : CG_CAUSE_DELIVERY_OK;
+}
+
+/* The activity of a person on day dp for calls [0] and SMS [1]. */
+static void levels(const cg_model *m, const cg_dayparams *dp, const cg_person *p, double *a)
+{
+    double g = cg_people_day_factor(&m->people, p->pos, dp->day.day);
+    a[0] = cg_people_level(&m->people, p, 0, dp->weekday, g);
+    a[1] = cg_people_level(&m->people, p, 1, dp->weekday, g);
+}
+
+/* The conversations of tie t of `self` on day dp, into eb. */
+static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
+                      const cg_tie *t, int ti, cg_evbuf *eb)
+{
+    const cg_people_model *pm = &m->people;
+    int self_lo = self->pos < t->peer.pos;
+    const cg_person *lo = self_lo ? self : &t->peer, *hi = self_lo ? &t->peer : self;
+    double al[2], ah[2];
+    levels(m, dp, lo, al);
+    levels(m, dp, hi, ah);
+    double f = dp->factor * t->strength * 0.5;
+    if (t->kind == CG_TIE_WORK)
+        f *= dp->weekday < 5 ? WORK_TIE_WEEKDAY : WORK_TIE_WEEKEND;
+    double rc = pm->kappa[0] * f * (al[0] + ah[0]), rs = pm->kappa[1] * f * (al[1] + ah[1]);
+    if (!(rc + rs > 0))
+        return 0;
+    cg_rng r = {cg_mix64(t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day))};
+    uint64_t ns = cg_rng_poisson(&r, (rc + rs) / SESSION_MEAN);
+    if (ns == 0)
+        return 0; /* most ties, most days */
+    double pc = rc / (rc + rs);
+    for (uint64_t s = 0; s < ns; s++) {
+        int lo_orig = cg_rng_u01(&r) < t->bias;
+        int call = cg_rng_u01(&r) < pc;
+        const cg_person *o = lo_orig ? lo : hi;
+        int c = o->profile * 3 + (call ? 0 : 1);
+        int16_t off;
+        int64_t start = draw_start(dp, c, cg_rng_u01(&r), &off);
+        for (int k = 0;; k++) {
+            cg_ev *e = ev_push(eb);
+            if (!e)
+                return -1;
+            e->start = start;
+            e->off = off;
+            e->key = t->key ^ cg_mix64(((uint64_t)(uint32_t)dp->day.day << 32) ^ (s << 8) ^
+                                       (uint64_t)k);
+            e->peer = t->peer.pos;
+            e->tie = (int16_t)ti;
+            e->type = call ? CG_REC_CALL : CG_REC_SMS;
+            e->self_orig = (uint8_t)(lo_orig == self_lo);
+            if (call)
+                draw_disp(m, &r, e, t->talk);
+            else
+                draw_sms(m, &r, e);
+            if (dp->ratio[c] <= 0)
+                eb->n--; /* a curve without hours today: the event is not */
+            if (cg_rng_u01(&r) >= SESSION_CONT)
+                break;
+            /* a follow-up */
+            int missed = call && e->disp != CG_DISP_ANSWERED;
+            double gap = exp(log(call ? GAP_CALL_S : GAP_SMS_S) + GAP_SIGMA * cg_rng_normal(&r));
+            int64_t next = start + (int64_t)(call ? e->dur : 0) * 1000 + (int64_t)(gap * 1000);
+            if (cg_rng_u01(&r) < (missed ? CALLBACK_FLIP : REPLY_FLIP))
+                lo_orig = !lo_orig;
+            double sw = cg_rng_u01(&r);
+            if (missed)
+                call = 1; /* a callback */
+            else if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
+                call = !call;
+            if (next >= dp->day.end_ms)
+                break; /* the conversation ends with the day */
+            start = next;
+            off = cg_day_offset_at(&dp->day, start);
+            o = lo_orig ? lo : hi;
+            c = o->profile * 3 + (call ? 0 : 1);
+        }
+    }
+    return 0;
+}
+
+/* The off-net calls and SMS of `self` on day dp (its own stream). */
+static int offnet_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
+                         cg_evbuf *eb)
+{
+    const cg_config *cfg = m->cfg;
+    double a[2];
+    levels(m, dp, self, a);
+    double off = cfg->interconnect_share * dp->factor;
+    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_OFFNET,
+                           self->pos, 1);
+    uint64_t nc = cg_rng_poisson(&r, cfg->avg_calls * off * a[0]);
+    uint64_t ns = cg_rng_poisson(&r, cfg->avg_sms * off * a[1]);
+    for (uint64_t k = 0; k < nc + ns; k++) {
+        int call = k < nc;
+        int c = self->profile * 3 + (call ? 0 : 1);
+        cg_ev *e = ev_push(eb);
+        if (!e)
+            return -1;
+        e->start = draw_start(dp, c, cg_rng_u01(&r), &e->off);
+        e->key = cg_key4(cfg->seed, self->pos, (uint64_t)(uint32_t)dp->day.day, k + 1);
+        e->tie = -1;
+        e->type = call ? CG_REC_CALL : CG_REC_SMS;
+        e->self_orig = (uint8_t)(cg_rng_u01(&r) < (call ? cfg->mo_share_call : cfg->mo_share_sms));
+        if (call)
+            draw_disp(m, &r, e, 0.0);
+        else
+            draw_sms(m, &r, e);
+        e->peer = cg_ident_offnet(&m->nb, &r);
+        if (dp->ratio[c] <= 0)
+            eb->n--;
+    }
+    return 0;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const cg_ev *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Insertion sort by (start, key): a person-day holds tens of events. */
+static void sort_ev(cg_evbuf *eb)
+{
+    for (size_t a = 1; a < eb->n; a++) {
+        cg_ev t = eb->v[a];
+        size_t b = a;
+        while (b > 0 && cmp_ev(&eb->v[b - 1], &t) > 0) {
+            eb->v[b] = eb->v[b - 1];
+            b--;
+        }
+        eb->v[b] = t;
+    }
+}
+
+int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_tie *t, int *nt,
+                    cg_evbuf *eb)
+{
+    cg_person self;
+    cg_people_person(&m->people, pos, &self);
+    eb->n = 0;
+    *nt = cg_people_ties(&m->people, &self, (int64_t)dp->day.day / 7, t);
+    if (!(dp->factor > 0))
+        return 0;
+    for (int k = 0; k < *nt; k++)
+        if (tie_events(m, dp, &self, &t[k], k, eb))
+            return -1;
+    if (offnet_events(m, dp, &self, eb))
+        return -1;
+    sort_ev(eb);
+    return 0;
+}
+
+/* Answered calls only, in place. */
+static void keep_answered(cg_evbuf *eb)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < eb->n; k++)
+        if (eb->v[k].type == CG_REC_CALL && eb->v[k].disp == CG_DISP_ANSWERED)
+            eb->v[n++] = eb->v[k];
+    eb->n = n;
+}
+
+/* Whether an answered call of list `calls` other than the one of key x
+ * started before x (start, then key) and is still running at x's start. */
+static int busy_in(const cg_evbuf *calls, const cg_ev *x)
+{
+    for (size_t k = 0; k < calls->n; k++) {
+        const cg_ev *y = &calls->v[k];
+        if (cmp_ev(y, x) >= 0)
+            break; /* sorted: the rest start later */
+        if (y->key != x->key && y->start + (int64_t)y->dur * 1000 > x->start)
+            return 1;
+    }
+    return 0;
+}
+
+/* The answered calls of the person at pos on dp, appended to out (from
+ * scratch buffers of rb). */
+static int answered_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos,
+                          cg_recbuf *rb, cg_evbuf *out)
+{
+    int nt;
+    if (cg_synth_events(m, dp, pos, rb->ptie, &nt, &rb->scratch))
+        return -1;
+    keep_answered(&rb->scratch);
+    for (size_t k = 0; k < rb->scratch.n; k++) {
+        cg_ev *e = ev_push(out);
+        if (!e)
+            return -1;
+        *e = rb->scratch.v[k];
+    }
+    return 0;
+}
+
+/* Calls of the day before still running at the start of day dp go first
+ * in the list: they started earlier than any of today's. */
+static int late_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
+                      cg_evbuf *out)
+{
+    size_t n0 = out->n;
+    if (answered_calls(m, dp->prev, pos, rb, out))
+        return -1;
+    size_t n = n0;
+    for (size_t k = n0; k < out->n; k++)
+        if (out->v[k].start + (int64_t)out->v[k].dur * 1000 > dp->day.start_ms)
+            out->v[n++] = out->v[k];
+    out->n = n;
+    return 0;
+}
+
+/* A peer's answered calls (with those of the day before that matter),
+ * cached for the subscriber-day. NULL when out of memory. */
+static const cg_evbuf *peer_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos,
+                                  int need_prev, cg_recbuf *rb)
+{
+    for (int k = 0; k < CG_PEER_CACHE; k++)
+        if (rb->pcache[k] == pos + 1)
+            return &rb->pcalls[k];
+    int k = rb->pnext;
+    rb->pnext = (rb->pnext + 1) % CG_PEER_CACHE;
+    cg_evbuf *b = &rb->pcalls[k];
+    b->n = 0;
+    rb->pcache[k] = 0;
+    if ((need_prev && dp->prev && late_calls(m, dp, pos, rb, b)) ||
+        answered_calls(m, dp, pos, rb, b))
+        return NULL;
+    rb->pcache[k] = pos + 1;
+    return b;
+}
+
+/* The fate of every answered call of the person's day (rb->ev): BUSY when
+ * the callee was in an earlier call still running, none when the caller
+ * was. rb->prev holds the person's own late calls of the day before. */
+static int resolve_busy(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb)
+{
+    cg_evbuf *own = &rb->prev; /* late calls of yesterday, then today's answered */
+    size_t n_prev = own->n;
+    for (size_t k = 0; k < rb->ev.n; k++)
+        if (rb->ev.v[k].type == CG_REC_CALL && rb->ev.v[k].disp == CG_DISP_ANSWERED) {
+            cg_ev *e = ev_push(own);
+            if (!e)
+                return -1;
+            *e = rb->ev.v[k];
+        }
+    (void)n_prev;
+    for (int k = 0; k < CG_PEER_CACHE; k++)
+        rb->pcache[k] = 0;
+    int64_t early = dp->day.start_ms + (int64_t)(TALK_MAX_S + 30) * 1000;
+    for (size_t k = 0; k < rb->ev.n; k++) {
+        cg_ev *x = &rb->ev.v[k];
+        if (x->type != CG_REC_CALL || x->disp != CG_DISP_ANSWERED)
+            continue;
+        int self_busy = busy_in(own, x), peer_busy = 0;
+        if (x->tie >= 0) {
+            const cg_evbuf *pc = peer_calls(m, dp, x->peer, x->start < early, rb);
+            if (!pc)
+                return -1;
+            peer_busy = busy_in(pc, x);
+        }
+        int caller_busy = x->self_orig ? self_busy : peer_busy;
+        int callee_busy = x->self_orig ? peer_busy : self_busy;
+        x->fate = caller_busy ? 2 : callee_busy ? 1 : 0;
+    }
+    return 0;
 }
 
 static void fill_owner(cg_rec *x, const cg_ident *id)
@@ -202,35 +567,42 @@ static int owner_at(const cg_model *m, uint64_t i, int64_t t, const cg_ident *da
     return m->ids.lookup(m->ids.ctx, i, t, out);
 }
 
-/* Appends the record of one side of a call or SMS: `mo` when the owner
- * originated it. NULL when out of memory. */
-static cg_rec *push_voice(cg_recbuf *rb, const shared_ev *ev, int is_call, int mo, uint64_t src,
-                          uint64_t dst, uint32_t cell, const cg_ident *own)
+/* Appends subscriber i's record of event x (the owner's identity own,
+ * msisdn_i; the peer's msisdn_j). NULL when out of memory. */
+static cg_rec *push_voice(cg_recbuf *rb, const cg_ev *x, uint64_t msisdn_i, uint64_t msisdn_j,
+                          uint32_t cell, const cg_ident *own, const cg_model *m)
 {
-    cg_rec *x = rec_push(rb);
-    if (!x)
+    cg_rec *r = rec_push(rb);
+    if (!r)
         return NULL;
-    memset(x, 0, sizeof *x);
-    x->start_ms = ev->start;
-    x->tz_off = ev->off;
-    x->dur_s = ev->dur;
-    x->cause = ev->cause;
-    x->dir = mo ? CG_DIR_MO : CG_DIR_MT;
-    x->src = src;
-    x->dst = dst;
-    x->cell = cell;
-    fill_owner(x, own);
-    if (is_call) {
-        x->type = CG_REC_CALL;
-        x->disp = ev->disp;
-        x->rectype = CG_RT_MSC;
+    memset(r, 0, sizeof *r);
+    int mo = x->self_orig;
+    r->start_ms = x->start;
+    r->tz_off = x->off;
+    r->dur_s = x->dur;
+    r->cause = x->cause;
+    r->dir = mo ? CG_DIR_MO : CG_DIR_MT;
+    r->src = mo ? msisdn_i : msisdn_j;
+    r->dst = mo ? msisdn_j : msisdn_i;
+    r->cell = cell;
+    fill_owner(r, own);
+    if (x->type == CG_REC_CALL) {
+        r->type = CG_REC_CALL;
+        r->disp = x->disp;
+        r->rectype = CG_RT_MSC;
+        if (x->fate == 1) { /* the callee was in a call */
+            cg_rng q = {cg_mix64(x->key ^ 0xb05e)};
+            r->disp = CG_DISP_BUSY;
+            r->cause = CG_CAUSE_BUSY;
+            r->dur_s = cg_synth_call_duration(m, CG_DISP_BUSY, &q);
+        }
     } else {
-        x->type = CG_REC_SMS;
-        x->sms_seg = ev->seg;
-        x->sms_status = ev->status;
-        x->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
+        r->type = CG_REC_SMS;
+        r->sms_seg = x->seg;
+        r->sms_status = x->status;
+        r->rectype = mo ? CG_RT_SMO : CG_RT_SMT;
     }
-    return x;
+    return r;
 }
 
 /* In-place heapsort for long lists: glibc's qsort may malloc a buffer as
@@ -287,66 +659,6 @@ static void sort_recs(cg_recbuf *rb, int64_t day_start)
     }
 }
 
-/* Adds the on-net events of edge {i, j} (layer k) to i's records. */
-static int edge_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, uint64_t pi,
-                       uint64_t pj, int k, double w_i, double w_j, const cg_ident *id_i,
-                       uint64_t msisdn_i, cg_recbuf *rb)
-{
-    const cg_config *cfg = m->cfg;
-    /* Sides are told apart by permuted position, known to both without
-     * inverting the permutation. */
-    int i_is_lo = pi < pj;
-    uint64_t lo = i_is_lo ? pi : pj, hi = i_is_lo ? pj : pi;
-    double w_lo = i_is_lo ? w_i : w_j, w_hi = i_is_lo ? w_j : w_i;
-    double w = w_lo + w_hi;
-    /* One Poisson draw for calls and SMS together, each event then a call
-     * with probability lam_call / (lam_call + lam_sms): the same law as two
-     * independent draws, at half the cost on the hottest loop. */
-    double rate = dp->lam_edge * w;
-    /* Two mixing rounds instead of cg_rng_make's four: this key is made for
-     * every edge of every subscriber-day, most of which carry no event. */
-    cg_rng r = {cg_mix64(cg_mix64(dp->edge_key ^ lo) ^ ((hi << 20) | (uint64_t)k))};
-    uint64_t nev = cg_rng_poisson(&r, rate);
-    if (nev == 0)
-        return 0; /* most edges, most days: nothing more to compute */
-    /* The low side originates an event of its own with probability mo, an
-     * event of the other side's with probability 1 - mo. */
-    double p_lo_c = (w_lo * cfg->mo_share_call + w_hi * (1.0 - cfg->mo_share_call)) / w;
-    double p_lo_s = (w_lo * cfg->mo_share_sms + w_hi * (1.0 - cfg->mo_share_sms)) / w;
-    uint64_t j = cg_graph_perm_inv(&m->graph, pj);
-    uint64_t msisdn_j = 0;
-    for (uint64_t e = 0; e < nev; e++) {
-        int is_call = cg_rng_u01(&r) < dp->call_share;
-        shared_ev ev;
-        if (is_call)
-            draw_call(m, dp, &r, &ev);
-        else
-            draw_sms(m, dp, &r, &ev);
-        int lo_orig = cg_rng_u01(&r) < (is_call ? p_lo_c : p_lo_s);
-        cg_ident own, peer;
-        if (!owner_at(m, i, ev.start, id_i, &own))
-            continue;
-        if (m->ids.ctx) {
-            /* Both records exist only while both numbers are held. */
-            if (!m->ids.lookup(m->ids.ctx, j, ev.start, &peer))
-                continue;
-            msisdn_j = peer.msisdn;
-        } else if (!msisdn_j) {
-            msisdn_j = cg_ident_msisdn(&m->nb, j);
-        }
-        int i_orig = i_is_lo ? lo_orig : !lo_orig;
-        /* i's own record, at i's own position (the peer's record is the
-         * peer's, made when its own subscriber-day is generated) */
-        int any = -1;
-        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(ev.start, ev.off), &any,
-                                     cg_rng_u01(&r));
-        if (!push_voice(rb, &ev, is_call, i_orig, i_orig ? msisdn_i : msisdn_j,
-                        i_orig ? msisdn_j : msisdn_i, cell, &own))
-            return -1;
-    }
-    return 0;
-}
-
 /* Floors of a data session (MODEL.md "Calls, SMS, data"): a session moves
  * at least this much each way and lasts at least this long. */
 #define DATA_MIN_DOWN_BYTES 2000
@@ -396,81 +708,24 @@ static uint64_t person_of_day(const cg_model *m, const cg_dayparams *dp, uint64_
     return cg_mix64(cg_mix64(msisdn_i) ^ imsi);
 }
 
-/* On-net: every layer in which i has a partner that lists i, or that i
- * lists. Sets *has_contacts when i lists anyone. 0 or -1 (rec_push). */
-static int onnet_events(const cg_model *m, const cg_dayparams *dp, uint64_t i,
-                        const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb,
-                        int *has_contacts)
+/* nd data sessions of `self` (subscriber i) from its own stream r. */
+static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                         const cg_person *self, cg_rng *r, uint64_t nd, const cg_ident *day_id,
+                         uint64_t msisdn_i, cg_recbuf *rb)
 {
-    const cg_graph *g = &m->graph;
-    *has_contacts = 0;
-    if (g->K <= 0)
+    int c = self->profile * 3 + 2;
+    double vol = m->cfg->profiles[self->profile].data_volume;
+    if (dp->ratio[c] <= 0)
         return 0;
-    uint64_t pi = cg_graph_perm(g, i);
-    int n_i = cg_graph_ncontacts(g, pi);
-    for (int k = 0; k < g->K; k++) {
-        uint64_t pj = cg_graph_partner_pos(g, pi, k);
-        if (pj == UINT64_MAX)
-            continue;
-        int n_j = cg_graph_ncontacts(g, pj);
-        if (k >= n_i && k >= n_j)
-            continue;
-        if (k < n_i)
-            *has_contacts = 1;
-        if (edge_events(m, dp, i, pi, pj, k, cg_graph_weight(g, n_i, k),
-                        cg_graph_weight(g, n_j, k), day_id, msisdn_i, rb))
-            return -1;
-    }
-    return 0;
-}
-
-/* nc off-net calls then ns off-net SMS from i's own stream r. */
-static int offnet_events(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_rng *r,
-                         uint64_t nc, uint64_t ns, const cg_ident *day_id, uint64_t msisdn_i,
-                         cg_recbuf *rb)
-{
-    const cg_config *cfg = m->cfg;
-    for (uint64_t e = 0; e < nc + ns; e++) {
-        int is_call = e < nc;
-        shared_ev ev;
-        if (is_call)
-            draw_call(m, dp, r, &ev);
-        else
-            draw_sms(m, dp, r, &ev);
-        int mo = cg_rng_u01(r) < (is_call ? cfg->mo_share_call : cfg->mo_share_sms);
-        uint64_t peer = cg_ident_offnet(&m->nb, r);
-        /* A database may number its subscribers its own way: redraw until
-         * the peer is not one of them. */
-        for (int t = 0; m->ids.ctx && t < 32 && m->ids.find(m->ids.ctx, peer) != UINT64_MAX; t++)
-            peer = cg_ident_offnet(&m->nb, r);
-        int any = -1;
-        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(ev.start, ev.off), &any,
-                                     cg_rng_u01(r));
-        cg_ident own;
-        if (!owner_at(m, i, ev.start, day_id, &own))
-            continue;
-        if (m->ids.ctx && m->ids.find(m->ids.ctx, peer) != UINT64_MAX)
-            continue; /* a database number is not off-net */
-        if (!push_voice(rb, &ev, is_call, mo, mo ? msisdn_i : peer, mo ? peer : msisdn_i, cell,
-                        &own))
-            return -1;
-    }
-    return 0;
-}
-
-/* nd data sessions from i's own stream r. */
-static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_rng *r,
-                         uint64_t nd, const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb)
-{
     for (uint64_t e = 0; e < nd; e++) {
         int16_t off_min;
-        int64_t start = cg_day_sample(&dp->day, cg_rng_u01(r), &off_min);
+        int64_t start = draw_start(dp, c, cg_rng_u01(r), &off_min);
         /* the RAT among those serving the position, and its cell there */
         int rat = -2;
         uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(start, off_min), &rat,
                                      cg_rng_u01(r));
         const struct rat_params *rp = &RAT[rat];
-        double down = floor(fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
+        double down = floor(vol * fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
         if (down < DATA_MIN_DOWN_BYTES)
             down = DATA_MIN_DOWN_BYTES;
         double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(r)) + 0.5);
@@ -506,29 +761,80 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i, 
     return 0;
 }
 
+
+/* Subscriber i's records of its events (rb->ev), whose fates are known. */
+static int voice_records(const cg_model *m, uint64_t i,
+                         const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb)
+{
+    for (size_t k = 0; k < rb->ev.n; k++) {
+        const cg_ev *x = &rb->ev.v[k];
+        if (x->fate == 2)
+            continue; /* the caller was in a call: it never happened */
+        cg_ident own, peer;
+        if (!owner_at(m, i, x->start, day_id, &own))
+            continue;
+        uint64_t msisdn_j = x->peer;
+        if (x->tie >= 0) {
+            uint64_t j = cg_people_index(&m->people, x->peer);
+            if (m->ids.ctx) {
+                /* both records exist only while both numbers are held */
+                if (!m->ids.lookup(m->ids.ctx, j, x->start, &peer))
+                    continue;
+                msisdn_j = peer.msisdn;
+            } else {
+                msisdn_j = cg_ident_msisdn(&m->nb, j);
+            }
+        } else if (m->ids.ctx) {
+            /* a database may number its subscribers its own way: its
+             * numbers are not off-net */
+            if (m->ids.find(m->ids.ctx, msisdn_j) != UINT64_MAX)
+                continue;
+        }
+        int any = -1;
+        cg_rng q = {cg_mix64(x->key ^ 0xce11 ^ (x->self_orig ? 1u : 2u))};
+        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(x->start, x->off), &any,
+                                     cg_rng_u01(&q));
+        if (!push_voice(rb, x, msisdn_i, msisdn_j, cell, &own, m))
+            return -1;
+    }
+    return 0;
+}
+
 int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb)
 {
     const cg_config *cfg = m->cfg;
+    const cg_people_model *pm = &m->people;
     rb->n = 0;
     rb->over_cap = 0;
     cg_ident day_id;
     uint64_t msisdn_i;
     if (!day_identity(m, dp, i, &msisdn_i, &day_id))
         return 0;
-    cg_plan_day(&rb->plan, cfg, m->cells, person_of_day(m, dp, i, msisdn_i, &day_id),
-                dp->day.day, dp->day.weekend);
-    int has_contacts;
-    if (onnet_events(m, dp, i, &day_id, msisdn_i, rb, &has_contacts))
+    uint64_t pos = cg_people_pos(pm, i);
+    cg_person self;
+    cg_people_person(pm, pos, &self);
+    cg_anchor an;
+    cg_people_anchor(pm, &self, &an);
+    const cg_profile *pr = &cfg->profiles[self.profile];
+    cg_plan_day(&rb->plan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
+                person_of_day(m, dp, i, msisdn_i, &day_id), dp->day.day, dp->day.weekend);
+    int nt;
+    if (cg_synth_events(m, dp, pos, rb->tie, &nt, &rb->ev))
         return -1;
-    /* Off-net calls and SMS, and data sessions: i's own stream. Without
-     * contacts all of a subscriber's calls and SMS go off-net. */
-    double off = has_contacts ? cfg->interconnect_share : 1.0;
+    /* the person's own calls of the day before still running today */
+    rb->prev.n = 0;
+    int64_t early = dp->day.start_ms + (int64_t)(TALK_MAX_S + 30) * 1000;
+    int need_prev = 0;
+    for (size_t k = 0; k < rb->ev.n && rb->ev.v[k].start < early; k++)
+        need_prev |= rb->ev.v[k].type == CG_REC_CALL && rb->ev.v[k].disp == CG_DISP_ANSWERED;
+    if (need_prev && late_calls(m, dp, pos, rb, &rb->prev))
+        return -1;
+    if (resolve_busy(m, dp, rb) || voice_records(m, i, &day_id, msisdn_i, rb))
+        return -1;
+    double g = cg_people_day_factor(pm, pos, dp->day.day);
     cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_DAY, i, 0);
-    uint64_t nc = cg_rng_poisson(&r, dp->lam_call * off);
-    uint64_t ns = cg_rng_poisson(&r, dp->lam_sms * off);
-    uint64_t nd = cg_rng_poisson(&r, dp->lam_data);
-    if (offnet_events(m, dp, i, &r, nc, ns, &day_id, msisdn_i, rb) ||
-        data_sessions(m, dp, i, &r, nd, &day_id, msisdn_i, rb))
+    uint64_t nd = cg_rng_poisson(&r, dp->lam_data * cg_people_level(pm, &self, 2, dp->weekday, g));
+    if (data_sessions(m, dp, i, &self, &r, nd, &day_id, msisdn_i, rb))
         return -1;
     sort_recs(rb, dp->day.start_ms);
     return 0;

@@ -11,7 +11,7 @@
 #include "core/cells.h"
 #include "core/places.h"
 #include "core/config.h"
-#include "core/graph.h"
+#include "core/people.h"
 #include "core/ident.h"
 #include "core/tzday.h"
 
@@ -56,24 +56,52 @@ typedef struct cg_model {
     const cg_config *cfg;
     uint64_t S;              /* subscribers in the run */
     cg_numbering nb;
-    cg_graph graph;
+    cg_people_model people;
     const cg_cells *cells;
     cg_idsource ids;
     double disp_cum[CG_DISP_COUNT];
     double seg_cum[3], status_cum[3], apn_cum[3];
     double ln_mu, ln_sigma;
+    double talk_sigma;       /* log-sd of talk time within a tie */
 } cg_model;
 
-/* One day of the run: calendar, DST segments and scaled rates. */
+/* One day of the run: calendar, DST segments, the day curves of every
+ * profile and service, and scaled rates. */
 typedef struct cg_dayparams {
     cg_day day;
     int day_index;           /* 0 for --start */
+    int weekday;             /* 0 = Monday */
     double factor;
     double lam_call, lam_sms, lam_data;
-    double call_share;       /* lam_call / (lam_call + lam_sms) */
-    uint64_t edge_key;       /* hash of (seed, day) for the edge streams */
-    double lam_edge;         /* on-net events per unit of edge weight sum */
+    /* curve[profile * 3 + service]: start times of calls, SMS, data;
+     * ratio[...] its weight ratio (a DST day's lost or gained hour) */
+    cg_day *curve;
+    double *ratio;
+    int ncurves;
+    struct cg_dayparams *prev; /* the day before (calls running past midnight) */
 } cg_dayparams;
+
+/* An event of one person's day before it becomes records: an on-net call
+ * or SMS on one of its ties, or an off-net one. */
+typedef struct cg_ev {
+    int64_t start;
+    uint64_t key;     /* unique to the event; both sides of a tie agree */
+    uint64_t peer;    /* the peer's position, or the off-net number */
+    uint32_t dur;
+    int16_t off;
+    int16_t tie;      /* index into the day's ties, -1 off-net */
+    uint8_t type, disp, cause, seg, status;
+    uint8_t self_orig; /* the person originated it */
+    uint8_t fate;      /* 0 as drawn, 1 BUSY (callee in a call), 2 none (caller in a call) */
+} cg_ev;
+
+typedef struct cg_evbuf {
+    cg_ev *v;
+    size_t n, cap;
+} cg_evbuf;
+
+/* Answered calls of a peer, kept while a subscriber-day is made. */
+#define CG_PEER_CACHE 8
 
 /* Per-thread scratch, reused across subscribers (no allocation per row). */
 /* Records of one subscriber-day at most: the sort key keeps the record's
@@ -82,6 +110,14 @@ typedef struct cg_dayparams {
 
 typedef struct cg_recbuf {
     cg_dayplan plan; /* the subscriber-day's places and schedule */
+    cg_tie tie[CG_TIE_MAX];
+    cg_tie ptie[CG_TIE_MAX]; /* a peer's, while its calls are drawn */
+    cg_evbuf ev, prev;       /* the person's events, today and the day before */
+    int has_prev;
+    cg_evbuf scratch;        /* a peer's events */
+    cg_evbuf pcalls[CG_PEER_CACHE]; /* answered calls of peers: today and before */
+    uint64_t pcache[CG_PEER_CACHE]; /* their positions + 1, 0 free */
+    int pnext;
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;
@@ -98,7 +134,9 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
                   const cg_idsource *ids, cg_err *err);
 void cg_model_free(cg_model *m);
 
+/* Builds day day_index of the run (and the day before it, dp->prev). */
 int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err *err);
+void cg_dayparams_free(cg_dayparams *dp);
 
 /* Fills rb with subscriber i's records of the day; cg_recbuf_at gives them
  * sorted by start time. Returns 0, or -1 when memory for the scratch cannot
@@ -110,5 +148,9 @@ void cg_recbuf_free(cg_recbuf *rb);
 
 /* Building blocks, exposed for tests. */
 uint32_t cg_synth_call_duration(const cg_model *m, int disp, struct cg_rng *r);
+/* The person at social position pos: its events of the day (dp) into eb,
+ * ties into t (CG_TIE_MAX), sorted by start. -1 when out of memory. */
+int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_tie *t,
+                    int *nt, cg_evbuf *eb);
 
 #endif

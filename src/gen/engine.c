@@ -562,8 +562,10 @@ static int run_day(engine *e, int day_index, cg_err *err)
     cg_dayparams dp;
     CG_TRY(cg_dayparams_init(&dp, &e->m, day_index, err));
     day_run *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        cg_dayparams_free(&dp);
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
     r->e = e;
     r->cfg = cfg;
     r->dp = &dp;
@@ -606,6 +608,7 @@ static int run_day(engine *e, int day_index, cg_err *err)
     pthread_cond_destroy(&r->wr_cv);
     pthread_mutex_destroy(&r->err_mu);
     free(r);
+    cg_dayparams_free(&dp);
     return rc;
 }
 

@@ -1,0 +1,652 @@
+/* Profiles, activity levels and the social graph (see people.h and
+ * MODEL.md "People"). */
+#include "core/people.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+
+#define PI 3.14159265358979323846
+/* Streams of this module's hashes (mixed with the seed; never renumber). */
+enum {
+    H_PERSON = 0x70, H_HOUSEHOLD, H_GROUP, H_GPERM, H_TIE, H_WEAK, H_DAYF, H_HOME, H_WORK
+};
+/* Region sizes as shares of the population (and their floors in
+ * positions): a district holds 2% of it, a school's 0.5%, a neighbourhood
+ * 0.2%, a town 2%. */
+static const double REGION_SHARE[CG_TIE_KINDS + 1] = {0, 0.02, 0.002, 0.02, 0, 0.005};
+static const uint64_t REGION_MIN[CG_TIE_KINDS + 1] = {0, 256, 64, 512, 0, 128};
+/* Strength of a tie by kind, before its own lognormal factor; colleagues
+ * mostly on working days (x WORKDAY_TIE, x WEEKEND_TIE, mean 1 a week). */
+static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.5, 1.2, 0.8, 0.25};
+/* Correlation of a person's services with a shared activity factor, and of
+ * sociability with it. */
+#define ACT_RHO 0.7
+#define SOC_RHO 0.6
+/* Share of the friend ties in neighbourhood circles (the rest: town). */
+#define HOOD_SHARE 0.6
+/* Log talk-time shift per unit of log tie strength. */
+#define TALK_BETA 0.15
+/* The calibration sample (positions) and its sub-sample for tie counts. */
+#define CAL_N 32768
+#define CAL_DEG_N 4096
+/* Commuting distance: commute_km x Lomax(1.2), at most 200 km; schools
+ * are nearer. */
+#define COMMUTE_ALPHA 1.2
+#define COMMUTE_MAX_KM 200.0
+#define SCHOOL_SCALE 0.35
+
+static inline double u01(uint64_t h)
+{
+    return (double)(h >> 11) * 0x1.0p-53;
+}
+
+static inline uint64_t h3(uint64_t seed, uint64_t a, uint64_t b)
+{
+    return cg_mix64(cg_mix64(seed ^ a) ^ b);
+}
+
+/* ---- keyed permutations ---- */
+
+static inline uint32_t round_fn(uint32_t x, uint32_t key, uint32_t mask)
+{
+    uint32_t h = (x ^ key) * 0x9e3779b1U;
+    h ^= h >> 15;
+    h *= 0x85ebca6bU;
+    h ^= h >> 13;
+    return h & mask;
+}
+
+void cg_perm_init(cg_perm *p, uint64_t n, uint64_t key)
+{
+    p->n = n ? n : 1;
+    int bits = 2;
+    while ((1ULL << bits) < p->n)
+        bits++;
+    bits += bits & 1;
+    p->half = bits / 2;
+    p->mask = (uint32_t)((1ULL << p->half) - 1);
+    for (int k = 0; k < 4; k++)
+        p->rk[k] = (uint32_t)cg_mix64(key + (uint64_t)(unsigned)k * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+uint64_t cg_perm_fwd(const cg_perm *p, uint64_t x)
+{
+    do {
+        uint32_t l = (uint32_t)(x >> p->half), r = (uint32_t)x & p->mask;
+        for (int k = 0; k < 4; k++) {
+            uint32_t t = r;
+            r = l ^ round_fn(r, p->rk[k], p->mask);
+            l = t;
+        }
+        x = ((uint64_t)l << p->half) | r;
+    } while (x >= p->n);
+    return x;
+}
+
+uint64_t cg_perm_inv(const cg_perm *p, uint64_t y)
+{
+    do {
+        uint32_t l = (uint32_t)(y >> p->half), r = (uint32_t)y & p->mask;
+        for (int k = 3; k >= 0; k--) {
+            uint32_t t = l;
+            l = r ^ round_fn(l, p->rk[k], p->mask);
+            r = t;
+        }
+        y = ((uint64_t)l << p->half) | r;
+    } while (y >= p->n);
+    return y;
+}
+
+/* ---- quantile tables ---- */
+
+/* Inverse of the standard normal CDF (Acklam's rational approximation,
+ * relative error < 1.2e-9). */
+static double norm_quantile(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549671007887196e+00,
+                               4.374664141464968e+00, 2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+                               2.445134137142996e+00, 3.754408661907416e+00};
+    double q, r;
+    if (p < 0.02425) {
+        q = sqrt(-2 * log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - 0.02425) {
+        q = sqrt(-2 * log(1 - p));
+        return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    q = p - 0.5;
+    r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/* Regularised lower incomplete gamma P(k, x) by its series (x < k + 1)
+ * or continued fraction: only at start-up, for the quantile table. */
+static double gamma_p(double k, double x)
+{
+    if (x <= 0)
+        return 0;
+    double lg = lgamma(k);
+    if (x < k + 1) {
+        double s = 1.0 / k, t = s;
+        for (int n = 1; n < 500; n++) {
+            t *= x / (k + n);
+            s += t;
+            if (t < s * 1e-15)
+                break;
+        }
+        return s * exp(-x + k * log(x) - lg);
+    }
+    double b = x + 1 - k, c = 1e300, d = 1 / b, h = d;
+    for (int n = 1; n < 500; n++) {
+        double an = -n * (n - k);
+        b += 2;
+        d = an * d + b;
+        d = fabs(d) < 1e-300 ? 1e-300 : d;
+        c = b + an / c;
+        c = fabs(c) < 1e-300 ? 1e-300 : c;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-15)
+            break;
+    }
+    return 1 - exp(-x + k * log(x) - lg) * h;
+}
+
+/* Midpoint quantiles of Gamma(k, 1/k) (mean 1), by bisection. */
+static void gamma_table(double *q, int n, double k)
+{
+    for (int i = 0; i < n; i++) {
+        double p = (i + 0.5) / n, lo = 0, hi = 1;
+        while (gamma_p(k, hi * k) < p)
+            hi *= 2;
+        for (int it = 0; it < 80; it++) {
+            double mid = 0.5 * (lo + hi);
+            if (gamma_p(k, mid * k) < p)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        q[i] = 0.5 * (lo + hi);
+    }
+    double m = 0; /* exact mean 1 over the table */
+    for (int i = 0; i < n; i++)
+        m += q[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        q[i] /= m;
+}
+
+/* ---- people ---- */
+
+void cg_people_person(const cg_people_model *pm, uint64_t pos, cg_person *w)
+{
+    const cg_people *pp = &pm->cfg->people;
+    uint64_t h = h3(pm->seed, H_PERSON, pos), h2 = cg_mix64(h), h3_ = cg_mix64(h2);
+    w->pos = pos;
+    double u = u01(h);
+    int k = 0;
+    while (k < pm->nprof - 1 && u >= pm->prof_cum[k])
+        k++;
+    w->profile = k;
+    w->place = u01(h2) < pm->work_p[k] ? pm->place_of[k] : CG_PLACE_NONE;
+    double z0 = pm->zq[h3_ & 4095], sa = pp->activity_sigma, ss = pp->sociability_sigma;
+    double ca = sqrt(1 - ACT_RHO * ACT_RHO), cs = sqrt(1 - SOC_RHO * SOC_RHO);
+    for (int s = 0; s < 3; s++) {
+        double z = ACT_RHO * z0 + ca * pm->zq[(h3_ >> (12 * (s + 1))) & 4095];
+        w->act[s] = pm->rate[k][s] * exp(sa * z - 0.5 * sa * sa);
+    }
+    double zs = SOC_RHO * z0 + cs * pm->zq[(h3_ >> 48) & 4095];
+    w->soc = pm->soc_mult[k] * exp(ss * zs - 0.5 * ss * ss);
+}
+
+static int hh_start(const cg_people_model *pm, uint64_t q)
+{
+    return q % CG_HOUSEHOLD_CAP == 0 || u01(h3(pm->seed, H_HOUSEHOLD, q)) < pm->hh_q;
+}
+
+void cg_people_household(const cg_people_model *pm, uint64_t pos, uint64_t *b, uint64_t *e)
+{
+    uint64_t s = pos;
+    while (!hh_start(pm, s))
+        s--;
+    uint64_t t = pos + 1;
+    while (t < pm->S && !hh_start(pm, t))
+        t++;
+    *b = s;
+    *e = t;
+}
+
+/* A group relation: kind CG_TIE_WORK (ridx CG_TIE_WORK or, for schools,
+ * CG_TIE_KINDS), CG_TIE_HOOD or CG_TIE_TOWN. The region of pos, its
+ * permutation, and the block [g0, g1) of permuted local indices holding
+ * pos's group. */
+typedef struct grp {
+    int ridx;
+    uint64_t base, n;
+    cg_perm perm;
+    uint64_t g0, g1;
+} grp;
+
+static int grp_start(const cg_people_model *pm, const grp *g, uint64_t l)
+{
+    return l % CG_GROUP_CAP == 0 ||
+           u01(h3(pm->seed, H_GROUP, (g->base << 3 | (uint64_t)g->ridx) ^ (l << 40) ^ l)) <
+               pm->group_q[g->ridx];
+}
+
+static void grp_of(const cg_people_model *pm, int ridx, uint64_t pos, grp *g)
+{
+    uint64_t R = pm->region[ridx];
+    g->ridx = ridx;
+    g->base = pos / R * R;
+    g->n = pm->S - g->base < R ? pm->S - g->base : R;
+    cg_perm_init(&g->perm, g->n, h3(pm->seed, H_GPERM, g->base << 3 | (uint64_t)ridx));
+    uint64_t l = cg_perm_fwd(&g->perm, pos - g->base);
+    uint64_t s = l;
+    while (!grp_start(pm, g, s))
+        s--;
+    uint64_t t = l + 1;
+    while (t < g->n && !grp_start(pm, g, t))
+        t++;
+    g->g0 = s;
+    g->g1 = t;
+}
+
+static int ridx_of(const cg_person *who, int kind)
+{
+    if (kind != CG_TIE_WORK)
+        return kind;
+    return who->place == CG_PLACE_SCHOOL ? CG_TIE_KINDS : CG_TIE_WORK;
+}
+
+uint64_t cg_people_group(const cg_people_model *pm, const cg_person *who, int kind)
+{
+    if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
+        return UINT64_MAX;
+    grp g;
+    grp_of(pm, ridx_of(who, kind), who->pos, &g);
+    return g.base + g.g0;
+}
+
+/* ---- places ---- */
+
+static void home_of(const cg_people_model *pm, uint64_t pos, double *x, double *y)
+{
+    uint64_t b, e;
+    cg_people_household(pm, pos, &b, &e);
+    uint64_t h = h3(pm->seed, H_HOME, b);
+    cg_popmap_point(&pm->map, ((double)b + 0.5) / (double)pm->S, u01(h), u01(cg_mix64(h)), x, y);
+    cg_cells_clamp(pm->cells, x, y);
+}
+
+void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor *a)
+{
+    const cg_cells *c = pm->cells;
+    home_of(pm, who->pos, &a->hx, &a->hy);
+    a->area = cg_cells_area_of(c, a->hx, a->hy);
+    a->has_work = who->place != CG_PLACE_NONE;
+    a->wx = a->hx;
+    a->wy = a->hy;
+    if (!a->has_work)
+        return;
+    /* The place of the group: near the home of one of its district, a
+     * commute away, mostly towards the centre of that home's area. */
+    grp g;
+    grp_of(pm, ridx_of(who, CG_TIE_WORK), who->pos, &g);
+    cg_rng r = cg_rng_make(pm->seed, H_WORK, g.base + g.g0, (uint64_t)g.ridx);
+    double ox, oy;
+    home_of(pm, g.base + cg_rng_below(&r, g.n), &ox, &oy);
+    int ar = cg_cells_area_of(c, ox, oy);
+    double km = pm->cfg->mob.commute_km * (g.ridx == CG_TIE_KINDS ? SCHOOL_SCALE : 1.0);
+    double d = cg_lomax(cg_rng_u01(&r), km, COMMUTE_ALPHA, COMMUTE_MAX_KM, cg_rng_u01(&r));
+    double th;
+    if (cg_rng_u01(&r) < 0.6 && hypot(c->ax[ar] - ox, c->ay[ar] - oy) > 0.5)
+        th = atan2(c->ax[ar] - ox, c->ay[ar] - oy) + (PI / 4) * cg_rng_normal(&r);
+    else
+        th = 2 * PI * cg_rng_u01(&r);
+    a->wx = ox + d * sin(th);
+    a->wy = oy + d * cos(th);
+    cg_cells_clamp(c, &a->wx, &a->wy);
+}
+
+double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day)
+{
+    return pm->gq[h3(pm->seed, H_DAYF, pos ^ ((uint64_t)(uint32_t)day << 40)) & 1023];
+}
+
+/* ---- ties ---- */
+
+/* Fills t as the tie of `who` with `peer` of kind `kind` (extra: the weak
+ * layer and epoch), everything symmetric in the two positions. */
+static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_person *peer,
+                     int kind, uint64_t extra, cg_tie *t)
+{
+    uint64_t lo = who->pos < peer->pos ? who->pos : peer->pos;
+    uint64_t hi = who->pos < peer->pos ? peer->pos : who->pos;
+    const cg_person *plo = who->pos < peer->pos ? who : peer;
+    const cg_person *phi = who->pos < peer->pos ? peer : who;
+    uint64_t key = cg_key4(pm->seed ^ H_TIE, lo, hi, (uint64_t)kind << 56 ^ extra);
+    double sg = pm->cfg->people.tie_sigma;
+    t->peer = *peer;
+    t->key = key;
+    t->kind = kind;
+    t->strength = pm->base[kind] * exp(sg * pm->zq[key & 4095] - 0.5 * sg * sg);
+    /* A lasting direction: a drawn lean, tilted towards the more active. */
+    double b = 0.02 + 0.96 * u01(cg_mix64(key));
+    double alo = plo->act[0] + plo->act[1], ahi = phi->act[0] + phi->act[1];
+    t->bias = b * alo / (b * alo + (1 - b) * ahi);
+    t->talk = pm->talk_beta * (log(t->strength) - pm->talk_mid);
+}
+
+static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *b, int kind,
+                uint64_t extra)
+{
+    uint64_t lo = a->pos < b->pos ? a->pos : b->pos, hi = a->pos < b->pos ? b->pos : a->pos;
+    double p = 1.0 - exp(-pm->f[kind] * a->soc * b->soc);
+    return u01(cg_key4(pm->seed ^ H_TIE ^ 0x55, lo, hi, (uint64_t)kind << 56 ^ extra)) < p;
+}
+
+static int in_list(const uint64_t *v, int n, uint64_t x)
+{
+    for (int k = 0; k < n; k++)
+        if (v[k] == x)
+            return 1;
+    return 0;
+}
+
+int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t)
+{
+    int n = 0;
+    uint64_t hb, he;
+    cg_people_household(pm, who->pos, &hb, &he);
+    for (uint64_t q = hb; q < he; q++)
+        if (q != who->pos) {
+            cg_person p;
+            cg_people_person(pm, q, &p);
+            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, &t[n++]);
+        }
+    /* group relations: mates of each, then the ties among them */
+    uint64_t mates[3][CG_GROUP_CAP];
+    cg_person mp[CG_GROUP_CAP];
+    int nm[3] = {0, 0, 0};
+    static const int kinds[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
+    for (int r = 0; r < 3; r++) {
+        int kind = kinds[r];
+        if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
+            continue;
+        /* mates[r]: every member (the exclusions of the later relations);
+         * mp: those this relation may tie (not already related) */
+        int ne = 0;
+        {
+            grp g;
+            grp_of(pm, ridx_of(who, kind), who->pos, &g);
+            for (uint64_t l = g.g0; l < g.g1; l++) {
+                uint64_t q = g.base + cg_perm_inv(&g.perm, l);
+                if (q == who->pos)
+                    continue;
+                cg_person p;
+                cg_people_person(pm, q, &p);
+                if (kind == CG_TIE_WORK && p.place != who->place)
+                    continue;
+                mates[r][nm[r]++] = q;
+                if ((q >= hb && q < he) || (r > 0 && in_list(mates[0], nm[0], q)) ||
+                    (r > 1 && in_list(mates[1], nm[1], q)))
+                    continue;
+                mp[ne++] = p;
+            }
+        }
+        for (int k = 0; k < ne; k++)
+            if (tied(pm, who, &mp[k], kind, 0))
+                make_tie(pm, who, &mp[k], kind, 0, &t[n++]);
+    }
+    /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
+     * layers staggered so that a few change each week */
+    int T = pm->cfg->people.weak_tie_weeks;
+    uint64_t tau = cg_perm_fwd(&pm->weak, who->pos);
+    for (int k = 0; k < CG_WEAK_LAYERS; k++) {
+        int64_t wk = week + (int64_t)k * T / CG_WEAK_LAYERS;
+        uint64_t epoch = (uint64_t)(wk >= 0 ? wk / T : -((-wk + T - 1) / T));
+        uint64_t extra = (uint64_t)k << 40 ^ epoch;
+        uint64_t base = h3(pm->seed, H_WEAK, extra) % pm->S;
+        uint64_t tq = base >= tau ? base - tau : base + pm->S - tau;
+        if (tq == tau)
+            continue;
+        uint64_t q = cg_perm_inv(&pm->weak, tq);
+        if ((q >= hb && q < he) || in_list(mates[0], nm[0], q) || in_list(mates[1], nm[1], q) ||
+            in_list(mates[2], nm[2], q))
+            continue;
+        cg_person p;
+        cg_people_person(pm, q, &p);
+        if (tied(pm, who, &p, CG_TIE_WEAK, extra))
+            make_tie(pm, who, &p, CG_TIE_WEAK, extra, &t[n++]);
+    }
+    return n;
+}
+
+/* ---- set-up and calibration ---- */
+
+/* The calibration sample: every position of a small population, else
+ * n spread over it. */
+static uint64_t cal_pos(const cg_people_model *pm, uint64_t k, uint64_t n)
+{
+    if (pm->S <= n)
+        return k;
+    return (uint64_t)((double)k * (double)pm->S / (double)n);
+}
+
+/* Mean over the products s of 1 - exp(-f s), per person of the sample. */
+static double expected_ties(const double *prod, size_t np, double f, double persons)
+{
+    double e = 0;
+    for (size_t k = 0; k < np; k++)
+        e += 1.0 - exp(-f * prod[k]);
+    return e / persons;
+}
+
+/* The f giving `target` ties per person, or the largest tried. */
+static double solve_f(const double *prod, size_t np, double persons, double target)
+{
+    if (target <= 0 || np == 0)
+        return 0;
+    double lo = 0, hi = 1;
+    while (hi < 1e4 && expected_ties(prod, np, hi, persons) < target)
+        hi *= 2;
+    for (int it = 0; it < 50; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (expected_ties(prod, np, mid, persons) < target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Tie propensities from the configured degrees: colleague ties per worker
+ * (work_ties), weak ties per person, and friends making up the rest of
+ * avg_contacts (HOOD_SHARE of them in neighbourhood circles). */
+static int calibrate_degrees(cg_people_model *pm)
+{
+    const cg_config *cfg = pm->cfg;
+    uint64_t n = pm->S < CAL_DEG_N ? pm->S : CAL_DEG_N;
+    size_t cap = (size_t)n * CG_GROUP_CAP;
+    double *prod[4] = {NULL, NULL, NULL, NULL};
+    size_t np[4] = {0, 0, 0, 0};
+    for (int r = 0; r < 4; r++)
+        prod[r] = calloc(r == 3 ? (size_t)n * CG_WEAK_LAYERS : cap, sizeof(double));
+    if (!prod[0] || !prod[1] || !prod[2] || !prod[3]) {
+        for (int r = 0; r < 4; r++)
+            free(prod[r]);
+        return -1;
+    }
+    double hh = 0, workers = 0;
+    static const int kinds[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
+    for (uint64_t k = 0; k < n; k++) {
+        cg_person who;
+        cg_people_person(pm, cal_pos(pm, k, n), &who);
+        uint64_t hb, he;
+        cg_people_household(pm, who.pos, &hb, &he);
+        hh += (double)(he - hb - 1);
+        workers += who.place != CG_PLACE_NONE;
+        uint64_t mates[3][CG_GROUP_CAP];
+        int nm[3] = {0, 0, 0};
+        for (int r = 0; r < 3; r++) {
+            if (kinds[r] == CG_TIE_WORK && who.place == CG_PLACE_NONE)
+                continue;
+            grp g;
+            grp_of(pm, ridx_of(&who, kinds[r]), who.pos, &g);
+            for (uint64_t l = g.g0; l < g.g1; l++) {
+                uint64_t q = g.base + cg_perm_inv(&g.perm, l);
+                if (q == who.pos)
+                    continue;
+                cg_person p;
+                cg_people_person(pm, q, &p);
+                if (kinds[r] == CG_TIE_WORK && p.place != who.place)
+                    continue;
+                mates[r][nm[r]++] = q;
+                if ((q >= hb && q < he) || (r > 0 && in_list(mates[0], nm[0], q)) ||
+                    (r > 1 && in_list(mates[1], nm[1], q)))
+                    continue;
+                prod[r][np[r]++] = who.soc * p.soc;
+            }
+        }
+        /* weak partners are random people: their sociability is any */
+        for (int l = 0; l < CG_WEAK_LAYERS; l++) {
+            cg_person p;
+            cg_people_person(pm, cal_pos(pm, (k * 7919 + (uint64_t)l * 104729 + 1) % n, n), &p);
+            prod[3][np[3]++] = who.soc * p.soc;
+        }
+    }
+    const cg_people *pp = &cfg->people;
+    double dn = (double)n;
+    pm->f[CG_TIE_WORK] = workers > 0 ? solve_f(prod[0], np[0], workers, pp->work_ties) : 0;
+    pm->f[CG_TIE_WEAK] = solve_f(prod[3], np[3], dn, pp->weak_ties);
+    double work = expected_ties(prod[0], np[0], pm->f[CG_TIE_WORK], dn);
+    double weak = expected_ties(prod[3], np[3], pm->f[CG_TIE_WEAK], dn);
+    double friends = cfg->avg_contacts - hh / dn - work - weak;
+    pm->f[CG_TIE_HOOD] = solve_f(prod[1], np[1], dn, HOOD_SHARE * friends);
+    pm->f[CG_TIE_TOWN] = solve_f(prod[2], np[2], dn, (1 - HOOD_SHARE) * friends);
+    for (int r = 0; r < 4; r++)
+        free(prod[r]);
+    return 0;
+}
+
+/* Events per unit of tie rate, so that the population means of on-net
+ * calls and SMS per subscriber-day are the configured ones, and the centre
+ * of the talk-time shift; from the ties of the calibration sample. */
+static int calibrate_rates(cg_people_model *pm)
+{
+    const cg_config *cfg = pm->cfg;
+    uint64_t n = pm->S < CAL_N ? pm->S : CAL_N;
+    cg_tie *t = malloc(sizeof *t * CG_TIE_MAX);
+    if (!t)
+        return -1;
+    double m[2] = {0, 0}, lw = 0, w = 0, deg = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        cg_person who;
+        cg_people_person(pm, cal_pos(pm, k, n), &who);
+        int nt = cg_people_ties(pm, &who, 0, t);
+        deg += nt;
+        for (int j = 0; j < nt; j++)
+            for (int s = 0; s < 2; s++) {
+                double r = t[j].strength * 0.5 * (who.act[s] + t[j].peer.act[s]);
+                m[s] += r;
+                lw += r * log(t[j].strength);
+                w += r;
+            }
+    }
+    free(t);
+    double on = 1.0 - cfg->interconnect_share;
+    pm->kappa[0] = m[0] > 0 ? cfg->avg_calls * on * (double)n / m[0] : 0;
+    pm->kappa[1] = m[1] > 0 ? cfg->avg_sms * on * (double)n / m[1] : 0;
+    pm->talk_mid = w > 0 ? lw / w : 0;
+    pm->mean_degree = deg / (double)n;
+    return 0;
+}
+
+int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *cells,
+                   uint64_t S, cg_err *err)
+{
+    memset(pm, 0, sizeof *pm);
+    pm->cfg = cfg;
+    pm->cells = cells;
+    pm->S = S ? S : 1;
+    pm->seed = cg_mix64(cfg->seed ^ 0x70656f706c65ULL);
+    cg_perm_init(&pm->perm, pm->S, h3(pm->seed, H_GPERM, 1));
+    cg_perm_init(&pm->weak, pm->S, h3(pm->seed, H_GPERM, 2));
+    for (int q = 0; q < 4096; q++)
+        pm->zq[q] = norm_quantile((q + 0.5) / 4096);
+    gamma_table(pm->gq, 1024, cfg->people.day_shape);
+    /* profiles: shares, normalised rates and weekdays, the place share
+     * scaled to mobility.worker_share */
+    pm->nprof = cfg->n_profiles;
+    double wsum = 0, rs[3] = {0, 0, 0}, work = 0;
+    for (int k = 0; k < pm->nprof; k++)
+        wsum += cfg->profiles[k].weight;
+    for (int k = 0; k < pm->nprof; k++) {
+        const cg_profile *p = &cfg->profiles[k];
+        double sh = p->weight / wsum;
+        pm->prof_cum[k] = (k ? pm->prof_cum[k - 1] : 0) + sh;
+        rs[0] += sh * p->calls;
+        rs[1] += sh * p->sms;
+        rs[2] += sh * p->data;
+        pm->place_of[k] = !strcmp(p->place, "school") ? CG_PLACE_SCHOOL
+                          : !strcmp(p->place, "none") ? CG_PLACE_NONE
+                                                      : CG_PLACE_WORK;
+        if (pm->place_of[k] != CG_PLACE_NONE)
+            work += sh * p->work_share;
+        double dm = 0;
+        for (int d = 0; d < 7; d++)
+            dm += p->weekdays[d] / 7;
+        for (int d = 0; d < 7; d++)
+            pm->dow[k][d] = dm > 0 ? p->weekdays[d] / dm : 1;
+        pm->soc_mult[k] = p->sociability;
+    }
+    for (int k = 0; k < pm->nprof; k++) {
+        const cg_profile *p = &cfg->profiles[k];
+        pm->rate[k][0] = rs[0] > 0 ? p->calls / rs[0] : 1;
+        pm->rate[k][1] = rs[1] > 0 ? p->sms / rs[1] : 1;
+        pm->rate[k][2] = rs[2] > 0 ? p->data / rs[2] : 1;
+        double ws = pm->place_of[k] == CG_PLACE_NONE ? 0 : p->work_share;
+        pm->work_p[k] = work > 0 ? fmin(1.0, ws * cfg->mob.worker_share / work) : 0;
+    }
+    pm->prof_cum[pm->nprof - 1] = 1.0;
+    for (int r = 0; r <= CG_TIE_KINDS; r++) {
+        double R = floor(REGION_SHARE[r] * (double)pm->S);
+        pm->region[r] = R > (double)REGION_MIN[r] ? (uint64_t)R : REGION_MIN[r];
+        if (pm->region[r] > pm->S)
+            pm->region[r] = pm->S;
+    }
+    const cg_people *pp = &cfg->people;
+    pm->hh_q = 1.0 / pp->household_size;
+    pm->group_q[CG_TIE_WORK] = 1.0 / pp->work_group_size;
+    pm->group_q[CG_TIE_KINDS] = 1.0 / pp->school_group_size;
+    pm->group_q[CG_TIE_HOOD] = pm->group_q[CG_TIE_TOWN] = 1.0 / pp->circle_size;
+    memcpy(pm->base, KIND_BASE, sizeof pm->base);
+    pm->talk_beta = TALK_BETA;
+    if (cg_popmap_build(&pm->map, cells) || calibrate_degrees(pm) || calibrate_rates(pm)) {
+        cg_people_free(pm);
+        return cg_err_set(err, CG_ERUNTIME, "out of memory building the population");
+    }
+    return CG_OK;
+}
+
+void cg_people_free(cg_people_model *pm)
+{
+    cg_popmap_free(&pm->map);
+}
