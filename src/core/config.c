@@ -41,17 +41,19 @@ static void set_default_profiles(cg_config *cfg)
         double weight, calls, sms, data, volume, work_share, outings, range, soc;
         double weekdays[7];
     } d[] = {
-        {"office_worker", "work", 0.36, 1.1, 0.9, 1.0, 1.0, 0.97, 1.0, 1.0, 1.0,
+        {"office_worker", "work", 0.33, 1.1, 0.9, 1.0, 1.0, 0.97, 1.0, 1.0, 1.0,
          {1.1, 1.1, 1.1, 1.1, 1.05, 0.8, 0.75}},
-        {"student", "school", 0.16, 0.6, 1.8, 1.4, 1.3, 0.95, 1.2, 0.8, 1.3,
+        {"student", "school", 0.15, 0.6, 1.8, 1.4, 1.3, 0.95, 1.2, 0.8, 1.3,
          {1, 1, 1, 1, 1.05, 0.95, 0.9}},
-        {"retiree", "none", 0.16, 1.0, 0.4, 0.4, 0.5, 0.05, 0.8, 0.7, 0.6,
+        {"retiree", "none", 0.14, 1.0, 0.4, 0.4, 0.5, 0.05, 0.8, 0.7, 0.6,
          {1, 1, 1, 1, 1, 1, 1}},
-        {"heavy_traveler", "work", 0.08, 1.6, 1.0, 1.3, 1.2, 0.9, 1.3, 3.0, 1.2,
+        {"heavy_traveler", "work", 0.07, 1.6, 1.0, 1.3, 1.2, 0.9, 1.3, 3.0, 1.2,
          {1.1, 1.1, 1.1, 1.1, 1.0, 0.85, 0.8}},
-        {"small_business", "work", 0.12, 1.8, 0.9, 1.0, 0.9, 0.85, 1.0, 1.2, 1.1,
+        {"small_business", "work", 0.11, 1.8, 0.9, 1.0, 0.9, 0.85, 1.0, 1.2, 1.1,
          {1.05, 1.05, 1.05, 1.05, 1.05, 1.0, 0.75}},
-        {"at_home", "none", 0.12, 0.8, 0.8, 0.9, 1.0, 0.1, 1.0, 0.8, 0.8,
+        {"at_home", "none", 0.07, 0.8, 0.8, 0.9, 1.0, 0.1, 1.0, 0.8, 0.8,
+         {1, 1, 1, 1, 1, 1, 1}},
+        {"light_user", "none", 0.13, 0.3, 0.3, 0.5, 0.6, 0.2, 0.6, 0.8, 0.15,
          {1, 1, 1, 1, 1, 1, 1}},
     };
     int n = (int)(sizeof d / sizeof d[0]);
@@ -143,12 +145,12 @@ void cg_config_defaults(cg_config *cfg)
                               .household_size = 2.0,
                               .work_group_size = 24,
                               .school_group_size = 60,
-                              .circle_size = 20,
+                              .circle_size = 40,
                               .work_ties = 4,
-                              .weak_ties = 4,
+                              .weak_ties = 12,
                               .weak_tie_weeks = 8,
-                              .tie_sigma = 1.0,
-                              .sociability_sigma = 0.8};
+                              .tie_sigma = 0.6,
+                              .sociability_sigma = 1.5};
 
     cfg->avg_calls = 3.5;
     cfg->avg_sms = 5.2;

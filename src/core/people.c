@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/rng.h"
 
 #define PI 3.14159265358979323846
 /* Streams of this module's hashes (mixed with the seed; never renumber). */
 enum {
-    H_PERSON = 0x70, H_HOUSEHOLD, H_GROUP, H_GPERM, H_TIE, H_WEAK, H_DAYF, H_HOME, H_WORK
+    H_PERSON = 0x70, H_HOUSEHOLD, H_GROUP, H_GPERM, H_TIE, H_WEAK, H_DAYF, H_HOME, H_WORK, H_THETA
 };
 /* Region sizes as shares of the population (and their floors in
  * positions): a district holds 2% of it, a school's 0.5%, a neighbourhood
@@ -20,11 +21,15 @@ static const double REGION_SHARE[CG_TIE_KINDS + 1] = {0, 0.02, 0.002, 0.02, 0, 0
 static const uint64_t REGION_MIN[CG_TIE_KINDS + 1] = {0, 256, 64, 512, 0, 128};
 /* Strength of a tie by kind, before its own lognormal factor; colleagues
  * mostly on working days (x WORKDAY_TIE, x WEEKEND_TIE, mean 1 a week). */
-static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.5, 1.2, 0.8, 0.25};
+static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.2, 1.5, 0.8, 0.3};
+/* Scale of closeness within groups (a share of the circle of interests). */
+#define CLOSE_SCALE 0.05
+/* Shape of the Pareto factor of tie strength. */
+#define TIE_ALPHA 1.5
 /* Correlation of a person's services with a shared activity factor, and of
  * sociability with it. */
 #define ACT_RHO 0.7
-#define SOC_RHO 0.6
+#define SOC_RHO 0.7
 /* Share of the friend ties in neighbourhood circles (the rest: town). */
 #define HOOD_SHARE 0.6
 /* Log talk-time shift per unit of log tie strength. */
@@ -209,7 +214,7 @@ void cg_people_person(const cg_people_model *pm, uint64_t pos, cg_person *w)
     double ca = sqrt(1 - ACT_RHO * ACT_RHO), cs = sqrt(1 - SOC_RHO * SOC_RHO);
     for (int s = 0; s < 3; s++) {
         double z = ACT_RHO * z0 + ca * pm->zq[(h3_ >> (12 * (s + 1))) & 4095];
-        w->act[s] = pm->rate[k][s] * exp(sa * z - 0.5 * sa * sa);
+        w->act[s] = pm->rate[k][s] * exp(sa * z - 0.5 * sa * sa) * pm->act_scale[s];
     }
     double zs = SOC_RHO * z0 + cs * pm->zq[(h3_ >> 48) & 4095];
     w->soc = pm->soc_mult[k] * exp(ss * zs - 0.5 * ss * ss);
@@ -335,7 +340,7 @@ double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day
 /* Fills t as the tie of `who` with `peer` of kind `kind` (extra: the weak
  * layer and epoch), everything symmetric in the two positions. */
 static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_person *peer,
-                     int kind, uint64_t extra, cg_tie *t)
+                     int kind, uint64_t extra, double close, cg_tie *t)
 {
     uint64_t lo = who->pos < peer->pos ? who->pos : peer->pos;
     uint64_t hi = who->pos < peer->pos ? peer->pos : who->pos;
@@ -346,20 +351,46 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
     t->peer = *peer;
     t->key = key;
     t->kind = kind;
-    t->strength = pm->base[kind] * exp(sg * pm->zq[key & 4095] - 0.5 * sg * sg);
-    /* A lasting direction: a drawn lean, tilted towards the more active. */
-    double b = 0.02 + 0.96 * u01(cg_mix64(key));
+    /* a Pareto factor (the heavy tail, mean 1), a log-normal one (mean 1)
+     * and how close the two are in their group (1 in a household) */
+    double a = TIE_ALPHA;
+    double par = pow(1.0 - u01(cg_mix64(key ^ 0x7a11)), -1.0 / a) * (a - 1) / a;
+    t->strength = pm->base[kind] * par * close * exp(sg * pm->zq[key & 4095] - 0.5 * sg * sg);
+    /* A lasting direction: a drawn lean (most ties lopsided), tilted
+     * towards the more active side. */
+    double v = 2.0 * u01(cg_mix64(key)) - 1.0;
+    double b = 0.5 + 0.48 * (v < 0 ? -sqrt(-v) : sqrt(v));
     double alo = plo->act[0] + plo->act[1], ahi = phi->act[0] + phi->act[1];
     t->bias = b * alo / (b * alo + (1 - b) * ahi);
     t->talk = pm->talk_beta * (log(t->strength) - pm->talk_mid);
 }
 
-static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *b, int kind,
-                uint64_t extra)
+/* Closeness of two members of a group: each has a place on a circle of
+ * interests (a household one place, its head's), and closeness falls
+ * exponentially with the distance between the two places, scale
+ * CLOSE_SCALE; normalised to mean 1 over random pairs. Close pairs tie
+ * more often and more strongly, and share more of their friends: the
+ * weak-ties pattern (strong ties inside dense clusters). */
+static double closeness(const cg_people_model *pm, uint64_t ka, uint64_t kb)
 {
-    uint64_t lo = a->pos < b->pos ? a->pos : b->pos, hi = a->pos < b->pos ? b->pos : a->pos;
-    double p = 1.0 - exp(-pm->f[kind] * a->soc * b->soc);
-    return u01(cg_key4(pm->seed ^ H_TIE ^ 0x55, lo, hi, (uint64_t)kind << 56 ^ extra)) < p;
+    double d = fabs(u01(h3(pm->seed, H_THETA, ka)) - u01(h3(pm->seed, H_THETA, kb)));
+    d = d > 0.5 ? 1.0 - d : d;
+    return exp(-d / CLOSE_SCALE) * pm->close_norm;
+}
+
+/* Whether a and b are tied by relation kind: u < x / (1 + x), x = the
+ * kind's propensity x both sociabilities, u a hash of (ka, kb): the pair,
+ * or for neighbourhood circles the pair of their households' heads, so
+ * that a household's members mostly share their friends. */
+static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *b, int kind,
+                uint64_t extra, uint64_t ka, uint64_t kb, double close)
+{
+    uint64_t lo = ka < kb ? ka : kb, hi = ka < kb ? kb : ka;
+    /* in the pair's order, so both sides compute the same bits */
+    double slo = a->pos < b->pos ? a->soc : b->soc, shi = a->pos < b->pos ? b->soc : a->soc;
+    double x = pm->f[kind] * slo * shi * close;
+    double u = u01(cg_key4(pm->seed ^ H_TIE ^ 0x55, lo, hi, (uint64_t)kind << 56 ^ extra));
+    return u * (1.0 + x) < x; /* u < x / (1 + x) */
 }
 
 static int in_list(const uint64_t *v, int n, uint64_t x)
@@ -368,6 +399,57 @@ static int in_list(const uint64_t *v, int n, uint64_t x)
         if (v[k] == x)
             return 1;
     return 0;
+}
+
+/* The group relations in the order they are decided: a pair related by
+ * an earlier one is not tied again by a later one. */
+static const int REL_KIND[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
+
+/* Every member of each relation of a person, other than itself. */
+typedef struct cg_mates {
+    uint64_t m[3][CG_MEMBERS_MAX];
+    int nm[3];
+} cg_mates;
+
+/* The members of who's group of relation r into mt->m[r] (all of them:
+ * the exclusions of the later relations) and, into elig, those this
+ * relation may tie (not of the household [hb, he), not mates of an
+ * earlier relation); returns how many are eligible. Work places and
+ * schools gather people of the same kind of place; neighbourhood circles
+ * whole households (their heads' circles); town circles anyone. */
+static int relation_members(const cg_people_model *pm, const cg_person *who, int r, uint64_t hb,
+                            uint64_t he, cg_mates *mt, cg_person *elig, uint64_t *head)
+{
+    int kind = REL_KIND[r], ne = 0;
+    mt->nm[r] = 0;
+    if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
+        return 0;
+    grp g;
+    grp_of(pm, ridx_of(who, kind), kind == CG_TIE_HOOD ? hb : who->pos, &g);
+    for (uint64_t l = g.g0; l < g.g1; l++) {
+        uint64_t q0 = g.base + cg_perm_inv(&g.perm, l), q1 = q0 + 1;
+        if (kind == CG_TIE_HOOD) {
+            if (!hh_start(pm, q0))
+                continue; /* not a household's head: its head stands for it */
+            while (q1 < pm->S && !hh_start(pm, q1))
+                q1++;
+        }
+        for (uint64_t q = q0; q < q1; q++) {
+            if (q == who->pos)
+                continue;
+            cg_person p;
+            cg_people_person(pm, q, &p);
+            if (kind == CG_TIE_WORK && p.place != who->place)
+                continue;
+            mt->m[r][mt->nm[r]++] = q;
+            if ((q >= hb && q < he) || (r > 0 && in_list(mt->m[0], mt->nm[0], q)) ||
+                (r > 1 && in_list(mt->m[1], mt->nm[1], q)))
+                continue;
+            head[ne] = kind == CG_TIE_HOOD ? q0 : q;
+            elig[ne++] = p;
+        }
+    }
+    return ne;
 }
 
 int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t)
@@ -379,41 +461,21 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         if (q != who->pos) {
             cg_person p;
             cg_people_person(pm, q, &p);
-            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, &t[n++]);
+            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, 1.0, &t[n++]);
         }
     /* group relations: mates of each, then the ties among them */
-    uint64_t mates[3][CG_GROUP_CAP];
-    cg_person mp[CG_GROUP_CAP];
-    int nm[3] = {0, 0, 0};
-    static const int kinds[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
+    cg_mates mt;
+    cg_person mp[CG_MEMBERS_MAX];
+    uint64_t heads[CG_MEMBERS_MAX];
+    mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
     for (int r = 0; r < 3; r++) {
-        int kind = kinds[r];
-        if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
-            continue;
-        /* mates[r]: every member (the exclusions of the later relations);
-         * mp: those this relation may tie (not already related) */
-        int ne = 0;
-        {
-            grp g;
-            grp_of(pm, ridx_of(who, kind), who->pos, &g);
-            for (uint64_t l = g.g0; l < g.g1; l++) {
-                uint64_t q = g.base + cg_perm_inv(&g.perm, l);
-                if (q == who->pos)
-                    continue;
-                cg_person p;
-                cg_people_person(pm, q, &p);
-                if (kind == CG_TIE_WORK && p.place != who->place)
-                    continue;
-                mates[r][nm[r]++] = q;
-                if ((q >= hb && q < he) || (r > 0 && in_list(mates[0], nm[0], q)) ||
-                    (r > 1 && in_list(mates[1], nm[1], q)))
-                    continue;
-                mp[ne++] = p;
-            }
+        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads);
+        uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
+        for (int k = 0; k < ne; k++) {
+            double c = closeness(pm, own, heads[k]);
+            if (tied(pm, who, &mp[k], REL_KIND[r], 0, own, heads[k], c))
+                make_tie(pm, who, &mp[k], REL_KIND[r], 0, c, &t[n++]);
         }
-        for (int k = 0; k < ne; k++)
-            if (tied(pm, who, &mp[k], kind, 0))
-                make_tie(pm, who, &mp[k], kind, 0, &t[n++]);
     }
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
      * layers staggered so that a few change each week */
@@ -428,13 +490,13 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         if (tq == tau)
             continue;
         uint64_t q = cg_perm_inv(&pm->weak, tq);
-        if ((q >= hb && q < he) || in_list(mates[0], nm[0], q) || in_list(mates[1], nm[1], q) ||
-            in_list(mates[2], nm[2], q))
+        if ((q >= hb && q < he) || in_list(mt.m[0], mt.nm[0], q) || in_list(mt.m[1], mt.nm[1], q) ||
+            in_list(mt.m[2], mt.nm[2], q))
             continue;
         cg_person p;
         cg_people_person(pm, q, &p);
-        if (tied(pm, who, &p, CG_TIE_WEAK, extra))
-            make_tie(pm, who, &p, CG_TIE_WEAK, extra, &t[n++]);
+        if (tied(pm, who, &p, CG_TIE_WEAK, extra, who->pos, q, 1.0))
+            make_tie(pm, who, &p, CG_TIE_WEAK, extra, 1.0, &t[n++]);
     }
     return n;
 }
@@ -450,12 +512,12 @@ static uint64_t cal_pos(const cg_people_model *pm, uint64_t k, uint64_t n)
     return (uint64_t)((double)k * (double)pm->S / (double)n);
 }
 
-/* Mean over the products s of 1 - exp(-f s), per person of the sample. */
+/* Mean over the products s of f s / (1 + f s), per person of the sample. */
 static double expected_ties(const double *prod, size_t np, double f, double persons)
 {
     double e = 0;
     for (size_t k = 0; k < np; k++)
-        e += 1.0 - exp(-f * prod[k]);
+        e += f * prod[k] / (1.0 + f * prod[k]);
     return e / persons;
 }
 
@@ -484,18 +546,10 @@ static int calibrate_degrees(cg_people_model *pm)
 {
     const cg_config *cfg = pm->cfg;
     uint64_t n = pm->S < CAL_DEG_N ? pm->S : CAL_DEG_N;
-    size_t cap = (size_t)n * CG_GROUP_CAP;
     double *prod[4] = {NULL, NULL, NULL, NULL};
-    size_t np[4] = {0, 0, 0, 0};
-    for (int r = 0; r < 4; r++)
-        prod[r] = calloc(r == 3 ? (size_t)n * CG_WEAK_LAYERS : cap, sizeof(double));
-    if (!prod[0] || !prod[1] || !prod[2] || !prod[3]) {
-        for (int r = 0; r < 4; r++)
-            free(prod[r]);
-        return -1;
-    }
+    size_t np[4] = {0, 0, 0, 0}, cap[4] = {0, 0, 0, 0};
+    int oom = 0;
     double hh = 0, workers = 0;
-    static const int kinds[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
     for (uint64_t k = 0; k < n; k++) {
         cg_person who;
         cg_people_person(pm, cal_pos(pm, k, n), &who);
@@ -503,34 +557,39 @@ static int calibrate_degrees(cg_people_model *pm)
         cg_people_household(pm, who.pos, &hb, &he);
         hh += (double)(he - hb - 1);
         workers += who.place != CG_PLACE_NONE;
-        uint64_t mates[3][CG_GROUP_CAP];
-        int nm[3] = {0, 0, 0};
+        cg_mates mt;
+        cg_person mp[CG_MEMBERS_MAX];
+        mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
         for (int r = 0; r < 3; r++) {
-            if (kinds[r] == CG_TIE_WORK && who.place == CG_PLACE_NONE)
-                continue;
-            grp g;
-            grp_of(pm, ridx_of(&who, kinds[r]), who.pos, &g);
-            for (uint64_t l = g.g0; l < g.g1; l++) {
-                uint64_t q = g.base + cg_perm_inv(&g.perm, l);
-                if (q == who.pos)
-                    continue;
-                cg_person p;
-                cg_people_person(pm, q, &p);
-                if (kinds[r] == CG_TIE_WORK && p.place != who.place)
-                    continue;
-                mates[r][nm[r]++] = q;
-                if ((q >= hb && q < he) || (r > 0 && in_list(mates[0], nm[0], q)) ||
-                    (r > 1 && in_list(mates[1], nm[1], q)))
-                    continue;
-                prod[r][np[r]++] = who.soc * p.soc;
+            uint64_t heads[CG_MEMBERS_MAX];
+            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads);
+            double *g = cg_grow(prod[r], &cap[r], np[r] + (size_t)ne + 1, sizeof *g);
+            if (!g) {
+                oom = 1;
+                break;
             }
+            prod[r] = g;
+            uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos;
+            for (int j = 0; j < ne; j++)
+                prod[r][np[r]++] = who.soc * mp[j].soc * closeness(pm, own, heads[j]);
         }
         /* weak partners are random people: their sociability is any */
+        double *g = cg_grow(prod[3], &cap[3], np[3] + CG_WEAK_LAYERS, sizeof *g);
+        if (oom || !g) {
+            oom = 1;
+            break;
+        }
+        prod[3] = g;
         for (int l = 0; l < CG_WEAK_LAYERS; l++) {
             cg_person p;
             cg_people_person(pm, cal_pos(pm, (k * 7919 + (uint64_t)l * 104729 + 1) % n, n), &p);
             prod[3][np[3]++] = who.soc * p.soc;
         }
+    }
+    if (oom) {
+        for (int r = 0; r < 4; r++)
+            free(prod[r]);
+        return -1;
     }
     const cg_people *pp = &cfg->people;
     double dn = (double)n;
@@ -556,6 +615,17 @@ static int calibrate_rates(cg_people_model *pm)
     cg_tie *t = malloc(sizeof *t * CG_TIE_MAX);
     if (!t)
         return -1;
+    /* activity levels: exactly mean 1 over the sample (the whole population
+     * up to CAL_N), whatever the draws */
+    double am[3] = {0, 0, 0};
+    for (uint64_t k = 0; k < n; k++) {
+        cg_person who;
+        cg_people_person(pm, cal_pos(pm, k, n), &who);
+        for (int s = 0; s < 3; s++)
+            am[s] += who.act[s] / (double)n;
+    }
+    for (int s = 0; s < 3; s++)
+        pm->act_scale[s] = am[s] > 0 ? 1.0 / am[s] : 1.0;
     double m[2] = {0, 0}, lw = 0, w = 0, deg = 0;
     for (uint64_t k = 0; k < n; k++) {
         cg_person who;
@@ -564,14 +634,19 @@ static int calibrate_rates(cg_people_model *pm)
         deg += nt;
         for (int j = 0; j < nt; j++)
             for (int s = 0; s < 2; s++) {
-                double r = t[j].strength * 0.5 * (who.act[s] + t[j].peer.act[s]);
+                double r = t[j].strength * sqrt(who.act[s] * t[j].peer.act[s]);
                 m[s] += r;
                 lw += r * log(t[j].strength);
                 w += r;
             }
     }
     free(t);
-    double on = 1.0 - cfg->interconnect_share;
+    /* a day's tie rate has the geometric mean of the two day factors:
+     * E[sqrt(G)]^2 on average, not 1 */
+    double sg = 0;
+    for (int q = 0; q < 1024; q++)
+        sg += sqrt(pm->gq[q]) / 1024;
+    double on = (1.0 - cfg->interconnect_share) / (sg * sg);
     pm->kappa[0] = m[0] > 0 ? cfg->avg_calls * on * (double)n / m[0] : 0;
     pm->kappa[1] = m[1] > 0 ? cfg->avg_sms * on * (double)n / m[1] : 0;
     pm->talk_mid = w > 0 ? lw / w : 0;
@@ -592,6 +667,7 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
     for (int q = 0; q < 4096; q++)
         pm->zq[q] = norm_quantile((q + 0.5) / 4096);
     gamma_table(pm->gq, 1024, cfg->people.day_shape);
+    pm->act_scale[0] = pm->act_scale[1] = pm->act_scale[2] = 1.0;
     /* profiles: shares, normalised rates and weekdays, the place share
      * scaled to mobility.worker_share */
     pm->nprof = cfg->n_profiles;
@@ -639,6 +715,8 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
     pm->group_q[CG_TIE_HOOD] = pm->group_q[CG_TIE_TOWN] = 1.0 / pp->circle_size;
     memcpy(pm->base, KIND_BASE, sizeof pm->base);
     pm->talk_beta = TALK_BETA;
+    /* mean of exp(-d / scale) for d uniform on [0, 1/2] */
+    pm->close_norm = 1.0 / (2 * CLOSE_SCALE * (1 - exp(-0.5 / CLOSE_SCALE)));
     if (cg_popmap_build(&pm->map, cells) || calibrate_degrees(pm) || calibrate_rates(pm)) {
         cg_people_free(pm);
         return cg_err_set(err, CG_ERUNTIME, "out of memory building the population");

@@ -33,8 +33,10 @@ enum cg_tie_kind {
  * positions; ties of a person at most CG_TIE_MAX. */
 #define CG_GROUP_CAP 64
 #define CG_HOUSEHOLD_CAP 8
-#define CG_WEAK_LAYERS 8
-#define CG_TIE_MAX (CG_HOUSEHOLD_CAP + 3 * CG_GROUP_CAP + CG_WEAK_LAYERS)
+#define CG_WEAK_LAYERS 24
+/* members of one group: a neighbourhood circle gathers whole households */
+#define CG_MEMBERS_MAX (CG_GROUP_CAP * CG_HOUSEHOLD_CAP)
+#define CG_TIE_MAX (CG_HOUSEHOLD_CAP + 2 * CG_GROUP_CAP + CG_MEMBERS_MAX + CG_WEAK_LAYERS)
 
 /* A keyed permutation of [0, n): a balanced Feistel network on the
  * smallest even number of bits covering n, with cycle walking. */
@@ -98,6 +100,8 @@ typedef struct cg_people_model {
     double base[CG_TIE_KINDS];         /* strength by kind */
     double kappa[2];                   /* calls, SMS per unit of tie rate */
     double talk_beta, talk_mid;        /* talk shift = beta (ln strength - mid) */
+    double close_norm;                 /* 1 / mean closeness of random pairs */
+    double act_scale[3];               /* 1 / the sample's mean activity */
     double zq[4096];                   /* standard normal quantiles */
     double gq[1024];                   /* Gamma(k)/k quantiles (the day factor) */
     double mean_degree;                /* of the calibration sample */

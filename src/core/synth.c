@@ -3,15 +3,15 @@
  * Traffic model (MODEL.md "People"). A person's calls and SMS live on its
  * ties (core/people.h) and on its own off-net stream. A tie carries, each
  * day, Poisson(rate / SESSION_MEAN) conversations, rate = kappa x strength
- * x the mean of the two sides' activity that day (lasting level x weekday
+ * x the geometric mean of the two sides' activity that day (lasting level x weekday
  * x day factor); a conversation is a first call or SMS and follow-ups
  * minutes apart (a reply, a callback after a missed call), drawn from the
  * tie's own stream keyed by (tie, day), so each side writes its records
  * without the other. Nobody is in two answered calls at once: an answered
  * call overlapping an earlier one of either side (today's or a call of the
  * day before still running) is BUSY when the callee is the busy one and
- * does not happen when the caller is; both sides decide it alike, from the
- * calls as drawn. */
+ * unanswered (given up) when the caller is; both sides decide it alike,
+ * from the calls as drawn. */
 #include "core/synth.h"
 
 #include <math.h>
@@ -32,14 +32,15 @@ static const struct rat_params RAT[3] = {
 /* Conversations: a follow-up comes with probability SESSION_CONT after
  * each event (mean events per conversation 1 / (1 - SESSION_CONT)); it is
  * of the other service with probability TYPE_SWITCH x the other's share
- * (which keeps the tie's mix), from the other side with probability
- * REPLY_FLIP (CALLBACK_FLIP after a missed call), after a gap of a
+ * (which keeps the tie's mix), a reply from the other side with
+ * probability REPLY_FLIP (a callback, CALLBACK_FLIP, after a missed call)
+ * and otherwise from the side the tie's lean picks, after a gap of a
  * log-normal number of seconds (median GAP_SMS_S after an SMS, GAP_CALL_S
  * after the end of a call). */
-#define SESSION_CONT 0.45
+#define SESSION_CONT 0.55
 #define SESSION_MEAN (1.0 / (1.0 - SESSION_CONT))
 #define TYPE_SWITCH 0.3
-#define REPLY_FLIP 0.6
+#define REPLY_FLIP 0.35
 #define CALLBACK_FLIP 0.85
 #define GAP_SMS_S 60.0
 #define GAP_CALL_S 150.0
@@ -167,6 +168,17 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
     if (rc)
         cg_dayparams_free(dp);
     return rc;
+}
+
+/* Which of the cells serving a place serves the phone: the same for
+ * CELL_HOLD_MS at a time (a phone sits on its cell for a while), so records
+ * minutes apart do not hop between a place's cells. rb->cell_key keys the
+ * person-day; the buckets are staggered per person. */
+#define CELL_HOLD_MS (20 * 60 * 1000)
+static double serving_u(const cg_recbuf *rb, int64_t t)
+{
+    uint64_t b = (uint64_t)((t + (int64_t)(rb->cell_key % CELL_HOLD_MS)) / CELL_HOLD_MS);
+    return (double)(cg_mix64(rb->cell_key ^ b) >> 11) * 0x1.0p-53;
 }
 
 static void evbuf_free(cg_evbuf *b)
@@ -299,10 +311,10 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
     double al[2], ah[2];
     levels(m, dp, lo, al);
     levels(m, dp, hi, ah);
-    double f = dp->factor * t->strength * 0.5;
+    double f = dp->factor * t->strength;
     if (t->kind == CG_TIE_WORK)
         f *= dp->weekday < 5 ? WORK_TIE_WEEKDAY : WORK_TIE_WEEKEND;
-    double rc = pm->kappa[0] * f * (al[0] + ah[0]), rs = pm->kappa[1] * f * (al[1] + ah[1]);
+    double rc = pm->kappa[0] * f * sqrt(al[0] * ah[0]), rs = pm->kappa[1] * f * sqrt(al[1] * ah[1]);
     if (!(rc + rs > 0))
         return 0;
     cg_rng r = {cg_mix64(t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day))};
@@ -341,12 +353,13 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
             int missed = call && e->disp != CG_DISP_ANSWERED;
             double gap = exp(log(call ? GAP_CALL_S : GAP_SMS_S) + GAP_SIGMA * cg_rng_normal(&r));
             int64_t next = start + (int64_t)(call ? e->dur : 0) * 1000 + (int64_t)(gap * 1000);
-            if (cg_rng_u01(&r) < (missed ? CALLBACK_FLIP : REPLY_FLIP))
+            double who = cg_rng_u01(&r);
+            if (who < (missed ? CALLBACK_FLIP : REPLY_FLIP))
                 lo_orig = !lo_orig;
+            else
+                lo_orig = cg_rng_u01(&r) < t->bias;
             double sw = cg_rng_u01(&r);
-            if (missed)
-                call = 1; /* a callback */
-            else if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
+            if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
                 call = !call;
             if (next >= dp->day.end_ms)
                 break; /* the conversation ends with the day */
@@ -590,11 +603,14 @@ static cg_rec *push_voice(cg_recbuf *rb, const cg_ev *x, uint64_t msisdn_i, uint
         r->type = CG_REC_CALL;
         r->disp = x->disp;
         r->rectype = CG_RT_MSC;
-        if (x->fate == 1) { /* the callee was in a call */
+        if (x->fate) {
+            /* the callee was in a call: BUSY; the caller was: dropped
+             * before an answer */
             cg_rng q = {cg_mix64(x->key ^ 0xb05e)};
-            r->disp = CG_DISP_BUSY;
-            r->cause = CG_CAUSE_BUSY;
-            r->dur_s = cg_synth_call_duration(m, CG_DISP_BUSY, &q);
+            int d = x->fate == 1 ? CG_DISP_BUSY : CG_DISP_NO_ANSWER;
+            r->disp = (uint8_t)d;
+            r->cause = DISP_CAUSE[d];
+            r->dur_s = cg_synth_call_duration(m, d, &q);
         }
     } else {
         r->type = CG_REC_SMS;
@@ -722,8 +738,9 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
         int64_t start = draw_start(dp, c, cg_rng_u01(r), &off_min);
         /* the RAT among those serving the position, and its cell there */
         int rat = -2;
+        (void)cg_rng_u01(r);
         uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(start, off_min), &rat,
-                                     cg_rng_u01(r));
+                                     serving_u(rb, start));
         const struct rat_params *rp = &RAT[rat];
         double down = floor(vol * fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
         if (down < DATA_MIN_DOWN_BYTES)
@@ -768,8 +785,6 @@ static int voice_records(const cg_model *m, uint64_t i,
 {
     for (size_t k = 0; k < rb->ev.n; k++) {
         const cg_ev *x = &rb->ev.v[k];
-        if (x->fate == 2)
-            continue; /* the caller was in a call: it never happened */
         cg_ident own, peer;
         if (!owner_at(m, i, x->start, day_id, &own))
             continue;
@@ -791,9 +806,8 @@ static int voice_records(const cg_model *m, uint64_t i,
                 continue;
         }
         int any = -1;
-        cg_rng q = {cg_mix64(x->key ^ 0xce11 ^ (x->self_orig ? 1u : 2u))};
         uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(x->start, x->off), &any,
-                                     cg_rng_u01(&q));
+                                     serving_u(rb, x->start));
         if (!push_voice(rb, x, msisdn_i, msisdn_j, cell, &own, m))
             return -1;
     }
@@ -818,6 +832,7 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     const cg_profile *pr = &cfg->profiles[self.profile];
     cg_plan_day(&rb->plan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
                 person_of_day(m, dp, i, msisdn_i, &day_id), dp->day.day, dp->day.weekend);
+    rb->cell_key = cg_key4(cfg->seed, 0xce11, i, (uint64_t)(uint32_t)dp->day.day);
     int nt;
     if (cg_synth_events(m, dp, pos, rb->tie, &nt, &rb->ev))
         return -1;

@@ -92,7 +92,7 @@ typedef struct cg_ev {
     int16_t tie;      /* index into the day's ties, -1 off-net */
     uint8_t type, disp, cause, seg, status;
     uint8_t self_orig; /* the person originated it */
-    uint8_t fate;      /* 0 as drawn, 1 BUSY (callee in a call), 2 none (caller in a call) */
+    uint8_t fate;      /* 0 as drawn, 1 BUSY (the callee was in a call), 2 NO ANSWER (the caller was) */
 } cg_ev;
 
 typedef struct cg_evbuf {
@@ -118,6 +118,7 @@ typedef struct cg_recbuf {
     cg_evbuf pcalls[CG_PEER_CACHE]; /* answered calls of peers: today and before */
     uint64_t pcache[CG_PEER_CACHE]; /* their positions + 1, 0 free */
     int pnext;
+    uint64_t cell_key; /* the person-day's serving-cell draws */
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;

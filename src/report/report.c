@@ -15,6 +15,7 @@
 #include "io/codec.h"
 #include "io/layout.h"
 #include "io/merge.h"
+#include "report/social.h"
 
 #define EARTH_KM 6371.0088
 #define PI 3.14159265358979323846
@@ -43,6 +44,7 @@ typedef struct sub {
     int64_t last_t;
     uint32_t last_cell;
     int has_last;
+    rs_sub rs;
 } sub;
 
 /* A cell of cells.csv: its position (and unit vector on the sphere),
@@ -69,6 +71,7 @@ typedef struct state {
     uint32_t *idx;
     size_t kcap;
     cg_report *rep;
+    rs_state rs;
 } state;
 
 static int hist_add(hist *h, uint32_t cell)
@@ -240,6 +243,20 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
         return CG_OK;
     uint32_t c = (uint32_t)cv;
     int64_t t = num(ts, tl);
+    if (l[0] == 'C' || l[0] == 'S') {
+        size_t el = 0, ul = 0, kl = 0, ol2 = 0;
+        int mo = !(dir && dl == 2 && dir[1] == 'T');
+        const char *oth = mo ? field(l, n, 2, &ol2) : field(l, n, 1, &ol2);
+        const char *end = field(l, n, 5, &el), *dur = field(l, n, 8, &ul);
+        const char *cause = field(l, n, 14, &kl);
+        uint64_t other = oth && ol2 ? (uint64_t)num(oth, ol2) : 0;
+        int answered = l[0] == 'C' && cause && kl == 13 && !memcmp(cause, "normalRelease", 13);
+        int64_t dv = dur ? num(dur, ul) : 0;
+        if (rs_event(&st->rs, &s->rs, s->msisdn, other,
+                     other && cg_mix64(other ^ 0x5eed) % st->sample == 0, l[0] == 'C', mo,
+                     answered, t, end ? num(end, el) : t, (uint32_t)(dv < 0 ? 0 : dv)))
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
     int64_t ov = num(off, ol);
     int off_min = (int)(ov < -1440 ? -1440 : ov > 1440 ? 1440 : ov); /* UTC offsets are within a day */
     s->recs++;
@@ -369,6 +386,8 @@ static int close_nights(state *st, cg_err *err)
         s->nights[s->nn++] = hist_mode(&s->night);
         s->night.n = 0;
     }
+    for (size_t i = 0; i < st->nsubs; i++)
+        rs_day_end(&st->rs, &st->subs[i].rs);
     return CG_OK;
 }
 
@@ -519,6 +538,53 @@ static void sites_inner(const catalog *c, cg_report *rep)
     rep->sites_inner30 = total ? (double)inner / total : NAN;
 }
 
+/* The usual home of a sampled subscriber: the cell of most of its nights
+ * (of all its records without nights), as a unit vector; NAN unknown. */
+static void home_of(const state *st, const sub *s, double *u)
+{
+    u[0] = u[1] = u[2] = NAN;
+    uint32_t best = 0, bn = 0;
+    for (size_t k = 0; k < s->nn; k++) {
+        uint32_t n = 0;
+        for (size_t j = 0; j < s->nn; j++)
+            n += s->nights[j] == s->nights[k];
+        if (n > bn) {
+            bn = n;
+            best = s->nights[k];
+        }
+    }
+    if (!best)
+        best = hist_mode(&s->cells);
+    if (best < 1 || (int)best > st->cat.n)
+        return;
+    u[0] = st->cat.cell[best - 1].ux;
+    u[1] = st->cat.cell[best - 1].uy;
+    u[2] = st->cat.cell[best - 1].uz;
+}
+
+static int social(state *st, cg_err *err)
+{
+    size_t n = st->nsubs;
+    rs_sub **p = malloc(sizeof *p * (n ? n : 1));
+    uint64_t *m = malloc(sizeof *m * (n ? n : 1));
+    double *h = malloc(sizeof *h * 3 * (n ? n : 1));
+    int rc = CG_OK;
+    if (!p || !m || !h) {
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            p[k] = &st->subs[k].rs;
+            m[k] = st->subs[k].msisdn;
+            home_of(st, &st->subs[k], &h[3 * k]);
+        }
+        rs_finish(&st->rs, p, m, h, n, st->rep);
+    }
+    free(p);
+    free(m);
+    free(h);
+    return rc;
+}
+
 int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -533,7 +599,7 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
     char (*days)[11] = NULL;
     size_t ndays = 0;
     int rc = CG_OK;
-    if (!st.keys || !st.idx || !st.subs)
+    if (!st.keys || !st.idx || !st.subs || rs_init(&st.rs))
         rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
     if (!rc)
         rc = load_catalog(&st.cat, out_dir, err);
@@ -551,7 +617,9 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
     if (!rc) {
         finish(&st);
         sites_inner(&st.cat, rep);
+        rc = social(&st, err);
     }
+    rs_free(&st.rs);
     for (size_t i = 0; i < st.nsubs; i++) {
         free(st.subs[i].cells.v);
         free(st.subs[i].night.v);
@@ -607,6 +675,35 @@ void cg_report_print(FILE *f, const cg_report *r, int json)
         num_json(f, "implausible_share", impl, 0);
         fprintf(f, "\"sites\":%d,", r->nsites);
         num_json(f, "sites_inner30_share", r->sites_inner30, 1);
+        fprintf(f, "},\"people\":{");
+        num_json(f, "events_mean", r->events_mean, 0);
+        num_json(f, "events_cv", r->events_cv, 0);
+        num_json(f, "day_to_day_corr", r->day_corr, 0);
+        num_json(f, "burstiness_p50", r->burstiness_p50, 0);
+        fprintf(f, "\"burstiness_subscribers\":%llu,\"overlapping_answered_calls\":%llu,"
+                   "\"onnet_pairs\":%llu,",
+                (unsigned long long)r->burst_subs, (unsigned long long)r->overlapping_calls,
+                (unsigned long long)r->onnet_pairs);
+        num_json(f, "degree_mean", r->degree_mean, 0);
+        num_json(f, "degree_cv", r->degree_cv, 0);
+        num_json(f, "degree_le3_share", r->degree_le3, 0);
+        num_json(f, "clustering", r->clustering, 0);
+        num_json(f, "overlap_bottom_decile", r->overlap_bottom, 0);
+        num_json(f, "overlap_top_decile", r->overlap_top, 0);
+        num_json(f, "overlap_ratio", r->overlap_top / r->overlap_bottom, 0);
+        num_json(f, "tie_gamma", r->tie_gamma, 0);
+        num_json(f, "tie_w0_s", r->tie_w0, 0);
+        num_json(f, "top1_pairs_call_share", r->top1_call_share, 0);
+        fprintf(f, "\"direction_ties\":%llu,", (unsigned long long)r->direction_ties);
+        num_json(f, "direction_sd", r->direction_sd, 0);
+        num_json(f, "direction_fair_sd", r->direction_fair_sd, 0);
+        num_json(f, "direction_ratio", r->direction_sd / r->direction_fair_sd, 0);
+        num_json(f, "talk_bottom_decile_s", r->talk_bottom_s, 0);
+        num_json(f, "talk_top_decile_s", r->talk_top_s, 0);
+        num_json(f, "talk_ratio", r->talk_top_s / r->talk_bottom_s, 0);
+        num_json(f, "home_km_contacts_p50", r->home_km_contacts, 0);
+        num_json(f, "home_km_random_p50", r->home_km_random, 0);
+        num_json(f, "home_distance_ratio", r->home_km_contacts / r->home_km_random, 1);
         fprintf(f, "}}\n");
         return;
     }
@@ -634,4 +731,24 @@ void cg_report_print(FILE *f, const cg_report *r, int json)
     fprintf(f, "  implausible moves         %.5f  (%llu of %llu pairs)\n", impl,
             (unsigned long long)r->implausible_pairs, (unsigned long long)r->move_pairs);
     fprintf(f, "  sites within 30%% radius   %.3f  (%d sites)\n", r->sites_inner30, r->nsites);
+    fprintf(f, "people:\n");
+    fprintf(f, "  calls+SMS per subscriber  mean %.1f  CV %.3f\n", r->events_mean, r->events_cv);
+    fprintf(f, "  day-to-day correlation    %.3f\n", r->day_corr);
+    fprintf(f, "  burstiness                p50 %.3f  (%llu subscribers)\n", r->burstiness_p50,
+            (unsigned long long)r->burst_subs);
+    fprintf(f, "  overlapping answered calls %llu\n", (unsigned long long)r->overlapping_calls);
+    fprintf(f, "  on-net graph              %llu pairs, degree mean %.2f CV %.3f, <= 3: %.3f\n",
+            (unsigned long long)r->onnet_pairs, r->degree_mean, r->degree_cv, r->degree_le3);
+    fprintf(f, "  clustering                %.3f\n", r->clustering);
+    fprintf(f, "  overlap by weight decile  bottom %.4f  top %.4f  (x %.2f)\n", r->overlap_bottom,
+            r->overlap_top, r->overlap_top / r->overlap_bottom);
+    fprintf(f, "  tie strength (call s)     gamma %.2f  w0 %.0f s, top 1%% pairs %.3f of calls\n",
+            r->tie_gamma, r->tie_w0, r->top1_call_share);
+    fprintf(f, "  direction, >= 10 calls    SD %.3f  fair %.3f  (x %.2f, %llu ties)\n",
+            r->direction_sd, r->direction_fair_sd, r->direction_sd / r->direction_fair_sd,
+            (unsigned long long)r->direction_ties);
+    fprintf(f, "  talk time by weight decile bottom %.0f s  top %.0f s  (x %.2f)\n",
+            r->talk_bottom_s, r->talk_top_s, r->talk_top_s / r->talk_bottom_s);
+    fprintf(f, "  home distance km          contacts %.2f  random %.2f  (x %.3f)\n",
+            r->home_km_contacts, r->home_km_random, r->home_km_contacts / r->home_km_random);
 }

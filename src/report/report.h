@@ -31,6 +31,23 @@ typedef struct cg_report {
     uint64_t move_pairs, implausible_pairs; /* consecutive records; > 5 km at > 300 km/h */
     double sites_inner30;                   /* sites within 30% of the radius */
     int nsites;
+    /* people (MODEL.md "Report"): activity over the sample */
+    double events_mean, events_cv;          /* calls + SMS per subscriber over the run */
+    double day_corr;                        /* of a subscriber's calls + SMS on consecutive days */
+    double burstiness_p50;                  /* of inter-event times, >= 20 events */
+    uint64_t burst_subs;
+    uint64_t overlapping_calls;             /* answered calls starting in another */
+    /* the on-net graph among the sampled subscribers */
+    uint64_t onnet_pairs;
+    double degree_mean, degree_cv, degree_le3;
+    double clustering;                      /* mean local, degree >= 2 */
+    double overlap_bottom, overlap_top;     /* mean overlap, weight deciles */
+    double talk_bottom_s, talk_top_s;       /* geometric mean answered call, same */
+    double tie_gamma, tie_w0;               /* Lomax fit of call seconds per pair */
+    double top1_call_share;                 /* calls on the top 1% of pairs */
+    uint64_t direction_ties;                /* ties with >= 10 calls */
+    double direction_sd, direction_fair_sd; /* SD of the lower side's share; a fair coin's */
+    double home_km_contacts, home_km_random; /* median home distance */
 } cg_report;
 
 /* Reads OUT (its cells.csv and every day's bundle, or its parts when no
