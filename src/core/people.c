@@ -176,6 +176,11 @@ static double gamma_p(double k, double x)
 /* Midpoint quantiles of Gamma(k, 1/k) (mean 1), by bisection. */
 static void gamma_table(double *q, int n, double k)
 {
+    if (!(k > 0)) { /* no day-to-day factor */
+        for (int i = 0; i < n; i++)
+            q[i] = 1.0;
+        return;
+    }
     for (int i = 0; i < n; i++) {
         double p = (i + 0.5) / n, lo = 0, hi = 1;
         while (gamma_p(k, hi * k) < p)

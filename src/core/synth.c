@@ -361,12 +361,14 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
             double sw = cg_rng_u01(&r);
             if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
                 call = !call;
-            if (next >= dp->day.end_ms)
-                break; /* the conversation ends with the day */
-            start = next;
-            off = cg_day_offset_at(&dp->day, start);
             o = lo_orig ? lo : hi;
             c = o->profile * 3 + (call ? 0 : 1);
+            /* the conversation ends with the day, and where the next
+             * event's hour has no weight (traffic never lands there) */
+            if (next >= dp->day.end_ms || !cg_day_weighted_at(&dp->curve[c], next))
+                break;
+            start = next;
+            off = cg_day_offset_at(&dp->day, start);
         }
     }
     return 0;

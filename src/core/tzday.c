@@ -176,11 +176,9 @@ int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min)
     return t;
 }
 
-int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms)
+/* Last segment starting at or before t_ms (nseg > 0). */
+static int seg_at(const cg_day *d, int64_t t_ms)
 {
-    if (d->nseg == 0)
-        return 0;
-    /* Last segment starting at or before t_ms. */
     int lo = 0, hi = d->nseg - 1;
     while (lo < hi) {
         int mid = lo + (hi - lo + 1) / 2;
@@ -189,7 +187,20 @@ int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms)
         else
             hi = mid - 1;
     }
-    return d->seg[lo].offset_min;
+    return lo;
+}
+
+int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms)
+{
+    return d->nseg ? d->seg[seg_at(d, t_ms)].offset_min : 0;
+}
+
+int cg_day_weighted_at(const cg_day *d, int64_t t_ms)
+{
+    if (d->nseg == 0 || t_ms < d->start_ms || t_ms >= d->end_ms)
+        return 0;
+    int k = seg_at(d, t_ms);
+    return d->seg[k].cum > (k ? d->seg[k - 1].cum : 0.0);
 }
 
 double cg_day_factor(const cg_config *cfg, int32_t day)

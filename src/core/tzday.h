@@ -54,6 +54,9 @@ int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min);
 /* UTC offset (minutes) in force at t_ms; t_ms outside the day is clamped. */
 int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms);
 
+/* 1 when t_ms is inside the day in an hour of non-zero weight. */
+int cg_day_weighted_at(const cg_day *d, int64_t t_ms);
+
 /* Expected-count multiplier of a day: seasonality[month-1] x the special day
  * factor of that date (1.0 if it is not a special day). */
 double cg_day_factor(const cg_config *cfg, int32_t day);

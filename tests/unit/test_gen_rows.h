@@ -339,6 +339,30 @@ static inline void gr_config(cg_config *cfg, uint64_t subs, const char *start, i
     snprintf(cfg->out, sizeof cfg->out, "%s/out", tmpl);
 }
 
+/* A homogeneous population for the tests of the exact laws: one profile
+ * with every multiplier 1 (the diurnal curves and rates as configured),
+ * no lasting activity differences and no day-to-day factor. What is left
+ * random is Poisson: the off-net events and data sessions of each
+ * subscriber-day and the conversations of each tie-day, whose sizes are
+ * geometric with continuation GR_SESSION_CONT (core/synth.c). */
+#define GR_SESSION_CONT 0.55
+static inline void gr_flatten(cg_config *cfg)
+{
+    cfg->profiles[0] = cg_profile_template;
+    snprintf(cfg->profiles[0].name, sizeof cfg->profiles[0].name, "flat");
+    cfg->n_profiles = 1;
+    cfg->people.activity_sigma = 0;
+    cfg->people.day_shape = 0;
+}
+
+/* Variance over mean of a count of calls or SMS rows: both records of
+ * every event of Poisson conversations of geometric size X (continuation
+ * c): Var / E = 2 E[X^2] / E[X] = 2 (1 + c) / (1 - c). */
+static inline double gr_session_var_mult(void)
+{
+    return 2.0 * (1.0 + GR_SESSION_CONT) / (1.0 - GR_SESSION_CONT);
+}
+
 /* Runs generate (progress = 0 prints nothing), reporting a failure. */
 static inline int gr_run(const cg_config *cfg)
 {
