@@ -21,7 +21,7 @@ enum cg_stream {
     CG_S_EDGE = 3,       /* per contact edge and day: on-net calls and SMS */
     CG_S_IMEI = 4,       /* per subscriber and device version */
     CG_S_CELLS = 5,      /* the cell catalog */
-    CG_S_GRAPH = 6,      /* contact graph permutation keys */
+    CG_S_GRAPH = 6,      /* (retired: the contact graph of the first version) */
     CG_S_DB = 7,         /* subscriber database generation */
     CG_S_OFFNET = 8,     /* off-net number draws */
     CG_S_PERSON = 9,     /* per person: home, work, epoch of its places */
