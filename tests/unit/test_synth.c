@@ -194,6 +194,7 @@ static void test_subscriber_day(void)
     }
     /* 1000 subscribers x (3.5 + 5.2 + 12) expected records: far from 0. */
     CHECK(total > 15000);
+    cg_dayparams_free(&dp);
     cg_recbuf_free(&rb);
     cg_recbuf_free(&rb2);
     cg_model_free(&m);
