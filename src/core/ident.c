@@ -61,6 +61,33 @@ int cg_luhn_valid(uint64_t v)
     return cg_luhn_digit(v / 10) == (int)(v % 10);
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* a^-1 mod n (gcd(a, n) = 1), by the extended Euclidean algorithm. */
+static uint64_t inv_mod(uint64_t a, uint64_t n)
+{
+    __extension__ __int128 t = 0, nt = 1, r = n, nr = a;
+    while (nr) {
+        __extension__ __int128 q = r / nr, x = t - q * nt;
+        t = nt;
+        nt = x;
+        x = r - q * nr;
+        r = nr;
+        nr = x;
+    }
+    if (t < 0)
+        t += n;
+    return (uint64_t)t;
+}
+
 void cg_numbering_init(cg_numbering *nb, const cg_config *cfg, uint64_t subs)
 {
     nb->seed = cfg->seed;
@@ -74,13 +101,26 @@ void cg_numbering_init(cg_numbering *nb, const cg_config *cfg, uint64_t subs)
     for (int k = 0; k < cfg->n_mccmnc; k++)
         nb->mccmnc[k] = (uint32_t)strtoul(cfg->mccmnc_pool[k], NULL, 10);
     nb->imei_change_prob = cfg->imei_change_prob;
+    /* Numbers are handed out scrambled over the ranges (an affine map mod
+     * N = prefixes x 10^7 with a unit multiplier), not in subscriber
+     * order: neighbours on the map (the People model's positions follow
+     * the index) do not get consecutive numbers. */
+    uint64_t N = (uint64_t)nb->n_prefixes * CG_NUMBERS_PER_PREFIX;
+    nb->num_n = N;
+    uint64_t a = (cg_mix64(cfg->seed ^ 0x6d736973646eULL) % N) | 1;
+    while (gcd64(a, N) != 1)
+        a += 2;
+    nb->num_a = a % N;
+    nb->num_c = cg_mix64(cfg->seed ^ 0x6f6666736574ULL) % N;
+    nb->num_ai = inv_mod(nb->num_a, N);
 }
 
 uint64_t cg_ident_msisdn(const cg_numbering *nb, uint64_t i)
 {
     uint64_t p = (uint64_t)nb->n_prefixes;
-    int k = (int)(i % p);
-    return cg_dnum(nb->prefix[k] * 10000000ULL + i / p, nb->prefix_len[k] + 7);
+    uint64_t j = (uint64_t)(((cg_u128)i * nb->num_a + nb->num_c) % nb->num_n);
+    int k = (int)(j % p);
+    return cg_dnum(nb->prefix[k] * 10000000ULL + j / p, nb->prefix_len[k] + 7);
 }
 
 uint64_t cg_ident_msisdn_index(const cg_numbering *nb, uint64_t msisdn)
@@ -90,7 +130,8 @@ uint64_t cg_ident_msisdn_index(const cg_numbering *nb, uint64_t msisdn)
     for (int k = 0; k < nb->n_prefixes; k++) {
         if (nb->prefix_len[k] + 7 != len || v / 10000000ULL != nb->prefix[k])
             continue;
-        uint64_t idx = (v % CG_NUMBERS_PER_PREFIX) * (uint64_t)nb->n_prefixes + (uint64_t)k;
+        uint64_t j = (v % CG_NUMBERS_PER_PREFIX) * (uint64_t)nb->n_prefixes + (uint64_t)k;
+        uint64_t idx = (uint64_t)(((cg_u128)(j + nb->num_n - nb->num_c) * nb->num_ai) % nb->num_n);
         return idx < nb->subs ? idx : UINT64_MAX;
     }
     return UINT64_MAX;

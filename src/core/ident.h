@@ -46,6 +46,7 @@ typedef struct cg_numbering {
     int n_mccmnc;
     uint32_t mccmnc[CG_MAX_MCCMNC];
     double imei_change_prob;
+    uint64_t num_n, num_a, num_ai, num_c; /* number j = (a i + c) mod n */
 } cg_numbering;
 
 void cg_numbering_init(cg_numbering *nb, const cg_config *cfg, uint64_t subs);

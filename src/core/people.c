@@ -16,9 +16,11 @@ enum {
 };
 /* Region sizes as shares of the population (and their floors in
  * positions): a district holds 2% of it, a school's 0.5%, a neighbourhood
- * 0.2%, a town 2%. */
+ * 0.2%, a town 2%; each rounded to the nearest power of 4, the domain of
+ * its Feistel permutation (no cycle walking but in a last, partial
+ * region). */
 static const double REGION_SHARE[CG_TIE_KINDS + 1] = {0, 0.02, 0.002, 0.02, 0, 0.005};
-static const uint64_t REGION_MIN[CG_TIE_KINDS + 1] = {0, 256, 64, 512, 0, 128};
+static const uint64_t REGION_MIN[CG_TIE_KINDS + 1] = {0, 256, 64, 1024, 0, 256};
 /* Strength of a tie by kind, before its own lognormal factor; colleagues
  * mostly on working days (x WORKDAY_TIE, x WEEKEND_TIE, mean 1 a week). */
 static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.2, 1.5, 0.8, 0.3};
@@ -52,6 +54,9 @@ static inline uint64_t h3(uint64_t seed, uint64_t a, uint64_t b)
 {
     return cg_mix64(cg_mix64(seed ^ a) ^ b);
 }
+
+/* h3(pm->seed, a, b) with the first mix precomputed (pm->hkey). */
+#define HK(pm, a, b) cg_mix64((pm)->hkey[(a) - H_PERSON] ^ (b))
 
 /* ---- keyed permutations ---- */
 
@@ -204,30 +209,43 @@ static void gamma_table(double *q, int n, double k)
 
 /* ---- people ---- */
 
-void cg_people_person(const cg_people_model *pm, uint64_t pos, cg_person *w)
+/* Profile, place and sociability: what deciding a tie needs. */
+static void person_core(const cg_people_model *pm, uint64_t pos, cg_person *w)
 {
-    const cg_people *pp = &pm->cfg->people;
-    uint64_t h = h3(pm->seed, H_PERSON, pos), h2 = cg_mix64(h), h3_ = cg_mix64(h2);
+    uint64_t h = HK(pm, H_PERSON, pos), h2 = cg_mix64(h);
     w->pos = pos;
+    w->hact = h2;
     double u = u01(h);
     int k = 0;
     while (k < pm->nprof - 1 && u >= pm->prof_cum[k])
         k++;
     w->profile = k;
-    w->place = u01(h2) < pm->work_p[k] ? pm->place_of[k] : CG_PLACE_NONE;
-    double z0 = pm->zq[h3_ & 4095], sa = pp->activity_sigma, ss = pp->sociability_sigma;
-    double ca = sqrt(1 - ACT_RHO * ACT_RHO), cs = sqrt(1 - SOC_RHO * SOC_RHO);
-    for (int s = 0; s < 3; s++) {
-        double z = ACT_RHO * z0 + ca * pm->zq[(h3_ >> (12 * (s + 1))) & 4095];
-        w->act[s] = pm->rate[k][s] * exp(sa * z - 0.5 * sa * sa) * pm->act_scale[s];
-    }
-    double zs = SOC_RHO * z0 + cs * pm->zq[(h3_ >> 48) & 4095];
-    w->soc = pm->soc_mult[k] * exp(ss * zs - 0.5 * ss * ss);
+    w->place = (double)(h2 & 0xffffff) * 0x1.0p-24 < pm->work_p[k] ? pm->place_of[k]
+                                                                     : CG_PLACE_NONE;
+    /* log-normal levels are products of tabulated factors: a shared one
+     * and one of each's own */
+    w->soc = pm->soc_mult[k] * pm->soc0[(h2 >> 24) & 4095] * pm->soc1[(h2 >> 36) & 4095];
+}
+
+/* Its activity levels. */
+static void person_act(const cg_people_model *pm, cg_person *w)
+{
+    uint64_t h = cg_mix64(w->hact);
+    double a0 = pm->act0[(w->hact >> 24) & 4095];
+    for (int s = 0; s < 3; s++)
+        w->act[s] = pm->rate[w->profile][s] * a0 * pm->act1[(h >> (12 * s)) & 4095] *
+                    pm->act_scale[s];
+}
+
+void cg_people_person(const cg_people_model *pm, uint64_t pos, cg_person *w)
+{
+    person_core(pm, pos, w);
+    person_act(pm, w);
 }
 
 static int hh_start(const cg_people_model *pm, uint64_t q)
 {
-    return q % CG_HOUSEHOLD_CAP == 0 || u01(h3(pm->seed, H_HOUSEHOLD, q)) < pm->hh_q;
+    return q % CG_HOUSEHOLD_CAP == 0 || u01(HK(pm, H_HOUSEHOLD, q)) < pm->hh_q;
 }
 
 void cg_people_household(const cg_people_model *pm, uint64_t pos, uint64_t *b, uint64_t *e)
@@ -246,36 +264,93 @@ void cg_people_household(const cg_people_model *pm, uint64_t pos, uint64_t *b, u
  * CG_TIE_KINDS), CG_TIE_HOOD or CG_TIE_TOWN. The region of pos, its
  * permutation, and the block [g0, g1) of permuted local indices holding
  * pos's group. */
+/* A cheap keyed bijection of [0, n) for the groups of a region: two
+ * rounds of multiply (odd, mod 2^bits) and xorshift by half the width on
+ * the smallest power of two covering n (n is at least half of it, so
+ * cycle walking takes under two steps on average). */
+typedef struct lperm {
+    uint64_t n, mask, a, b, ai, bi, c;
+    int sh;
+} lperm;
+
+static uint64_t inv_odd(uint64_t a)
+{
+    uint64_t x = a; /* Newton: each step doubles the correct low bits */
+    for (int k = 0; k < 6; k++)
+        x *= 2 - a * x;
+    return x;
+}
+
+static void lperm_init(lperm *p, uint64_t n, uint64_t key)
+{
+    int bits = 1;
+    while ((1ULL << bits) < n)
+        bits++;
+    p->n = n;
+    p->mask = (1ULL << bits) - 1;
+    p->sh = (bits + 1) / 2;
+    p->a = cg_mix64(key) | 1;
+    p->b = cg_mix64(key ^ 0x5bd1e995) | 1;
+    p->c = cg_mix64(key ^ 0x27d4eb2f);
+    p->ai = inv_odd(p->a);
+    p->bi = inv_odd(p->b);
+}
+
+static uint64_t lperm_fwd(const lperm *p, uint64_t x)
+{
+    do {
+        x = (x * p->a + p->c) & p->mask;
+        x ^= x >> p->sh;
+        x = (x * p->b) & p->mask;
+        x ^= x >> p->sh;
+    } while (x >= p->n);
+    return x;
+}
+
+static uint64_t lperm_inv(const lperm *p, uint64_t y)
+{
+    do { /* x ^= x >> sh is its own inverse when sh >= bits / 2 */
+        y ^= y >> p->sh;
+        y = (y * p->bi) & p->mask;
+        y ^= y >> p->sh;
+        y = ((y - p->c) * p->ai) & p->mask;
+    } while (y >= p->n);
+    return y;
+}
+
+/* A group relation: kind CG_TIE_WORK (ridx CG_TIE_WORK or, for schools,
+ * CG_TIE_KINDS), CG_TIE_HOOD or CG_TIE_TOWN. The region of pos (blocks of
+ * region[ridx] positions, the remainder joining the last), its
+ * permutation, and the slots [g0, g1) of permuted local indices holding
+ * pos's group: each superblock of CG_GROUP_CAP slots is cut into 1 or more
+ * equal groups, their number drawn so that groups have the configured
+ * mean size. */
 typedef struct grp {
     int ridx;
     uint64_t base, n;
-    cg_perm perm;
+    lperm perm;
     uint64_t g0, g1;
 } grp;
 
-static int grp_start(const cg_people_model *pm, const grp *g, uint64_t l)
-{
-    return l % CG_GROUP_CAP == 0 ||
-           u01(h3(pm->seed, H_GROUP, (g->base << 3 | (uint64_t)g->ridx) ^ (l << 40) ^ l)) <
-               pm->group_q[g->ridx];
-}
-
 static void grp_of(const cg_people_model *pm, int ridx, uint64_t pos, grp *g)
 {
-    uint64_t R = pm->region[ridx];
+    uint64_t R = pm->region[ridx], nreg = pm->S / R ? pm->S / R : 1;
+    uint64_t r = pos / R < nreg ? pos / R : nreg - 1;
     g->ridx = ridx;
-    g->base = pos / R * R;
-    g->n = pm->S - g->base < R ? pm->S - g->base : R;
-    cg_perm_init(&g->perm, g->n, h3(pm->seed, H_GPERM, g->base << 3 | (uint64_t)ridx));
-    uint64_t l = cg_perm_fwd(&g->perm, pos - g->base);
-    uint64_t s = l;
-    while (!grp_start(pm, g, s))
-        s--;
-    uint64_t t = l + 1;
-    while (t < g->n && !grp_start(pm, g, t))
-        t++;
-    g->g0 = s;
-    g->g1 = t;
+    g->base = r * R;
+    g->n = r == nreg - 1 ? pm->S - g->base : R;
+    uint64_t key = cg_mix64(pm->hkey[H_GPERM - H_PERSON] ^ (g->base << 3 | (uint64_t)ridx));
+    lperm_init(&g->perm, g->n, key);
+    uint64_t l = lperm_fwd(&g->perm, pos - g->base);
+    uint64_t sb = l / CG_GROUP_CAP * CG_GROUP_CAP;
+    double x = pm->groups_per_sb[ridx];
+    int ng = (int)x + (u01(cg_mix64(key ^ sb)) < x - floor(x));
+    ng = ng < 1 ? 1 : ng > CG_GROUP_CAP ? CG_GROUP_CAP : ng;
+    uint64_t k = (l - sb) * (uint64_t)ng / CG_GROUP_CAP; /* its group */
+    g->g0 = sb + (k * CG_GROUP_CAP + (uint64_t)ng - 1) / (uint64_t)ng;
+    g->g1 = sb + ((k + 1) * CG_GROUP_CAP + (uint64_t)ng - 1) / (uint64_t)ng;
+    if (g->g1 > g->n)
+        g->g1 = g->n;
 }
 
 static int ridx_of(const cg_person *who, int kind)
@@ -337,7 +412,7 @@ void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor
 
 double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day)
 {
-    return pm->gq[h3(pm->seed, H_DAYF, pos ^ ((uint64_t)(uint32_t)day << 40)) & 1023];
+    return pm->gq[HK(pm, H_DAYF, pos ^ ((uint64_t)(uint32_t)day << 40)) & 1023];
 }
 
 /* ---- ties ---- */
@@ -345,29 +420,33 @@ double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day
 /* Fills t as the tie of `who` with `peer` of kind `kind` (extra: the weak
  * layer and epoch), everything symmetric in the two positions. */
 static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_person *peer,
-                     int kind, uint64_t extra, double close, cg_tie *t)
+                     int kind, uint64_t extra, double close, double log_close, cg_tie *t)
 {
     uint64_t lo = who->pos < peer->pos ? who->pos : peer->pos;
     uint64_t hi = who->pos < peer->pos ? peer->pos : who->pos;
-    const cg_person *plo = who->pos < peer->pos ? who : peer;
-    const cg_person *phi = who->pos < peer->pos ? peer : who;
+    const cg_person *plo = who, *phi = who; /* the peer's side set below */
     uint64_t key = cg_key4(pm->seed ^ H_TIE, lo, hi, (uint64_t)kind << 56 ^ extra);
-    double sg = pm->cfg->people.tie_sigma;
     t->peer = *peer;
+    person_act(pm, &t->peer);
+    if (who->pos < peer->pos)
+        phi = &t->peer;
+    else
+        plo = &t->peer;
     t->key = key;
     t->kind = kind;
     /* a Pareto factor (the heavy tail, mean 1), a log-normal one (mean 1)
-     * and how close the two are in their group (1 in a household) */
-    double a = TIE_ALPHA;
-    double par = pow(1.0 - u01(cg_mix64(key ^ 0x7a11)), -1.0 / a) * (a - 1) / a;
-    t->strength = pm->base[kind] * par * close * exp(sg * pm->zq[key & 4095] - 0.5 * sg * sg);
+     * and how close the two are in their group (1 in a household), from
+     * tables of their values and logarithms */
+    int ip = (int)((key >> 40) & 4095), il = (int)(key & 4095);
+    t->strength = pm->base[kind] * pm->par_tab[ip] * pm->ln_tab[il] * close;
+    double ls = pm->log_base[kind] + pm->par_log[ip] + pm->ln_log[il] + log_close;
     /* A lasting direction: a drawn lean (most ties lopsided), tilted
      * towards the more active side. */
     double v = 2.0 * u01(cg_mix64(key)) - 1.0;
     double b = 0.5 + 0.48 * (v < 0 ? -sqrt(-v) : sqrt(v));
     double alo = plo->act[0] + plo->act[1], ahi = phi->act[0] + phi->act[1];
     t->bias = b * alo / (b * alo + (1 - b) * ahi);
-    t->talk = pm->talk_beta * (log(t->strength) - pm->talk_mid);
+    t->talk = pm->talk_beta * (ls - pm->talk_mid);
 }
 
 /* Closeness of two members of a group: each has a place on a circle of
@@ -376,11 +455,15 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
  * CLOSE_SCALE; normalised to mean 1 over random pairs. Close pairs tie
  * more often and more strongly, and share more of their friends: the
  * weak-ties pattern (strong ties inside dense clusters). */
-static double closeness(const cg_people_model *pm, uint64_t ka, uint64_t kb)
+static double closeness(const cg_people_model *pm, uint64_t ka, uint64_t kb, double *log_c)
 {
-    double d = fabs(u01(h3(pm->seed, H_THETA, ka)) - u01(h3(pm->seed, H_THETA, kb)));
+    double d = fabs(u01(HK(pm, H_THETA, ka)) - u01(HK(pm, H_THETA, kb)));
     d = d > 0.5 ? 1.0 - d : d;
-    return exp(-d / CLOSE_SCALE) * pm->close_norm;
+    int i = (int)(d * 2 * CG_CLOSE_TAB);
+    i = i < CG_CLOSE_TAB ? i : CG_CLOSE_TAB - 1;
+    if (log_c)
+        *log_c = pm->close_log[i];
+    return pm->close_tab[i];
 }
 
 /* Whether a and b are tied by relation kind: u < x / (1 + x), x = the
@@ -414,7 +497,25 @@ static const int REL_KIND[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
 typedef struct cg_mates {
     uint64_t m[3][CG_MEMBERS_MAX];
     int nm[3];
+    uint64_t bloom[3]; /* bit (q x golden) >> 58 set for each member q */
 } cg_mates;
+
+static inline uint64_t bloom_bit(uint64_t q)
+{
+    return 1ULL << ((q * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+
+static void mate_add(cg_mates *mt, int r, uint64_t q)
+{
+    mt->m[r][mt->nm[r]++] = q;
+    mt->bloom[r] |= bloom_bit(q);
+}
+
+/* Whether q is a member of relation r. */
+static int is_mate(const cg_mates *mt, int r, uint64_t q)
+{
+    return (mt->bloom[r] & bloom_bit(q)) && in_list(mt->m[r], mt->nm[r], q);
+}
 
 /* The members of who's group of relation r into mt->m[r] (all of them:
  * the exclusions of the later relations) and, into elig, those this
@@ -427,12 +528,13 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
 {
     int kind = REL_KIND[r], ne = 0;
     mt->nm[r] = 0;
+    mt->bloom[r] = 0;
     if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
         return 0;
     grp g;
     grp_of(pm, ridx_of(who, kind), kind == CG_TIE_HOOD ? hb : who->pos, &g);
     for (uint64_t l = g.g0; l < g.g1; l++) {
-        uint64_t q0 = g.base + cg_perm_inv(&g.perm, l), q1 = q0 + 1;
+        uint64_t q0 = g.base + lperm_inv(&g.perm, l), q1 = q0 + 1;
         if (kind == CG_TIE_HOOD) {
             if (!hh_start(pm, q0))
                 continue; /* not a household's head: its head stands for it */
@@ -443,18 +545,24 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
             if (q == who->pos)
                 continue;
             cg_person p;
-            cg_people_person(pm, q, &p);
+            person_core(pm, q, &p);
             if (kind == CG_TIE_WORK && p.place != who->place)
                 continue;
-            mt->m[r][mt->nm[r]++] = q;
-            if ((q >= hb && q < he) || (r > 0 && in_list(mt->m[0], mt->nm[0], q)) ||
-                (r > 1 && in_list(mt->m[1], mt->nm[1], q)))
+            mate_add(mt, r, q);
+            if ((q >= hb && q < he) || (r > 0 && is_mate(mt, 0, q)) ||
+                (r > 1 && is_mate(mt, 1, q)))
                 continue;
             head[ne] = kind == CG_TIE_HOOD ? q0 : q;
             elig[ne++] = p;
         }
     }
     return ne;
+}
+
+static inline double weak_gate(const cg_people_model *pm, double soc)
+{
+    double g = pm->f[CG_TIE_WEAK] * soc;
+    return g < 1 ? g : 1;
 }
 
 int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t)
@@ -465,8 +573,8 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
     for (uint64_t q = hb; q < he; q++)
         if (q != who->pos) {
             cg_person p;
-            cg_people_person(pm, q, &p);
-            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, 1.0, &t[n++]);
+            person_core(pm, q, &p);
+            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, 1.0, 0.0, &t[n++]);
         }
     /* group relations: mates of each, then the ties among them */
     cg_mates mt;
@@ -477,15 +585,16 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads);
         uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
         for (int k = 0; k < ne; k++) {
-            double c = closeness(pm, own, heads[k]);
+            double lc, c = closeness(pm, own, heads[k], &lc);
             if (tied(pm, who, &mp[k], REL_KIND[r], 0, own, heads[k], c))
-                make_tie(pm, who, &mp[k], REL_KIND[r], 0, c, &t[n++]);
+                make_tie(pm, who, &mp[k], REL_KIND[r], 0, c, lc, &t[n++]);
         }
     }
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
      * layers staggered so that a few change each week */
     int T = pm->cfg->people.weak_tie_weeks;
-    uint64_t tau = cg_perm_fwd(&pm->weak, who->pos);
+    const lperm *wp = (const lperm *)pm->weak_perm;
+    uint64_t tau = lperm_fwd(wp, who->pos);
     for (int k = 0; k < CG_WEAK_LAYERS; k++) {
         int64_t wk = week + (int64_t)k * T / CG_WEAK_LAYERS;
         uint64_t epoch = (uint64_t)(wk >= 0 ? wk / T : -((-wk + T - 1) / T));
@@ -494,14 +603,20 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         uint64_t tq = base >= tau ? base - tau : base + pm->S - tau;
         if (tq == tau)
             continue;
-        uint64_t q = cg_perm_inv(&pm->weak, tq);
-        if ((q >= hb && q < he) || in_list(mt.m[0], mt.nm[0], q) || in_list(mt.m[1], mt.nm[1], q) ||
-            in_list(mt.m[2], mt.nm[2], q))
+        /* tied when both sides pass their gates min(1, f soc), each side's
+         * draw its own: a side that fails its own skips the layer without
+         * looking up the other */
+        uint64_t tl = tau < tq ? tau : tq, th = tau < tq ? tq : tau;
+        uint64_t hk = cg_key4(pm->seed ^ H_WEAK, tl, th, extra);
+        if (!(u01(tau == tl ? hk : cg_mix64(hk)) < weak_gate(pm, who->soc)))
+            continue;
+        uint64_t q = lperm_inv(wp, tq);
+        if ((q >= hb && q < he) || is_mate(&mt, 0, q) || is_mate(&mt, 1, q) || is_mate(&mt, 2, q))
             continue;
         cg_person p;
-        cg_people_person(pm, q, &p);
-        if (tied(pm, who, &p, CG_TIE_WEAK, extra, who->pos, q, 1.0))
-            make_tie(pm, who, &p, CG_TIE_WEAK, extra, 1.0, &t[n++]);
+        person_core(pm, q, &p);
+        if (u01(tau == tl ? cg_mix64(hk) : hk) < weak_gate(pm, p.soc))
+            make_tie(pm, who, &p, CG_TIE_WEAK, extra, 1.0, 0.0, &t[n++]);
     }
     return n;
 }
@@ -544,6 +659,15 @@ static double solve_f(const double *prod, size_t np, double persons, double targ
     return 0.5 * (lo + hi);
 }
 
+/* Mean of min(1, f s) over the sociabilities s. */
+static double mean_gate(const double *soc, size_t n, double f)
+{
+    double m = 0;
+    for (size_t k = 0; k < n; k++)
+        m += fmin(1.0, f * soc[k]);
+    return n ? m / (double)n : 0;
+}
+
 /* Tie propensities from the configured degrees: colleague ties per worker
  * (work_ties), weak ties per person, and friends making up the rest of
  * avg_contacts (HOOD_SHARE of them in neighbourhood circles). */
@@ -576,20 +700,16 @@ static int calibrate_degrees(cg_people_model *pm)
             prod[r] = g;
             uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos;
             for (int j = 0; j < ne; j++)
-                prod[r][np[r]++] = who.soc * mp[j].soc * closeness(pm, own, heads[j]);
+                prod[r][np[r]++] = who.soc * mp[j].soc * closeness(pm, own, heads[j], NULL);
         }
-        /* weak partners are random people: their sociability is any */
-        double *g = cg_grow(prod[3], &cap[3], np[3] + CG_WEAK_LAYERS, sizeof *g);
+        /* weak ties: each side's gate min(1, f soc) */
+        double *g = cg_grow(prod[3], &cap[3], np[3] + 1, sizeof *g);
         if (oom || !g) {
             oom = 1;
             break;
         }
         prod[3] = g;
-        for (int l = 0; l < CG_WEAK_LAYERS; l++) {
-            cg_person p;
-            cg_people_person(pm, cal_pos(pm, (k * 7919 + (uint64_t)l * 104729 + 1) % n, n), &p);
-            prod[3][np[3]++] = who.soc * p.soc;
-        }
+        prod[3][np[3]++] = who.soc;
     }
     if (oom) {
         for (int r = 0; r < 4; r++)
@@ -599,9 +719,21 @@ static int calibrate_degrees(cg_people_model *pm)
     const cg_people *pp = &cfg->people;
     double dn = (double)n;
     pm->f[CG_TIE_WORK] = workers > 0 ? solve_f(prod[0], np[0], workers, pp->work_ties) : 0;
-    pm->f[CG_TIE_WEAK] = solve_f(prod[3], np[3], dn, pp->weak_ties);
+    /* weak: L layers x P(own gate) x P(other's gate) = weak_ties */
+    double gate = sqrt(fmin(1.0, pp->weak_ties / CG_WEAK_LAYERS)), lo = 0, hi = 1;
+    while (hi < 1e6 && mean_gate(prod[3], np[3], hi) < gate)
+        hi *= 2;
+    for (int it = 0; it < 60; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (mean_gate(prod[3], np[3], mid) < gate)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    pm->f[CG_TIE_WEAK] = 0.5 * (lo + hi);
+    double mg = mean_gate(prod[3], np[3], pm->f[CG_TIE_WEAK]);
     double work = expected_ties(prod[0], np[0], pm->f[CG_TIE_WORK], dn);
-    double weak = expected_ties(prod[3], np[3], pm->f[CG_TIE_WEAK], dn);
+    double weak = CG_WEAK_LAYERS * mg * mg;
     double friends = cfg->avg_contacts - hh / dn - work - weak;
     pm->f[CG_TIE_HOOD] = solve_f(prod[1], np[1], dn, HOOD_SHARE * friends);
     pm->f[CG_TIE_TOWN] = solve_f(prod[2], np[2], dn, (1 - HOOD_SHARE) * friends);
@@ -639,9 +771,16 @@ static int calibrate_rates(cg_people_model *pm)
         deg += nt;
         for (int j = 0; j < nt; j++)
             for (int s = 0; s < 2; s++) {
-                double r = t[j].strength * sqrt(who.act[s] * t[j].peer.act[s]);
+                /* a sample of a larger population: the tie's own Pareto
+                 * and log-normal factors at their mean, 1 (the population's
+                 * ties average them out, the sample's would not); the
+                 * whole population: as drawn */
+                int ip = (int)((t[j].key >> 40) & 4095), il = (int)(t[j].key & 4095);
+                double st = pm->S <= CAL_N ? t[j].strength
+                                           : t[j].strength / (pm->par_tab[ip] * pm->ln_tab[il]);
+                double r = st * sqrt(who.act[s] * t[j].peer.act[s]);
                 m[s] += r;
-                lw += r * log(t[j].strength);
+                lw += r * (log(st) + (pm->S <= CAL_N ? 0.0 : pm->par_log[ip] + pm->ln_log[il]));
                 w += r;
             }
     }
@@ -667,10 +806,48 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
     pm->cells = cells;
     pm->S = S ? S : 1;
     pm->seed = cg_mix64(cfg->seed ^ 0x70656f706c65ULL);
+    for (int k = 0; k <= H_THETA - H_PERSON; k++)
+        pm->hkey[k] = cg_mix64(pm->seed ^ (uint64_t)(H_PERSON + k));
     cg_perm_init(&pm->perm, pm->S, h3(pm->seed, H_GPERM, 1));
-    cg_perm_init(&pm->weak, pm->S, h3(pm->seed, H_GPERM, 2));
+    _Static_assert(sizeof pm->weak_perm >= sizeof(lperm), "weak_perm holds an lperm");
+    lperm_init((lperm *)pm->weak_perm, pm->S, h3(pm->seed, H_GPERM, 2));
     for (int q = 0; q < 4096; q++)
         pm->zq[q] = norm_quantile((q + 0.5) / 4096);
+    /* log-normal factors of mean 1: exp(s rho z - (s rho)^2 / 2) shared,
+     * exp(s c z - (s c)^2 / 2) own, c = sqrt(1 - rho^2) */
+    const cg_people *pq = &cfg->people;
+    double sa = pq->activity_sigma, ss = pq->sociability_sigma, sg = pq->tie_sigma;
+    double ca = sqrt(1 - ACT_RHO * ACT_RHO), cs = sqrt(1 - SOC_RHO * SOC_RHO);
+    double a = TIE_ALPHA;
+    for (int q = 0; q < 4096; q++) {
+        double z = pm->zq[q];
+        pm->act0[q] = exp(sa * ACT_RHO * z - 0.5 * sa * sa * ACT_RHO * ACT_RHO);
+        pm->act1[q] = exp(sa * ca * z - 0.5 * sa * sa * ca * ca);
+        pm->soc0[q] = exp(ss * SOC_RHO * z - 0.5 * ss * ss * SOC_RHO * SOC_RHO);
+        pm->soc1[q] = exp(ss * cs * z - 0.5 * ss * ss * cs * cs);
+        pm->ln_log[q] = sg * z - 0.5 * sg * sg;
+        pm->ln_tab[q] = exp(pm->ln_log[q]);
+        /* Pareto(a) midpoint quantiles, scaled to mean (a - 1) / a x
+         * E[X] = 1 */
+        pm->par_log[q] = -log(1.0 - (q + 0.5) / 4096) / a + log((a - 1) / a);
+        pm->par_tab[q] = exp(pm->par_log[q]);
+    }
+    /* the tables' own means exactly 1 */
+    double mp = 0, ml = 0;
+    for (int q = 0; q < 4096; q++) {
+        mp += pm->par_tab[q] / 4096;
+        ml += pm->ln_tab[q] / 4096;
+    }
+    for (int q = 0; q < 4096; q++) {
+        pm->par_tab[q] /= mp;
+        pm->par_log[q] -= log(mp);
+        pm->ln_tab[q] /= ml;
+        pm->ln_log[q] -= log(ml);
+    }
+    for (int q = 0; q < CG_CLOSE_TAB; q++) {
+        double d = (q + 0.5) / (2.0 * CG_CLOSE_TAB);
+        pm->close_log[q] = -d / CLOSE_SCALE;
+    }
     gamma_table(pm->gq, 1024, cfg->people.day_shape);
     pm->act_scale[0] = pm->act_scale[1] = pm->act_scale[2] = 1.0;
     /* profiles: shares, normalised rates and weekdays, the place share
@@ -708,20 +885,30 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
     }
     pm->prof_cum[pm->nprof - 1] = 1.0;
     for (int r = 0; r <= CG_TIE_KINDS; r++) {
-        double R = floor(REGION_SHARE[r] * (double)pm->S);
-        pm->region[r] = R > (double)REGION_MIN[r] ? (uint64_t)R : REGION_MIN[r];
-        if (pm->region[r] > pm->S)
-            pm->region[r] = pm->S;
+        double want = REGION_SHARE[r] * (double)pm->S;
+        uint64_t R = REGION_MIN[r] ? REGION_MIN[r] : 1;
+        while ((double)R * 2 < want) /* 4R is nearer to want than R */
+            R *= 4;
+        pm->region[r] = R;
     }
     const cg_people *pp = &cfg->people;
     pm->hh_q = 1.0 / pp->household_size;
-    pm->group_q[CG_TIE_WORK] = 1.0 / pp->work_group_size;
-    pm->group_q[CG_TIE_KINDS] = 1.0 / pp->school_group_size;
-    pm->group_q[CG_TIE_HOOD] = pm->group_q[CG_TIE_TOWN] = 1.0 / pp->circle_size;
+    pm->groups_per_sb[CG_TIE_WORK] = CG_GROUP_CAP / pp->work_group_size;
+    pm->groups_per_sb[CG_TIE_KINDS] = CG_GROUP_CAP / pp->school_group_size;
+    pm->groups_per_sb[CG_TIE_HOOD] = pm->groups_per_sb[CG_TIE_TOWN] = CG_GROUP_CAP / pp->circle_size;
     memcpy(pm->base, KIND_BASE, sizeof pm->base);
     pm->talk_beta = TALK_BETA;
-    /* mean of exp(-d / scale) for d uniform on [0, 1/2] */
-    pm->close_norm = 1.0 / (2 * CLOSE_SCALE * (1 - exp(-0.5 / CLOSE_SCALE)));
+    /* closeness exp(-d / scale), normalised to mean 1 over d uniform on
+     * [0, 1/2] (the table's own mean) */
+    double cm = 0;
+    for (int q = 0; q < CG_CLOSE_TAB; q++)
+        cm += exp(pm->close_log[q]) / CG_CLOSE_TAB;
+    for (int q = 0; q < CG_CLOSE_TAB; q++) {
+        pm->close_log[q] -= log(cm);
+        pm->close_tab[q] = exp(pm->close_log[q]);
+    }
+    for (int k = 0; k < CG_TIE_KINDS; k++)
+        pm->log_base[k] = log(pm->base[k]);
     if (cg_popmap_build(&pm->map, cells) || calibrate_degrees(pm) || calibrate_rates(pm)) {
         cg_people_free(pm);
         return cg_err_set(err, CG_ERUNTIME, "out of memory building the population");

@@ -36,6 +36,7 @@ enum cg_tie_kind {
 #define CG_WEAK_LAYERS 24
 /* members of one group: a neighbourhood circle gathers whole households */
 #define CG_MEMBERS_MAX (CG_GROUP_CAP * CG_HOUSEHOLD_CAP)
+#define CG_CLOSE_TAB 2048
 #define CG_TIE_MAX (CG_HOUSEHOLD_CAP + 2 * CG_GROUP_CAP + CG_MEMBERS_MAX + CG_WEAK_LAYERS)
 
 /* A keyed permutation of [0, n): a balanced Feistel network on the
@@ -58,6 +59,7 @@ typedef struct cg_person {
     int place;      /* enum cg_place_kind: the work or school place it has */
     double soc;     /* sociability, mean 1 */
     double act[3];  /* activity levels: calls, SMS, data (profile included; mean 1) */
+    uint64_t hact;  /* the hash its levels are drawn from */
 } cg_person;
 
 /* One tie as the person at `self` sees it. */
@@ -81,8 +83,9 @@ typedef struct cg_people_model {
     const cg_config *cfg;
     const cg_cells *cells;
     uint64_t S, seed;
-    cg_perm perm;  /* subscriber index -> position */
-    cg_perm weak;  /* position -> weak-tie space */
+    cg_perm perm;  /* subscriber index -> position, when scramble */
+    int scramble;
+    uint64_t weak_perm[8]; /* position -> weak-tie space (people.c's lperm) */
     cg_popmap map;
     int nprof;
     double prof_cum[CG_MAX_PROFILES];
@@ -94,13 +97,20 @@ typedef struct cg_people_model {
     uint64_t region[CG_TIE_KINDS + 1]; /* block sizes (positions): [WORK] work
                                           districts, [KINDS] school districts,
                                           [HOOD], [TOWN] circle regions */
-    double group_q[CG_TIE_KINDS + 1];  /* 1 / mean group size, same index */
+    double groups_per_sb[CG_TIE_KINDS + 1]; /* CG_GROUP_CAP / mean group size */
+    uint64_t hkey[16];                 /* first mixes of the module's hashes */
     double hh_q;                       /* 1 / mean household size */
     double f[CG_TIE_KINDS];            /* tie propensities (HOOD, TOWN, WORK, WEAK) */
     double base[CG_TIE_KINDS];         /* strength by kind */
     double kappa[2];                   /* calls, SMS per unit of tie rate */
     double talk_beta, talk_mid;        /* talk shift = beta (ln strength - mid) */
-    double close_norm;                 /* 1 / mean closeness of random pairs */
+    /* tables of the hot path: log-normal factors of activity and
+     * sociability (shared, own), of tie strength (value, log), Pareto
+     * factors (value, log), closeness by distance (value, log) */
+    double act0[4096], act1[4096], soc0[4096], soc1[4096];
+    double ln_tab[4096], ln_log[4096], par_tab[4096], par_log[4096];
+    double close_tab[CG_CLOSE_TAB], close_log[CG_CLOSE_TAB];
+    double log_base[CG_TIE_KINDS];
     double act_scale[3];               /* 1 / the sample's mean activity */
     double zq[4096];                   /* standard normal quantiles */
     double gq[1024];                   /* Gamma(k)/k quantiles (the day factor) */
@@ -112,13 +122,18 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
                    uint64_t S, cg_err *err);
 void cg_people_free(cg_people_model *pm);
 
+/* Subscriber index <-> social position: the identity with synthetic
+ * identities (numbers are scrambled over the indices already, and the
+ * engine's index order is then map order, which keeps the per-thread
+ * caches of synth.c warm), a keyed permutation over a database's rows
+ * (whose order follows its numbers). */
 static inline uint64_t cg_people_pos(const cg_people_model *pm, uint64_t i)
 {
-    return cg_perm_fwd(&pm->perm, i);
+    return pm->scramble ? cg_perm_fwd(&pm->perm, i) : i;
 }
 static inline uint64_t cg_people_index(const cg_people_model *pm, uint64_t pos)
 {
-    return cg_perm_inv(&pm->perm, pos);
+    return pm->scramble ? cg_perm_inv(&pm->perm, pos) : pos;
 }
 
 void cg_people_person(const cg_people_model *pm, uint64_t pos, cg_person *who);

@@ -85,6 +85,7 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     }
     cg_numbering_init(&m->nb, cfg, subs);
     CG_TRY(cg_people_init(&m->people, cfg, cells, subs, err));
+    m->people.scramble = m->ids.ctx != NULL;
     double acc = 0;
     for (int d = 0; d < CG_DISP_COUNT; d++) {
         acc += cfg->call_disp[d];
@@ -215,6 +216,11 @@ void cg_recbuf_free(cg_recbuf *rb)
     evbuf_free(&rb->scratch);
     for (int k = 0; k < CG_PEER_CACHE; k++)
         evbuf_free(&rb->pcalls[k]);
+    free(rb->tcache);
+    free(rb->ecache);
+    rb->tcache = NULL;
+    rb->ecache = NULL;
+    rb->caches_tried = 0;
 }
 
 static cg_rec *rec_push(cg_recbuf *rb)
@@ -303,14 +309,14 @@ static void levels(const cg_model *m, const cg_dayparams *dp, const cg_person *p
 
 /* The conversations of tie t of `self` on day dp, into eb. */
 static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
-                      const cg_tie *t, int ti, cg_evbuf *eb)
+                      const double *as, const cg_tie *t, int ti, cg_evbuf *eb)
 {
     const cg_people_model *pm = &m->people;
     int self_lo = self->pos < t->peer.pos;
     const cg_person *lo = self_lo ? self : &t->peer, *hi = self_lo ? &t->peer : self;
-    double al[2], ah[2];
-    levels(m, dp, lo, al);
-    levels(m, dp, hi, ah);
+    double ap[2];
+    levels(m, dp, &t->peer, ap);
+    const double *al = self_lo ? as : ap, *ah = self_lo ? ap : as;
     double f = dp->factor * t->strength;
     if (t->kind == CG_TIE_WORK)
         f *= dp->weekday < 5 ? WORK_TIE_WEEKDAY : WORK_TIE_WEEKEND;
@@ -430,32 +436,110 @@ static void sort_ev(cg_evbuf *eb)
     }
 }
 
-int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_tie *t, int *nt,
-                    cg_evbuf *eb)
+/* The events of the person self with ties t[0..nt) on day dp, into eb. */
+static int events_of(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
+                     const cg_tie *t, int nt, cg_evbuf *eb)
 {
-    cg_person self;
-    cg_people_person(&m->people, pos, &self);
     eb->n = 0;
-    *nt = cg_people_ties(&m->people, &self, (int64_t)dp->day.day / 7, t);
     if (!(dp->factor > 0))
         return 0;
-    for (int k = 0; k < *nt; k++)
-        if (tie_events(m, dp, &self, &t[k], k, eb))
+    double as[2];
+    levels(m, dp, self, as);
+    for (int k = 0; k < nt; k++)
+        if (tie_events(m, dp, self, as, &t[k], k, eb))
             return -1;
-    if (offnet_events(m, dp, &self, eb))
+    if (offnet_events(m, dp, self, eb))
         return -1;
     sort_ev(eb);
     return 0;
 }
 
-/* Answered calls only, in place. */
-static void keep_answered(cg_evbuf *eb)
+int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_tie *t, int *nt,
+                    cg_evbuf *eb)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < eb->n; k++)
-        if (eb->v[k].type == CG_REC_CALL && eb->v[k].disp == CG_DISP_ANSWERED)
-            eb->v[n++] = eb->v[k];
-    eb->n = n;
+    cg_person self;
+    cg_people_person(&m->people, pos, &self);
+    *nt = cg_people_ties(&m->people, &self, (int64_t)dp->day.day / 7, t);
+    return events_of(m, dp, &self, t, *nt, eb);
+}
+
+/* Per-thread memos of person-weeks' ties and person-days' events: a
+ * subscriber-day needs its peers' days (who is in a call when), and
+ * neighbours on the map (consecutive subscribers) share peers. Pure
+ * functions memoised: the output does not depend on them. */
+#define TC_N 128
+#define TC_TIES 64
+#define EC_N 512
+#define EC_EVS 48
+struct cg_tcache {
+    uint64_t key; /* pos + 1, 0 empty */
+    int64_t week;
+    int nt;
+    cg_tie t[TC_TIES];
+};
+struct cg_ecache {
+    uint64_t key; /* pos + 1 */
+    int32_t day;
+    size_t n;
+    cg_ev v[EC_EVS];
+};
+
+static void caches_init(cg_recbuf *rb)
+{
+    if (!rb->caches_tried) {
+        rb->caches_tried = 1;
+        rb->tcache = calloc(TC_N, sizeof *rb->tcache);
+        rb->ecache = calloc(EC_N, sizeof *rb->ecache);
+    }
+}
+
+/* The events of the person at pos on day dp: *v[0..*n), valid until the
+ * next call (a cache entry, or rb->scratch). */
+static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
+                      const cg_ev **v, size_t *n)
+{
+    caches_init(rb);
+    int32_t day = dp->day.day;
+    struct cg_ecache *ec = NULL;
+    if (rb->ecache) {
+        ec = &rb->ecache[cg_mix64(pos * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)day) %
+                         EC_N];
+        if (ec->key == pos + 1 && ec->day == day) {
+            *v = ec->v;
+            *n = ec->n;
+            return 0;
+        }
+    }
+    cg_person self;
+    cg_people_person(&m->people, pos, &self);
+    int64_t week = (int64_t)day / 7;
+    const cg_tie *t = rb->ptie;
+    int nt;
+    struct cg_tcache *tc = rb->tcache ? &rb->tcache[cg_mix64(pos ^ (uint64_t)week) % TC_N] : NULL;
+    if (tc && tc->key == pos + 1 && tc->week == week) {
+        t = tc->t;
+        nt = tc->nt;
+    } else {
+        nt = cg_people_ties(&m->people, &self, week, rb->ptie);
+        if (tc && nt <= TC_TIES) {
+            tc->key = pos + 1;
+            tc->week = week;
+            tc->nt = nt;
+            memcpy(tc->t, rb->ptie, sizeof *tc->t * (size_t)nt);
+            t = tc->t;
+        }
+    }
+    if (events_of(m, dp, &self, t, nt, &rb->scratch))
+        return -1;
+    *v = rb->scratch.v;
+    *n = rb->scratch.n;
+    if (ec && rb->scratch.n <= EC_EVS) {
+        ec->key = pos + 1;
+        ec->day = day;
+        ec->n = rb->scratch.n;
+        memcpy(ec->v, rb->scratch.v, sizeof *ec->v * rb->scratch.n);
+    }
+    return 0;
 }
 
 /* Whether an answered call of list `calls` other than the one of key x
@@ -477,15 +561,17 @@ static int busy_in(const cg_evbuf *calls, const cg_ev *x)
 static int answered_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos,
                           cg_recbuf *rb, cg_evbuf *out)
 {
-    int nt;
-    if (cg_synth_events(m, dp, pos, rb->ptie, &nt, &rb->scratch))
+    const cg_ev *v;
+    size_t n;
+    if (person_day(m, dp, pos, rb, &v, &n))
         return -1;
-    keep_answered(&rb->scratch);
-    for (size_t k = 0; k < rb->scratch.n; k++) {
+    for (size_t k = 0; k < n; k++) {
+        if (v[k].type != CG_REC_CALL || v[k].disp != CG_DISP_ANSWERED)
+            continue;
         cg_ev *e = ev_push(out);
         if (!e)
             return -1;
-        *e = rb->scratch.v[k];
+        *e = v[k];
     }
     return 0;
 }
@@ -835,9 +921,17 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     cg_plan_day(&rb->plan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
                 person_of_day(m, dp, i, msisdn_i, &day_id), dp->day.day, dp->day.weekend);
     rb->cell_key = cg_key4(cfg->seed, 0xce11, i, (uint64_t)(uint32_t)dp->day.day);
-    int nt;
-    if (cg_synth_events(m, dp, pos, rb->tie, &nt, &rb->ev))
+    const cg_ev *v;
+    size_t nv;
+    if (person_day(m, dp, pos, rb, &v, &nv))
         return -1;
+    rb->ev.n = 0;
+    for (size_t k = 0; k < nv; k++) {
+        cg_ev *e = ev_push(&rb->ev);
+        if (!e)
+            return -1;
+        *e = v[k];
+    }
     /* the person's own calls of the day before still running today */
     rb->prev.n = 0;
     int64_t early = dp->day.start_ms + (int64_t)(TALK_MAX_S + 30) * 1000;

@@ -110,8 +110,7 @@ typedef struct cg_evbuf {
 
 typedef struct cg_recbuf {
     cg_dayplan plan; /* the subscriber-day's places and schedule */
-    cg_tie tie[CG_TIE_MAX];
-    cg_tie ptie[CG_TIE_MAX]; /* a peer's, while its calls are drawn */
+    cg_tie ptie[CG_TIE_MAX]; /* a person's ties, while its events are drawn */
     cg_evbuf ev, prev;       /* the person's events, today and the day before */
     int has_prev;
     cg_evbuf scratch;        /* a peer's events */
@@ -119,6 +118,9 @@ typedef struct cg_recbuf {
     uint64_t pcache[CG_PEER_CACHE]; /* their positions + 1, 0 free */
     int pnext;
     uint64_t cell_key; /* the person-day's serving-cell draws */
+    struct cg_tcache *tcache; /* memos (synth.c), allocated on first use */
+    struct cg_ecache *ecache;
+    int caches_tried;
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;

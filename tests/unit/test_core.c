@@ -131,6 +131,34 @@ static void test_perm_bijection(void)
     }
 }
 
+/* Subscriber numbers are scrambled over the prefixes' ranges by an affine
+ * map; cg_ident_msisdn_index inverts it exactly, every subscriber has its
+ * own number, and numbers beyond the population are not subscribers'. */
+static void test_msisdn_scramble(void)
+{
+    cg_config cfg;
+    cg_config_defaults(&cfg);
+    uint64_t S = 50000;
+    cg_numbering nb;
+    cg_numbering_init(&nb, &cfg, S);
+    int bad = 0, consecutive = 0;
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < S; i++) {
+        uint64_t m = cg_ident_msisdn(&nb, i);
+        if (cg_ident_msisdn_index(&nb, m) != i)
+            bad++;
+        consecutive += i && (m == prev + 1 || m + 1 == prev);
+        prev = m;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_MSG(consecutive < 5, "%d consecutive indices with consecutive numbers", consecutive);
+    cg_numbering_init(&nb, &cfg, 10);
+    int taken = 0;
+    for (uint64_t v = 0; v < 1000; v++)
+        taken += cg_ident_msisdn_index(&nb, cg_dnum(31612ULL * 10000000ULL + v, 12)) != UINT64_MAX;
+    CHECK(taken <= 10);
+}
+
 /* Luhn: the check digit of the GSMA's example IMEI 49015420323751(8), and
  * every single-digit change of it detected. */
 static void test_luhn(void)
@@ -311,6 +339,7 @@ int main(void)
     RUN_TEST(test_poisson_switch);
     RUN_TEST(test_below_range);
     RUN_TEST(test_perm_bijection);
+    RUN_TEST(test_msisdn_scramble);
     RUN_TEST(test_luhn);
     RUN_TEST(test_dnum);
     RUN_TEST(test_fmt_numbers);

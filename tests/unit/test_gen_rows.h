@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/ident.h"
 #include "io/codec.h"
 #include "testhelp.h"
 
@@ -408,24 +409,22 @@ static inline int gr_load_day(const cg_config *cfg, const char *date, gr_rows *r
     return rc || rs->bad ? -1 : 0;
 }
 
-/* Subscriber index of a MSISDN under the default dense numbering
- * (prefix[i mod P] * 10^7 + i div P), or -1 when it is not a subscriber. */
+/* Subscriber index of a MSISDN (core/ident.c's numbering: an affine
+ * scramble over the prefixes' ranges, checked by test_core), or -1 when it
+ * is not a subscriber. */
 static inline int64_t gr_owner_index(const cg_config *cfg, uint64_t msisdn)
 {
-    for (int k = 0; k < cfg->n_prefixes; k++) {
-        uint64_t pre = strtoull(cfg->prefixes[k], NULL, 10);
-        if (msisdn / CG_NUMBERS_PER_PREFIX != pre)
-            continue;
-        uint64_t i = (msisdn % CG_NUMBERS_PER_PREFIX) * (uint64_t)cfg->n_prefixes + (uint64_t)k;
-        return i < cfg->subs ? (int64_t)i : -1;
-    }
-    return -1;
+    cg_numbering nb;
+    cg_numbering_init(&nb, cfg, cfg->subs);
+    uint64_t i = cg_ident_msisdn_index(&nb, msisdn);
+    return i == UINT64_MAX ? -1 : (int64_t)i;
 }
 
 static inline uint64_t gr_msisdn(const cg_config *cfg, uint64_t i)
 {
-    uint64_t P = (uint64_t)cfg->n_prefixes;
-    return strtoull(cfg->prefixes[i % P], NULL, 10) * 10000000ULL + i / P;
+    cg_numbering nb;
+    cg_numbering_init(&nb, cfg, cfg->subs);
+    return cg_ident_msisdn(&nb, i);
 }
 
 /* The record's owner: msisdn_src for MO (and DATA), msisdn_dst for MT. */
