@@ -61,6 +61,7 @@ static int merge_days(const char *out_dir, cg_err *err)
     if ((rc = cg_merge_list_days(out_dir, &days, &ndays, err)))
         return rc;
     size_t merged = 0, kept = 0;
+    int shards = 0;
     cg_merge_result *res = malloc(sizeof *res);
     if (!res) {
         free(days);
@@ -85,6 +86,7 @@ static int merge_days(const char *out_dir, cg_err *err)
                    (unsigned long long)res->sms, (unsigned long long)res->data, res->bundle);
             fflush(stdout);
             merged++;
+            shards = res->shards;
         }
     }
     free(res);
@@ -94,5 +96,11 @@ static int merge_days(const char *out_dir, cg_err *err)
     if (merged + kept == 0)
         return cg_err_set(err, CG_ERUNTIME, "%s: no day directory (YYYY-MM-DD) with "
                           "stats_shard*.json files: nothing to merge", out_dir);
+    if (shards > 0) {
+        uint64_t rows;
+        CG_TRY(cg_merge_subscribers(out_dir, shards, &rows, err));
+        printf("subscribers: %d shard%s, %llu subscribers -> %s/subscribers.csv\n", shards,
+               shards == 1 ? "" : "s", (unsigned long long)rows, out_dir);
+    }
     return CG_OK;
 }

@@ -48,6 +48,7 @@
 #include "core/tzday.h"
 #include "db/subindex.h"
 #include "gen/outdir.h"
+#include "gen/truth.h"
 #include "io/afile.h"
 #include "io/cellsfile.h"
 #include "io/codec.h"
@@ -776,6 +777,9 @@ int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *h
         (rc = cg_model_init(&e.m, cfg, S, &cells, idx ? &ids : NULL, err)))
         goto out;
     e.run_fp = cg_config_fingerprint(cfg, S, idx ? cg_subidx_db_hash(idx) : 0, CG_VERSION);
+    /* the ground truth first: a run stopped later still says who is who */
+    if ((rc = cg_truth_write(&e.m, e.lo, e.hi, cfg->out, cfg->shard_n ? cfg->shard_k : -1, err)))
+        goto out;
     for (int d = 0; d < cfg->days && rc == CG_OK; d++)
         rc = run_day(&e, d, err);
 out:

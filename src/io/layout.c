@@ -74,6 +74,15 @@ void cg_lay_summary(cg_path *p, const char *daydir)
     cg_lay_join(p, daydir, "summary.json");
 }
 
+void cg_lay_subscribers(cg_path *p, const char *out, int shard)
+{
+    cg_path_init(p);
+    if (shard < 0)
+        cg_path_add(p, "%s/subscribers.csv", out);
+    else
+        cg_path_add(p, "%s/subscribers_shard%03d.csv", out, shard);
+}
+
 void cg_lay_run_lock(cg_path *p, const char *out)
 {
     cg_lay_join(p, out, ".cdrgen.lock");

@@ -4,6 +4,8 @@
  *   OUT/.cdrgen.lock                         run lock (shared by shards)
  *   OUT/.cdrgen.shardKKK.lock                one shard's lock
  *   OUT/cells.csv                            cell catalog
+ *   OUT/subscribers.csv                      who everyone is (ground truth)
+ *   OUT/subscribers_shardKKK.csv             one shard's part of it
  *   OUT/cdr_DATE.csv[.gz|.zst]               day bundle
  *   OUT/DATE/cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]
  *   OUT/DATE/stats_shardKKK.json
@@ -43,6 +45,12 @@ void cg_lay_part(cg_path *p, const char *daydir, const char *date, int shard, in
 void cg_lay_stats(cg_path *p, const char *daydir, int shard);
 void cg_lay_summary(cg_path *p, const char *daydir);
 void cg_lay_run_lock(cg_path *p, const char *out);
+/* OUT/subscribers.csv (shard < 0) or OUT/subscribers_shardKKK.csv, and
+ * their first line (FORMAT.md "subscribers.csv"). */
+#define CG_SUBSCRIBERS_HEADER                                                           \
+    "msisdn,profile,activity_calls,activity_sms,activity_data,sociability,home_cell,"   \
+    "work_cell,place,household,workplace,circle_neighbourhood,circle_town\n"
+void cg_lay_subscribers(cg_path *p, const char *out, int shard);
 void cg_lay_shard_lock(cg_path *p, const char *out, int shard);
 
 /* File names (no directory) as generate spells them, and nothing else:

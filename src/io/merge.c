@@ -825,3 +825,48 @@ int cg_merge_list_days(const char *out_dir, char (**days)[11], size_t *n, cg_err
         qsort(*days, *n, sizeof **days, cmp_day);
     return CG_OK;
 }
+
+int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, cg_err *err)
+{
+    cg_path dst;
+    cg_lay_subscribers(&dst, out_dir, -1);
+    CG_TRY(cg_path_ok(&dst, err));
+    cg_afile f;
+    CG_TRY(cg_afile_open(&f, dst.s, err));
+    static const char hdr[] = CG_SUBSCRIBERS_HEADER;
+    size_t hl = sizeof hdr - 1;
+    int rc = cg_afile_write(&f, hdr, hl, err);
+    char *buf = malloc(1 << 16);
+    *rows = 0;
+    if (!buf && !rc)
+        rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+    for (int k = 0; k < shards && !rc; k++) {
+        cg_path src;
+        cg_lay_subscribers(&src, out_dir, k);
+        if ((rc = cg_path_ok(&src, err)))
+            break;
+        FILE *in = fopen(src.s, "rb");
+        if (!in) {
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open (every shard writes "
+                              "its subscribers; re-run shard %d)", src.s, k);
+            break;
+        }
+        size_t n = fread(buf, 1, hl, in);
+        if (n != hl || memcmp(buf, hdr, hl) != 0)
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: does not start with the subscribers header",
+                            src.s);
+        while (!rc && (n = fread(buf, 1, 1 << 16, in)) > 0) {
+            for (size_t j = 0; j < n; j++)
+                *rows += buf[j] == '\n';
+            rc = cg_afile_write(&f, buf, n, err);
+        }
+        if (!rc && ferror(in))
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", src.s);
+        fclose(in);
+    }
+    free(buf);
+    if (!rc)
+        rc = cg_afile_commit(&f, 0, err);
+    cg_afile_abort(&f);
+    return rc;
+}

@@ -30,6 +30,11 @@ typedef struct cg_merge_result {
     char bundle[CG_PATH_MAX]; /* path of the bundle */
 } cg_merge_result;
 
+/* OUT/subscribers.csv from the shards' OUT/subscribers_shardKKK.csv, K =
+ * 0..shards-1, in shard order, one header: CG_ERUNTIME naming a missing or
+ * headless shard file. *rows: subscribers written. */
+int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, cg_err *err);
+
 /* Length of the header member / frame at the start of a part file whose
  * first n bytes are buf (n may stop anywhere after that member): the member
  * must decompress to exactly CG_CDR_HEADER. name is for messages. A part
