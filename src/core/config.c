@@ -330,6 +330,32 @@ static int check_cells(const cg_config *cfg, cg_err *err)
     return CG_OK;
 }
 
+/* Profiles: named, unique, a known place, some weight. */
+static int check_profiles(const cg_config *cfg, cg_err *err)
+{
+    double w = 0;
+    for (int k = 0; k < cfg->n_profiles; k++) {
+        const cg_profile *p = &cfg->profiles[k];
+        if (!p->name[0])
+            return cg_err_set(err, CG_EUSAGE, "profiles[%d]: name is missing (every profile "
+                              "needs a name)", k);
+        for (int j = 0; j < k; j++)
+            if (!strcmp(cfg->profiles[j].name, p->name))
+                return cg_err_set(err, CG_EUSAGE, "profiles[%d]: name '%s' is already "
+                                  "profiles[%d]'s", k, p->name, j);
+        if (strcmp(p->place, "work") && strcmp(p->place, "school") && strcmp(p->place, "none"))
+            return cg_err_set(err, CG_EUSAGE, "profiles[%d].place: '%s' is not a place (work, "
+                              "school or none)", k, p->place);
+        w += p->weight;
+    }
+    if (!(w > 0))
+        return cg_err_set(err, CG_EUSAGE, "profiles: every weight is 0");
+    if (cfg->people.day_shape > 0 && cfg->people.day_shape < 0.1)
+        return cg_err_set(err, CG_EUSAGE, "people.day_shape: %g is out of range (0 for none, "
+                          "or 0.1..1000)", cfg->people.day_shape);
+    return CG_OK;
+}
+
 /* Traffic: probabilities, rates, dispositions, durations, the calendar weights. */
 static int check_traffic(const cg_config *cfg, cg_err *err)
 {
@@ -399,6 +425,7 @@ int cg_config_check(const cg_config *cfg, cg_err *err)
     CG_TRY(check_output(cfg, err));
     CG_TRY(check_record_cap(cfg, err));
     CG_TRY(check_cells(cfg, err));
+    CG_TRY(check_profiles(cfg, err));
     CG_TRY(check_traffic(cfg, err));
     return check_db(cfg, err);
 }

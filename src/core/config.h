@@ -74,6 +74,7 @@ typedef struct cg_profile {
 } cg_profile;
 
 /* The social and activity model (`people:`, MODEL.md "People"). */
+#define CG_WEAK_TIES_MAX 24 /* = CG_WEAK_LAYERS (core/people.h) */
 typedef struct cg_people {
     double activity_sigma;  /* log-sd of a person's lasting activity level */
     double day_shape;       /* Gamma shape of the day-to-day factor */

@@ -61,6 +61,69 @@ static const cg_option k_mobility[] = {
      .dlo = 0, .dhi = 2, .allowed = "an exponent, 0..2"},
 };
 
+#define PF(field) offsetof(cg_profile, field)
+static const char MULT_ALLOWED[] = "a multiplier, 0..100";
+static const char HOURLY_ALLOWED[] = "24 multipliers of the diurnal weights, 0..1000000";
+static const cg_option k_profile[] = {
+    {.key = "name", .kind = CG_K_NAME, .off = PF(name), .set_off = -1, .n = 32,
+     .allowed = "a name of letters, digits, '_' and '-', at most 31"},
+    {.key = "weight", .kind = CG_K_DOUBLE, .off = PF(weight), .set_off = -1, .dlo = 0,
+     .dhi = 1e6, .allowed = "a relative weight >= 0"},
+    {.key = "calls", .kind = CG_K_DOUBLE, .off = PF(calls), .set_off = -1, .dlo = 0,
+     .dhi = 100, .allowed = MULT_ALLOWED},
+    {.key = "sms", .kind = CG_K_DOUBLE, .off = PF(sms), .set_off = -1, .dlo = 0, .dhi = 100,
+     .allowed = MULT_ALLOWED},
+    {.key = "data", .kind = CG_K_DOUBLE, .off = PF(data), .set_off = -1, .dlo = 0, .dhi = 100,
+     .allowed = MULT_ALLOWED},
+    {.key = "data_volume", .kind = CG_K_DOUBLE, .off = PF(data_volume), .set_off = -1,
+     .dlo = 0, .dhi = 100, .allowed = MULT_ALLOWED},
+    {.key = "hourly_calls", .kind = CG_K_DLIST, .off = PF(hourly_calls), .set_off = -1,
+     .dlo = 0, .dhi = 1e6, .n = 24, .allowed = HOURLY_ALLOWED, .msg = "every hour is 0"},
+    {.key = "hourly_sms", .kind = CG_K_DLIST, .off = PF(hourly_sms), .set_off = -1, .dlo = 0,
+     .dhi = 1e6, .n = 24, .allowed = HOURLY_ALLOWED, .msg = "every hour is 0"},
+    {.key = "hourly_data", .kind = CG_K_DLIST, .off = PF(hourly_data), .set_off = -1,
+     .dlo = 0, .dhi = 1e6, .n = 24, .allowed = HOURLY_ALLOWED, .msg = "every hour is 0"},
+    {.key = "weekdays", .kind = CG_K_DLIST, .off = PF(weekdays), .set_off = -1, .dlo = 0,
+     .dhi = 1000, .n = 7, .allowed = "7 multipliers, Monday to Sunday, 0..1000",
+     .msg = "every day is 0"},
+    {.key = "place", .kind = CG_K_NAME, .off = PF(place), .set_off = -1, .n = 8,
+     .allowed = "work, school or none"},
+    {.key = "work_share", .kind = CG_K_PROB, .off = PF(work_share), .set_off = -1,
+     .allowed = PROB_ALLOWED},
+    {.key = "outings_scale", .kind = CG_K_DOUBLE, .off = PF(outings_scale), .set_off = -1,
+     .dlo = 0, .dhi = 10, .allowed = "a multiplier, 0..10"},
+    {.key = "range_scale", .kind = CG_K_DOUBLE, .off = PF(range_scale), .set_off = -1,
+     .dlo = 0.01, .dhi = 100, .allowed = "a multiplier, 0.01..100"},
+    {.key = "sociability", .kind = CG_K_DOUBLE, .off = PF(sociability), .set_off = -1,
+     .dlo = 0, .dhi = 100, .allowed = MULT_ALLOWED},
+};
+
+#define PE(field) offsetof(cg_config, people.field)
+static const cg_option k_people[] = {
+    {.key = "activity_sigma", .kind = CG_K_DOUBLE, .off = PE(activity_sigma), .set_off = -1,
+     .dlo = 0, .dhi = 3, .allowed = "a log standard deviation, 0..3"},
+    {.key = "day_shape", .kind = CG_K_DOUBLE, .off = PE(day_shape), .set_off = -1, .dlo = 0,
+     .dhi = 1000, .allowed = "a Gamma shape, 0 (no day-to-day factor) or 0.1..1000"},
+    {.key = "household_size", .kind = CG_K_DOUBLE, .off = PE(household_size), .set_off = -1,
+     .dlo = 1, .dhi = 8, .allowed = "a mean, 1..8"},
+    {.key = "work_group_size", .kind = CG_K_DOUBLE, .off = PE(work_group_size), .set_off = -1,
+     .dlo = 1, .dhi = 64, .allowed = "a mean, 1..64"},
+    {.key = "school_group_size", .kind = CG_K_DOUBLE, .off = PE(school_group_size),
+     .set_off = -1, .dlo = 1, .dhi = 64, .allowed = "a mean, 1..64"},
+    {.key = "circle_size", .kind = CG_K_DOUBLE, .off = PE(circle_size), .set_off = -1,
+     .dlo = 1, .dhi = 64, .allowed = "a mean, 1..64"},
+    {.key = "work_ties", .kind = CG_K_DOUBLE, .off = PE(work_ties), .set_off = -1, .dlo = 0,
+     .dhi = 63, .allowed = "a mean, 0..63"},
+    {.key = "weak_ties", .kind = CG_K_DOUBLE, .off = PE(weak_ties), .set_off = -1, .dlo = 0,
+     .dhi = CG_WEAK_TIES_MAX, .allowed = "a mean, 0..24"},
+    {.key = "weak_tie_weeks", .kind = CG_K_INT, .off = PE(weak_tie_weeks), .set_off = -1,
+     .lo = 1, .hi = 520, .allowed = "weeks, 1..520"},
+    {.key = "tie_sigma", .kind = CG_K_DOUBLE, .off = PE(tie_sigma), .set_off = -1, .dlo = 0,
+     .dhi = 3, .allowed = "a log standard deviation, 0..3"},
+    {.key = "sociability_sigma", .kind = CG_K_DOUBLE, .off = PE(sociability_sigma),
+     .set_off = -1, .dlo = 0, .dhi = 3, .allowed = "a log standard deviation, 0..3"},
+};
+
 const cg_option cg_options[] = {
     {.flag = "subs", .key = "subscribers", .cmds = GEN, .kind = CG_K_UINT, .off = F(subs),
      .set_off = SET(subs_set), .lo = 1, .hi = CG_SUBS_MAX, .metavar = "N",
@@ -146,6 +209,28 @@ const cg_option cg_options[] = {
                     "commute_speed_kmh 35, evening_out_prob 0.45, outings_per_day 2, "
                     "explore_rho 0.6, explore_gamma 0.21",
      .doc_allowed = "see MODEL.md \"Places\"", .doc = DG},
+    {.key = "profiles", .kind = CG_K_SECLIST, .off = F(profiles), .set_off = -1,
+     .allowed = "a list of profiles {name, weight, calls, sms, data, data_volume, hourly_calls, "
+                "hourly_sms, hourly_data, weekdays, place, work_share, outings_scale, "
+                "range_scale, sociability}",
+     .children = k_profile, .nchildren = 15, .stride = sizeof(cg_profile),
+     .count_off = SET(n_profiles), .max = CG_MAX_PROFILES, .elem_default = &cg_profile_template,
+     .msg = "unknown profile key (see docs/CONFIG.md)", .doc_key = "`profiles` (list of maps)",
+     .doc_default = "office_worker, student, retiree, heavy_traveler, small_business, at_home, "
+                    "light_user (MODEL.md \"People\")",
+     .doc_allowed = "1..16 profiles; a key left out is 1 (`place` work, `work_share` 1); "
+                    "see CONFIG.md \"Profiles\"",
+     .doc = DG},
+    {.key = "people", .kind = CG_K_SECTION, .set_off = -1,
+     .allowed = "activity_sigma, day_shape, household_size, work_group_size, "
+                "school_group_size, circle_size, work_ties, weak_ties, weak_tie_weeks, "
+                "tie_sigma, sociability_sigma",
+     .children = k_people, .nchildren = 11, .msg = "unknown people key (see docs/CONFIG.md)",
+     .doc_key = "`people` (map)",
+     .doc_default = "activity_sigma 0.9, day_shape 2.5, household_size 2, work_group_size 24, "
+                    "school_group_size 60, circle_size 40, work_ties 4, weak_ties 12, "
+                    "weak_tie_weeks 8, tie_sigma 0.6, sociability_sigma 1.5",
+     .doc_allowed = "see MODEL.md \"People\"", .doc = DG},
     {.key = "avg_calls_per_user", .kind = CG_K_DOUBLE, .off = F(avg_calls), .set_off = -1,
      .dlo = 0, .dhi = 100000, .allowed = RATE_ALLOWED, .doc_default = "3.5",
      .doc_allowed = "0..100000 per subscriber per day", .doc = DG},

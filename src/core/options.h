@@ -81,6 +81,7 @@ typedef struct cg_option {
      * the children's offsets are relative to an element */
     size_t stride;
     int count_off, max;
+    const void *elem_default; /* CG_K_SECLIST: what an element starts as (NULL: zeros) */
     /* CG_K_SECTION: what an unknown child key is; CG_K_DLIST: what a list
      * of zeros is ("every hour is 0") */
     const char *msg;

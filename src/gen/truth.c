@@ -42,7 +42,10 @@ static size_t row(const cg_model *m, uint64_t i, char *b)
     n = put_id(b, n, work ? work : UINT64_MAX);
     n += (size_t)snprintf(b + n, 16, "%s,", PLACE[p.place]);
     n = put_id(b, n, hb);
-    n = put_id(b, n, cg_people_group(pm, &p, CG_TIE_WORK));
+    /* work places and schools are groups of two different partitions:
+     * ids 2g and 2g + 1 keep them apart */
+    uint64_t w = cg_people_group(pm, &p, CG_TIE_WORK);
+    n = put_id(b, n, w == UINT64_MAX ? w : 2 * w + (p.place == CG_PLACE_SCHOOL));
     n = put_id(b, n, cg_people_group(pm, &p, CG_TIE_HOOD));
     n = put_id(b, n, cg_people_group(pm, &p, CG_TIE_TOWN));
     b[n - 1] = '\n';

@@ -497,6 +497,9 @@ static int load_seclist(loader *ld, const cg_option *o, const yaml_node_t *n, co
         return bad(ld, n, key, "%d entries given (1 to %d: %s)", cnt, o->max, o->allowed);
     char *arr = (char *)ld->cfg + o->off;
     memset(arr, 0, o->stride * (size_t)o->max);
+    if (o->elem_default)
+        for (int i = 0; i < cnt; i++)
+            memcpy(arr + o->stride * (size_t)i, o->elem_default, o->stride);
     for (int i = 0; i < cnt; i++) {
         char name[300];
         snprintf(name, sizeof name, "%s[%d]", key, i);

@@ -71,7 +71,7 @@ leftovers() {
     local complete
     complete=$(comm -13 "$before" "$after" | sed -n 's|^\(.*\)/\([0-9-]\{10\}\)/summary.json$|\1 \2|p')
     comm -13 "$before" "$after" | while IFS= read -r f; do
-        case "$f" in */.cdrgen.lock | */cells.csv) continue ;; esac
+        case "$f" in */.cdrgen.lock | */cells.csv | */subscribers.csv | */subscribers_shard[0-9][0-9][0-9].csv) continue ;; esac
         local ok=0 o d
         while read -r o d; do
             [ -n "$d" ] || continue
