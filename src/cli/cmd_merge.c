@@ -98,7 +98,10 @@ static int merge_days(const char *out_dir, cg_err *err)
                           "stats_shard*.json files: nothing to merge", out_dir);
     if (shards > 0) {
         uint64_t rows;
-        CG_TRY(cg_merge_subscribers(out_dir, shards, &rows, err));
+        int written;
+        CG_TRY(cg_merge_subscribers(out_dir, shards, &rows, &written, err));
+        if (!written)
+            return CG_OK;
         printf("subscribers: %d shard%s, %llu subscribers -> %s/subscribers.csv\n", shards,
                shards == 1 ? "" : "s", (unsigned long long)rows, out_dir);
     }

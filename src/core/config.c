@@ -468,6 +468,21 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
         cfg->mob.work_start_hour, cfg->mob.work_end_hour, cfg->mob.commute_km,
         cfg->mob.commute_speed_kmh, cfg->mob.evening_out_prob, cfg->mob.outings_per_day,
         cfg->mob.explore_rho, cfg->mob.explore_gamma);
+    const cg_people *pe = &cfg->people;
+    MIX("people=%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%.17g;",
+        pe->activity_sigma, pe->day_shape, pe->household_size, pe->work_group_size,
+        pe->school_group_size, pe->circle_size, pe->work_ties, pe->weak_ties, pe->weak_tie_weeks,
+        pe->tie_sigma, pe->sociability_sigma);
+    for (int i = 0; i < cfg->n_profiles; i++) {
+        const cg_profile *p = &cfg->profiles[i];
+        MIX("profile=%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g;", p->name,
+            p->place, p->weight, p->calls, p->sms, p->data, p->data_volume, p->work_share,
+            p->outings_scale, p->range_scale, p->sociability);
+        for (int hr = 0; hr < 24; hr++)
+            MIX("%.17g,%.17g,%.17g;", p->hourly_calls[hr], p->hourly_sms[hr], p->hourly_data[hr]);
+        for (int d = 0; d < 7; d++)
+            MIX("%.17g;", p->weekdays[d]);
+    }
     MIX("avg=%.17g,%.17g,%.17g,%.17g;mo=%.17g,%.17g;ic=%.17g;", cfg->avg_calls, cfg->avg_sms,
         cfg->avg_data, cfg->avg_contacts, cfg->mo_share_call, cfg->mo_share_sms,
         cfg->interconnect_share);

@@ -826,8 +826,23 @@ int cg_merge_list_days(const char *out_dir, char (**days)[11], size_t *n, cg_err
     return CG_OK;
 }
 
-int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, cg_err *err)
+int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
+                         cg_err *err)
 {
+    *rows = 0;
+    *written = 0;
+    /* none of the shard files: an unsharded run (it writes subscribers.csv
+     * itself), or a merge done before; some of them: a shard is missing */
+    int present = 0;
+    for (int k = 0; k < shards; k++) {
+        cg_path src;
+        cg_lay_subscribers(&src, out_dir, k);
+        CG_TRY(cg_path_ok(&src, err));
+        present += access(src.s, F_OK) == 0;
+    }
+    if (present == 0)
+        return CG_OK;
+    *written = 1;
     cg_path dst;
     cg_lay_subscribers(&dst, out_dir, -1);
     CG_TRY(cg_path_ok(&dst, err));
@@ -837,7 +852,6 @@ int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, cg_err
     size_t hl = sizeof hdr - 1;
     int rc = cg_afile_write(&f, hdr, hl, err);
     char *buf = malloc(1 << 16);
-    *rows = 0;
     if (!buf && !rc)
         rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
     for (int k = 0; k < shards && !rc; k++) {

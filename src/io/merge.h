@@ -32,8 +32,11 @@ typedef struct cg_merge_result {
 
 /* OUT/subscribers.csv from the shards' OUT/subscribers_shardKKK.csv, K =
  * 0..shards-1, in shard order, one header: CG_ERUNTIME naming a missing or
- * headless shard file. *rows: subscribers written. */
-int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, cg_err *err);
+ * headless shard file. *written 0 (CG_OK, nothing done) when there is none
+ * of them (an unsharded run writes subscribers.csv itself); *rows:
+ * subscribers written. */
+int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
+                         cg_err *err);
 
 /* Length of the header member / frame at the start of a part file whose
  * first n bytes are buf (n may stop anywhere after that member): the member

@@ -105,8 +105,10 @@ static int check_layout(const cg_config *cfg, int parts_kept)
     wl += (size_t)snprintf(want + wl, sizeof want - wl, "stats_shard000.json\nsummary.json\n");
     list_dir(dir, names, sizeof names);
     CHECK_MSG(strcmp(names, want) == 0, "day directory:\n%s\nwant:\n%s", names, want);
-    /* OUT: the lock, the day, the bundle, cells.csv; no temporary file. */
-    snprintf(want, sizeof want, ".cdrgen.lock\n%s\ncdr_%s.csv%s\ncells.csv\n", DATE, DATE, ext);
+    /* OUT: the lock, the day, the bundle, cells.csv, subscribers.csv; no
+     * temporary file. */
+    snprintf(want, sizeof want, ".cdrgen.lock\n%s\ncdr_%s.csv%s\ncells.csv\nsubscribers.csv\n",
+             DATE, DATE, ext);
     list_dir(cfg->out, names, sizeof names);
     CHECK_MSG(strcmp(names, want) == 0, "OUT:\n%s\nwant:\n%s", names, want);
 
