@@ -147,7 +147,7 @@ void cg_config_defaults(cg_config *cfg)
                               .school_group_size = 60,
                               .circle_size = 40,
                               .work_ties = 4,
-                              .weak_ties = 12,
+                              .weak_ties = 16,
                               .weak_tie_weeks = 8,
                               .tie_sigma = 0.6,
                               .sociability_sigma = 1.5};

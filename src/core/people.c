@@ -23,7 +23,7 @@ static const double REGION_SHARE[CG_TIE_KINDS + 1] = {0, 0.02, 0.002, 0.02, 0, 0
 static const uint64_t REGION_MIN[CG_TIE_KINDS + 1] = {0, 256, 64, 1024, 0, 256};
 /* Strength of a tie by kind, before its own lognormal factor; colleagues
  * mostly on working days (x WORKDAY_TIE, x WEEKEND_TIE, mean 1 a week). */
-static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.2, 1.5, 0.8, 0.3};
+static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.2, 1.5, 0.5, 0.1};
 /* Scale of closeness within groups (a share of the circle of interests). */
 #define CLOSE_SCALE 0.05
 /* Shape of the Pareto factor of tie strength. */
@@ -574,7 +574,10 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         if (q != who->pos) {
             cg_person p;
             person_core(pm, q, &p);
-            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, 1.0, 0.0, &t[n++]);
+            /* a household is one point of the circle of interests: the
+             * closest there is */
+            make_tie(pm, who, &p, CG_TIE_HOUSEHOLD, 0, pm->close_tab[0], pm->close_log[0],
+                     &t[n++]);
         }
     /* group relations: mates of each, then the ties among them */
     cg_mates mt;
@@ -593,8 +596,7 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
      * layers staggered so that a few change each week */
     int T = pm->cfg->people.weak_tie_weeks;
-    const lperm *wp = (const lperm *)pm->weak_perm;
-    uint64_t tau = lperm_fwd(wp, who->pos);
+    uint64_t tau = cg_perm_fwd(&pm->weak, who->pos);
     for (int k = 0; k < CG_WEAK_LAYERS; k++) {
         int64_t wk = week + (int64_t)k * T / CG_WEAK_LAYERS;
         uint64_t epoch = (uint64_t)(wk >= 0 ? wk / T : -((-wk + T - 1) / T));
@@ -610,7 +612,7 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
         uint64_t hk = cg_key4(pm->seed ^ H_WEAK, tl, th, extra);
         if (!(u01(tau == tl ? hk : cg_mix64(hk)) < weak_gate(pm, who->soc)))
             continue;
-        uint64_t q = lperm_inv(wp, tq);
+        uint64_t q = cg_perm_inv(&pm->weak, tq);
         if ((q >= hb && q < he) || is_mate(&mt, 0, q) || is_mate(&mt, 1, q) || is_mate(&mt, 2, q))
             continue;
         cg_person p;
@@ -809,8 +811,9 @@ int cg_people_init(cg_people_model *pm, const cg_config *cfg, const cg_cells *ce
     for (int k = 0; k <= H_THETA - H_PERSON; k++)
         pm->hkey[k] = cg_mix64(pm->seed ^ (uint64_t)(H_PERSON + k));
     cg_perm_init(&pm->perm, pm->S, h3(pm->seed, H_GPERM, 1));
-    _Static_assert(sizeof pm->weak_perm >= sizeof(lperm), "weak_perm holds an lperm");
-    lperm_init((lperm *)pm->weak_perm, pm->S, h3(pm->seed, H_GPERM, 2));
+    /* weak ties: a well-mixing permutation, so that neighbours' partners
+     * are not neighbours */
+    cg_perm_init(&pm->weak, pm->S, h3(pm->seed, H_GPERM, 2));
     for (int q = 0; q < 4096; q++)
         pm->zq[q] = norm_quantile((q + 0.5) / 4096);
     /* log-normal factors of mean 1: exp(s rho z - (s rho)^2 / 2) shared,

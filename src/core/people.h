@@ -85,7 +85,7 @@ typedef struct cg_people_model {
     uint64_t S, seed;
     cg_perm perm;  /* subscriber index -> position, when scramble */
     int scramble;
-    uint64_t weak_perm[8]; /* position -> weak-tie space (people.c's lperm) */
+    cg_perm weak;  /* position -> weak-tie space */
     cg_popmap map;
     int nprof;
     double prof_cum[CG_MAX_PROFILES];
