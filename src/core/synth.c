@@ -537,7 +537,8 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
         ec->key = pos + 1;
         ec->day = day;
         ec->n = rb->scratch.n;
-        memcpy(ec->v, rb->scratch.v, sizeof *ec->v * rb->scratch.n);
+        if (rb->scratch.n)
+            memcpy(ec->v, rb->scratch.v, sizeof *ec->v * rb->scratch.n);
     }
     return 0;
 }
