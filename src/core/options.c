@@ -228,7 +228,7 @@ const cg_option cg_options[] = {
      .children = k_people, .nchildren = 11, .msg = "unknown people key (see docs/CONFIG.md)",
      .doc_key = "`people` (map)",
      .doc_default = "activity_sigma 0.9, day_shape 2.5, household_size 2, work_group_size 24, "
-                    "school_group_size 60, circle_size 40, work_ties 4, weak_ties 12, "
+                    "school_group_size 60, circle_size 40, work_ties 4, weak_ties 16, "
                     "weak_tie_weeks 8, tie_sigma 0.6, sociability_sigma 1.5",
      .doc_allowed = "see MODEL.md \"People\"", .doc = DG},
     {.key = "avg_calls_per_user", .kind = CG_K_DOUBLE, .off = F(avg_calls), .set_off = -1,
