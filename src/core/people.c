@@ -150,7 +150,8 @@ static double gamma_p(double k, double x)
 {
     if (x <= 0)
         return 0;
-    double lg = lgamma(k);
+    int sign;
+    double lg = lgamma_r(k, &sign);
     if (x < k + 1) {
         double s = 1.0 / k, t = s;
         for (int n = 1; n < 500; n++) {

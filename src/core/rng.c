@@ -45,9 +45,12 @@ double cg_rng_normal(cg_rng *r)
     }
 }
 
+/* lgamma_r, not lgamma: lgamma writes the global signgam, a data race
+ * between worker threads. */
 static double log_factorial(double k)
 {
-    return lgamma(k + 1.0);
+    int sign;
+    return lgamma_r(k + 1.0, &sign);
 }
 
 uint64_t cg_rng_poisson_inv(double lambda, double u)
