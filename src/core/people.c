@@ -524,8 +524,35 @@ static int is_mate(const cg_mates *mt, int r, uint64_t q)
  * earlier relation); returns how many are eligible. Work places and
  * schools gather people of the same kind of place; neighbourhood circles
  * whole households (their heads' circles); town circles anyone. */
+/* The members of group g of relation kind (work places: those with the
+ * place kind of the group's partition), with the household head each is
+ * listed under (itself outside neighbourhood circles), into gm; returns
+ * how many (at most CG_MEMBERS_MAX). */
+static int group_list(const cg_people_model *pm, int kind, const grp *g, cg_gmember *gm)
+{
+    int n = 0;
+    int want = g->ridx == CG_TIE_KINDS ? CG_PLACE_SCHOOL : CG_PLACE_WORK;
+    for (uint64_t l = g->g0; l < g->g1; l++) {
+        uint64_t q0 = g->base + lperm_inv(&g->perm, l), q1 = q0 + 1;
+        if (kind == CG_TIE_HOOD) {
+            if (!hh_start(pm, q0))
+                continue; /* not a household's head: its head stands for it */
+            while (q1 < pm->S && !hh_start(pm, q1))
+                q1++;
+        }
+        for (uint64_t q = q0; q < q1 && n < CG_MEMBERS_MAX; q++) {
+            person_core(pm, q, &gm[n].p);
+            if (kind == CG_TIE_WORK && gm[n].p.place != want)
+                continue;
+            gm[n++].head = kind == CG_TIE_HOOD ? q0 : q;
+        }
+    }
+    return n;
+}
+
 static int relation_members(const cg_people_model *pm, const cg_person *who, int r, uint64_t hb,
-                            uint64_t he, cg_mates *mt, cg_person *elig, uint64_t *head)
+                            uint64_t he, cg_mates *mt, cg_person *elig, uint64_t *head,
+                            cg_groupcache *gc)
 {
     int kind = REL_KIND[r], ne = 0;
     mt->nm[r] = 0;
@@ -534,28 +561,38 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         return 0;
     grp g;
     grp_of(pm, ridx_of(who, kind), kind == CG_TIE_HOOD ? hb : who->pos, &g);
-    for (uint64_t l = g.g0; l < g.g1; l++) {
-        uint64_t q0 = g.base + lperm_inv(&g.perm, l), q1 = q0 + 1;
-        if (kind == CG_TIE_HOOD) {
-            if (!hh_start(pm, q0))
-                continue; /* not a household's head: its head stands for it */
-            while (q1 < pm->S && !hh_start(pm, q1))
-                q1++;
+    /* the group's members: memoised per thread (neighbours and peers
+     * share groups), else listed into the scratch */
+    uint64_t key = (g.base + g.g0) * (CG_TIE_KINDS + 1) + (uint64_t)g.ridx + 1;
+    const cg_gmember *gm;
+    int n;
+    cg_gcentry *e = gc ? &gc->e[cg_mix64(key) % CG_GCACHE_N] : NULL;
+    if (e && e->key == key) {
+        gm = e->m;
+        n = e->n;
+    } else if (e) {
+        n = group_list(pm, kind, &g, gc->scratch);
+        gm = gc->scratch;
+        if (n <= CG_GCACHE_MEMBERS) {
+            memcpy(e->m, gc->scratch, sizeof *e->m * (size_t)n);
+            e->n = n;
+            e->key = key;
+            gm = e->m;
         }
-        for (uint64_t q = q0; q < q1; q++) {
-            if (q == who->pos)
-                continue;
-            cg_person p;
-            person_core(pm, q, &p);
-            if (kind == CG_TIE_WORK && p.place != who->place)
-                continue;
-            mate_add(mt, r, q);
-            if ((q >= hb && q < he) || (r > 0 && is_mate(mt, 0, q)) ||
-                (r > 1 && is_mate(mt, 1, q)))
-                continue;
-            head[ne] = kind == CG_TIE_HOOD ? q0 : q;
-            elig[ne++] = p;
-        }
+    } else {
+        static _Thread_local cg_gmember scratch[CG_MEMBERS_MAX];
+        n = group_list(pm, kind, &g, scratch);
+        gm = scratch;
+    }
+    for (int k = 0; k < n; k++) {
+        uint64_t q = gm[k].p.pos;
+        if (q == who->pos)
+            continue;
+        mate_add(mt, r, q);
+        if ((q >= hb && q < he) || (r > 0 && is_mate(mt, 0, q)) || (r > 1 && is_mate(mt, 1, q)))
+            continue;
+        head[ne] = gm[k].head;
+        elig[ne++] = gm[k].p;
     }
     return ne;
 }
@@ -567,6 +604,12 @@ static inline double weak_gate(const cg_people_model *pm, double soc)
 }
 
 int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t)
+{
+    return cg_people_ties_c(pm, who, week, t, NULL);
+}
+
+int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t,
+                     cg_groupcache *gc)
 {
     int n = 0;
     uint64_t hb, he;
@@ -586,7 +629,7 @@ int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week
     uint64_t heads[CG_MEMBERS_MAX];
     mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
     for (int r = 0; r < 3; r++) {
-        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads);
+        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads, gc);
         uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
         for (int k = 0; k < ne; k++) {
             double lc, c = closeness(pm, own, heads[k], &lc);
@@ -694,7 +737,7 @@ static int calibrate_degrees(cg_people_model *pm)
         mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
         for (int r = 0; r < 3; r++) {
             uint64_t heads[CG_MEMBERS_MAX];
-            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads);
+            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads, NULL);
             double *g = cg_grow(prod[r], &cap[r], np[r] + (size_t)ne + 1, sizeof *g);
             if (!g) {
                 oom = 1;
@@ -753,8 +796,11 @@ static int calibrate_rates(cg_people_model *pm)
     const cg_config *cfg = pm->cfg;
     uint64_t n = pm->S < CAL_N ? pm->S : CAL_N;
     cg_tie *t = malloc(sizeof *t * CG_TIE_MAX);
-    if (!t)
+    cg_groupcache *gc = calloc(1, sizeof *gc); /* NULL: no memo, slower */
+    if (!t) {
+        free(gc);
         return -1;
+    }
     /* activity levels: exactly mean 1 over the sample (the whole population
      * up to CAL_N), whatever the draws */
     double am[3] = {0, 0, 0};
@@ -770,7 +816,7 @@ static int calibrate_rates(cg_people_model *pm)
     for (uint64_t k = 0; k < n; k++) {
         cg_person who;
         cg_people_person(pm, cal_pos(pm, k, n), &who);
-        int nt = cg_people_ties(pm, &who, 0, t);
+        int nt = cg_people_ties_c(pm, &who, 0, t, gc);
         deg += nt;
         for (int j = 0; j < nt; j++)
             for (int s = 0; s < 2; s++) {
@@ -788,6 +834,7 @@ static int calibrate_rates(cg_people_model *pm)
             }
     }
     free(t);
+    free(gc);
     /* a day's tie rate has the geometric mean of the two day factors:
      * E[sqrt(G)]^2 on average, not 1 */
     double sg = 0;

@@ -146,6 +146,28 @@ uint64_t cg_people_group(const cg_people_model *pm, const cg_person *who, int ki
 
 void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor *a);
 
+/* A per-thread memo of group member lists (ties of neighbours and peers
+ * come from the same groups); zero-initialised, owned by the caller. */
+#define CG_GCACHE_N 256
+#define CG_GCACHE_MEMBERS 96
+typedef struct cg_gmember {
+    cg_person p;   /* profile, place, sociability (cg_people_person's core) */
+    uint64_t head; /* the position it is listed under */
+} cg_gmember;
+typedef struct cg_gcentry {
+    uint64_t key; /* 0: empty */
+    int n;
+    cg_gmember m[CG_GCACHE_MEMBERS];
+} cg_gcentry;
+typedef struct cg_groupcache {
+    cg_gcentry e[CG_GCACHE_N];
+    cg_gmember scratch[CG_MEMBERS_MAX];
+} cg_groupcache;
+
+/* cg_people_ties with a memo of group members (gc may be NULL). */
+int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t,
+                     cg_groupcache *gc);
+
 /* The ties of `who` in the week `week` (days since 1970 / 7); returns how
  * many were written to t[0..CG_TIE_MAX). */
 int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t);

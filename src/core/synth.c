@@ -218,8 +218,10 @@ void cg_recbuf_free(cg_recbuf *rb)
         evbuf_free(&rb->pcalls[k]);
     free(rb->tcache);
     free(rb->ecache);
+    free(rb->gcache);
     rb->tcache = NULL;
     rb->ecache = NULL;
+    rb->gcache = NULL;
     rb->caches_tried = 0;
 }
 
@@ -490,6 +492,7 @@ static void caches_init(cg_recbuf *rb)
         rb->caches_tried = 1;
         rb->tcache = calloc(TC_N, sizeof *rb->tcache);
         rb->ecache = calloc(EC_N, sizeof *rb->ecache);
+        rb->gcache = calloc(1, sizeof *rb->gcache);
     }
 }
 
@@ -520,7 +523,7 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
         t = tc->t;
         nt = tc->nt;
     } else {
-        nt = cg_people_ties(&m->people, &self, week, rb->ptie);
+        nt = cg_people_ties_c(&m->people, &self, week, rb->ptie, rb->gcache);
         if (tc && nt <= TC_TIES) {
             tc->key = pos + 1;
             tc->week = week;

@@ -120,6 +120,7 @@ typedef struct cg_recbuf {
     uint64_t cell_key; /* the person-day's serving-cell draws */
     struct cg_tcache *tcache; /* memos (synth.c), allocated on first use */
     struct cg_ecache *ecache;
+    cg_groupcache *gcache;
     int caches_tried;
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
