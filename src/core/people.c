@@ -418,6 +418,15 @@ double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day
 
 /* ---- ties ---- */
 
+/* A hash of the pair (lo < hi), the relation and extra: two mixes from
+ * the module's tie key. */
+static inline uint64_t pair_key(const cg_people_model *pm, uint64_t lo, uint64_t hi, int kind,
+                                uint64_t extra, uint64_t salt)
+{
+    return cg_mix64(cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ lo) ^
+                    (hi * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kind << 56 ^ extra ^ salt));
+}
+
 /* Fills t as the tie of `who` with `peer` of kind `kind` (extra: the weak
  * layer and epoch), everything symmetric in the two positions. */
 static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_person *peer,
@@ -426,7 +435,7 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
     uint64_t lo = who->pos < peer->pos ? who->pos : peer->pos;
     uint64_t hi = who->pos < peer->pos ? peer->pos : who->pos;
     const cg_person *plo = who, *phi = who; /* the peer's side set below */
-    uint64_t key = cg_key4(pm->seed ^ H_TIE, lo, hi, (uint64_t)kind << 56 ^ extra);
+    uint64_t key = pair_key(pm, lo, hi, kind, extra, 0);
     t->peer = *peer;
     person_act(pm, &t->peer);
     if (who->pos < peer->pos)
@@ -456,9 +465,14 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
  * CLOSE_SCALE; normalised to mean 1 over random pairs. Close pairs tie
  * more often and more strongly, and share more of their friends: the
  * weak-ties pattern (strong ties inside dense clusters). */
-static double closeness(const cg_people_model *pm, uint64_t ka, uint64_t kb, double *log_c)
+static inline double theta_of(const cg_people_model *pm, uint64_t k)
 {
-    double d = fabs(u01(HK(pm, H_THETA, ka)) - u01(HK(pm, H_THETA, kb)));
+    return u01(HK(pm, H_THETA, k));
+}
+
+static double closeness_t(const cg_people_model *pm, double ta, double tb, double *log_c)
+{
+    double d = fabs(ta - tb);
     d = d > 0.5 ? 1.0 - d : d;
     int i = (int)(d * 2 * CG_CLOSE_TAB);
     i = i < CG_CLOSE_TAB ? i : CG_CLOSE_TAB - 1;
@@ -478,7 +492,7 @@ static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *
     /* in the pair's order, so both sides compute the same bits */
     double slo = a->pos < b->pos ? a->soc : b->soc, shi = a->pos < b->pos ? b->soc : a->soc;
     double x = pm->f[kind] * slo * shi * close;
-    double u = u01(cg_key4(pm->seed ^ H_TIE ^ 0x55, lo, hi, (uint64_t)kind << 56 ^ extra));
+    double u = u01(pair_key(pm, lo, hi, kind, extra, 0x55));
     return u * (1.0 + x) < x; /* u < x / (1 + x) */
 }
 
@@ -544,7 +558,9 @@ static int group_list(const cg_people_model *pm, int kind, const grp *g, cg_gmem
             person_core(pm, q, &gm[n].p);
             if (kind == CG_TIE_WORK && gm[n].p.place != want)
                 continue;
-            gm[n++].head = kind == CG_TIE_HOOD ? q0 : q;
+            gm[n].head = kind == CG_TIE_HOOD ? q0 : q;
+            gm[n].theta = theta_of(pm, gm[n].head);
+            n++;
         }
     }
     return n;
@@ -552,7 +568,7 @@ static int group_list(const cg_people_model *pm, int kind, const grp *g, cg_gmem
 
 static int relation_members(const cg_people_model *pm, const cg_person *who, int r, uint64_t hb,
                             uint64_t he, cg_mates *mt, cg_person *elig, uint64_t *head,
-                            cg_groupcache *gc)
+                            double *theta, cg_groupcache *gc)
 {
     int kind = REL_KIND[r], ne = 0;
     mt->nm[r] = 0;
@@ -592,6 +608,7 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         if ((q >= hb && q < he) || (r > 0 && is_mate(mt, 0, q)) || (r > 1 && is_mate(mt, 1, q)))
             continue;
         head[ne] = gm[k].head;
+        theta[ne] = gm[k].theta;
         elig[ne++] = gm[k].p;
     }
     return ne;
@@ -627,12 +644,14 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
     cg_mates mt;
     cg_person mp[CG_MEMBERS_MAX];
     uint64_t heads[CG_MEMBERS_MAX];
+    double thetas[CG_MEMBERS_MAX];
     mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
     for (int r = 0; r < 3; r++) {
-        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads, gc);
+        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads, thetas, gc);
         uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
+        double town = theta_of(pm, own);
         for (int k = 0; k < ne; k++) {
-            double lc, c = closeness(pm, own, heads[k], &lc);
+            double lc, c = closeness_t(pm, town, thetas[k], &lc);
             if (tied(pm, who, &mp[k], REL_KIND[r], 0, own, heads[k], c))
                 make_tie(pm, who, &mp[k], REL_KIND[r], 0, c, lc, &t[n++]);
         }
@@ -724,6 +743,7 @@ static int calibrate_degrees(cg_people_model *pm)
     double *prod[4] = {NULL, NULL, NULL, NULL};
     size_t np[4] = {0, 0, 0, 0}, cap[4] = {0, 0, 0, 0};
     int oom = 0;
+    cg_groupcache *gc = calloc(1, sizeof *gc); /* NULL: no memo, slower */
     double hh = 0, workers = 0;
     for (uint64_t k = 0; k < n; k++) {
         cg_person who;
@@ -737,7 +757,8 @@ static int calibrate_degrees(cg_people_model *pm)
         mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
         for (int r = 0; r < 3; r++) {
             uint64_t heads[CG_MEMBERS_MAX];
-            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads, NULL);
+            double thetas[CG_MEMBERS_MAX];
+            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads, thetas, gc);
             double *g = cg_grow(prod[r], &cap[r], np[r] + (size_t)ne + 1, sizeof *g);
             if (!g) {
                 oom = 1;
@@ -746,7 +767,7 @@ static int calibrate_degrees(cg_people_model *pm)
             prod[r] = g;
             uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos;
             for (int j = 0; j < ne; j++)
-                prod[r][np[r]++] = who.soc * mp[j].soc * closeness(pm, own, heads[j], NULL);
+                prod[r][np[r]++] = who.soc * mp[j].soc * closeness_t(pm, theta_of(pm, own), thetas[j], NULL);
         }
         /* weak ties: each side's gate min(1, f soc) */
         double *g = cg_grow(prod[3], &cap[3], np[3] + 1, sizeof *g);
@@ -757,6 +778,7 @@ static int calibrate_degrees(cg_people_model *pm)
         prod[3] = g;
         prod[3][np[3]++] = who.soc;
     }
+    free(gc);
     if (oom) {
         for (int r = 0; r < 4; r++)
             free(prod[r]);

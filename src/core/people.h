@@ -153,6 +153,7 @@ void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor
 typedef struct cg_gmember {
     cg_person p;   /* profile, place, sociability (cg_people_person's core) */
     uint64_t head; /* the position it is listed under */
+    double theta;  /* that position's place on the circle of interests */
 } cg_gmember;
 typedef struct cg_gcentry {
     uint64_t key; /* 0: empty */
