@@ -765,9 +765,9 @@ static int calibrate_degrees(cg_people_model *pm)
                 break;
             }
             prod[r] = g;
-            uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos;
+            double town = theta_of(pm, REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos);
             for (int j = 0; j < ne; j++)
-                prod[r][np[r]++] = who.soc * mp[j].soc * closeness_t(pm, theta_of(pm, own), thetas[j], NULL);
+                prod[r][np[r]++] = who.soc * mp[j].soc * closeness_t(pm, town, thetas[j], NULL);
         }
         /* weak ties: each side's gate min(1, f soc) */
         double *g = cg_grow(prod[3], &cap[3], np[3] + 1, sizeof *g);

@@ -18,7 +18,7 @@ __extension__ typedef unsigned __int128 cg_u128;
 enum cg_stream {
     CG_S_SUBSCRIBER = 1, /* per subscriber, whole run: contact count, mccmnc, TAC */
     CG_S_DAY = 2,        /* per subscriber-day: own off-net traffic and data */
-    CG_S_EDGE = 3,       /* per contact edge and day: on-net calls and SMS */
+    CG_S_EDGE = 3,       /* (retired: the contact edges of the first version) */
     CG_S_IMEI = 4,       /* per subscriber and device version */
     CG_S_CELLS = 5,      /* the cell catalog */
     CG_S_GRAPH = 6,      /* (retired: the contact graph of the first version) */

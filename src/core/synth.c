@@ -622,7 +622,6 @@ static const cg_evbuf *peer_calls(const cg_model *m, const cg_dayparams *dp, uin
 static int resolve_busy(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb)
 {
     cg_evbuf *own = &rb->prev; /* late calls of yesterday, then today's answered */
-    size_t n_prev = own->n;
     for (size_t k = 0; k < rb->ev.n; k++)
         if (rb->ev.v[k].type == CG_REC_CALL && rb->ev.v[k].disp == CG_DISP_ANSWERED) {
             cg_ev *e = ev_push(own);
@@ -630,7 +629,6 @@ static int resolve_busy(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb
                 return -1;
             *e = rb->ev.v[k];
         }
-    (void)n_prev;
     for (int k = 0; k < CG_PEER_CACHE; k++)
         rb->pcache[k] = 0;
     int64_t early = dp->day.start_ms + (int64_t)(TALK_MAX_S + 30) * 1000;
@@ -830,7 +828,6 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
         int64_t start = draw_start(dp, c, cg_rng_u01(r), &off_min);
         /* the RAT among those serving the position, and its cell there */
         int rat = -2;
-        (void)cg_rng_u01(r);
         uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(start, off_min), &rat,
                                      serving_u(rb, start));
         const struct rat_params *rp = &RAT[rat];
