@@ -7,7 +7,7 @@ OPT     ?= -O2
 EXTRA_CFLAGS ?=
 EXTRA_LDFLAGS ?=
 CFLAGS  = -std=c17 $(OPT) -g -Wall -Wextra -Wshadow -Wconversion -Werror -D_GNU_SOURCE -pthread -Isrc $(EXTRA_CFLAGS)
-LDLIBS  = -lyaml -ldeflate -lzstd -lz -lm -pthread
+LDLIBS  = -lyaml -lisal -ldeflate -lzstd -lz -lm -pthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # libcdrgen.a: every layer below the command line (core, io, db, gen);

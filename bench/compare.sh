@@ -41,7 +41,7 @@ make -C "$WORK/base" -j"$(nproc)" BUILD=build >"$WORK/base-build.log" 2>&1 ||
     { tail -n 20 "$WORK/base-build.log" >&2; die "building $BASE failed"; }
 OLD=$WORK/base/build/cdrgen
 
-# run BIN JOB-ARGS... -> "wall cpu rss_kib" on stdout
+# run BIN JOB-ARGS... -> "wall cpu rss_kib bundle_bytes rows" on stdout
 run() {
     local bin=$1; shift
     rm -rf "$WORK/out"
@@ -50,7 +50,12 @@ run() {
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, a, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + a[i] }
         /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
-        END { printf "%.3f %.3f %d\n", w, u + s, r }' "$WORK/time"
+        END { printf "%.3f %.3f %d ", w, u + s, r }' "$WORK/time"
+    local bsize rows
+    bsize=$(stat -c %s "$WORK"/out/cdr_*.csv* | awk '{ t += $1 } END { print t + 0 }')
+    rows=$(cat "$WORK"/out/*/summary.json | tr ',{}' '\n\n\n' |
+        awk -F: '/"total_(calls|sms|data)"/ { t += $2 } END { print t + 0 }')
+    echo "$bsize $rows"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -61,6 +66,7 @@ echo
 fmt='| %-22s | %8s | %8s | %7s | %8s | %8s | %7s | %7s | %7s | %7s |\n'
 printf "$fmt" job "base wall" "new wall" ratio "base CPU" "new CPU" ratio "base RSS" "new RSS" ratio
 printf "$fmt" --- ---: ---: ---: ---: ---: ---: ---: ---: ---:
+extra=()
 for subs in $SUBS; do
     for codec in $CODECS; do
         job="--subs $subs --compression $codec --start 2025-01-15"
@@ -74,5 +80,16 @@ for subs in $SUBS; do
         ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (a > 0 ? "%.3f" : "-"), b / a }'; }
         printf "$fmt" "${subs} subs $codec" "$bw" "$nw" "$(ratio "$bw" "$nw")" "$bc" "$nc" "$(ratio "$bc" "$nc")" \
             "$((br / 1024))M" "$((nr / 1024))M" "$(ratio "$br" "$nr")"
+        bs=$(col base 4) ns=$(col new 4) brows=$(col base 5) nrows=$(col new 5)
+        extra+=("$(printf "$fmt2" "${subs} subs $codec" "$bs" "$ns" "$(ratio "$bs" "$ns")" \
+            "$(awk -v r="$brows" -v c="$bc" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')" \
+            "$(awk -v r="$nrows" -v c="$nc" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')" \
+            "$(awk -v a="$brows" -v b="$bc" -v x="$nrows" -v y="$nc" \
+                'BEGIN { printf (a > 0 && y > 0 ? "%.3f" : "-"), (x / y) / (a / b) }')")")
     done
 done
+echo
+fmt2='| %-22s | %12s | %12s | %7s | %12s | %12s | %7s |\n'
+printf "$fmt2" job "base bytes" "new bytes" ratio "base rows/CPU-s" "new rows/CPU-s" ratio
+printf "$fmt2" --- ---: ---: ---: ---: ---: ---:
+for l in "${extra[@]}"; do echo "$l"; done

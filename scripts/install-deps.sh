@@ -7,7 +7,7 @@
 #   test: build + the single-node Slurm cluster of tests/cli/slurm.sh;
 #   docker: podman and what `make test-docker` needs to build the image.
 set -euo pipefail
-BUILD_PKGS="gcc make libc6-dev pkg-config libyaml-dev libdeflate-dev libzstd-dev zlib1g-dev
+BUILD_PKGS="gcc make libc6-dev pkg-config libyaml-dev libdeflate-dev libisal-dev libzstd-dev zlib1g-dev
       tzdata gzip zstd clang libclang-rt-14-dev nodejs npm heaptrack valgrind time"
 case "${1:-build}" in
     build) PKGS=$BUILD_PKGS ;;

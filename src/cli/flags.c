@@ -422,6 +422,13 @@ static int apply(cg_config *c, const given *g, cg_err *err)
                               g->name, g->arg);
         return CG_OK;
     case CG_SP_CLEANUP: c->cleanup_after_archive = 1; return CG_OK;
+    case CG_SP_LAYOUT:
+        if (cg_yaml_parse_layout(g->arg, &c->layout))
+            return cg_err_set(err, CG_EUSAGE, "--%s: unknown layout '%s' (both, parts or bundle)",
+                              g->name, g->arg);
+        return CG_OK;
+    case CG_SP_NO_BUNDLE: c->layout = CG_LAYOUT_PARTS; return CG_OK;
+    case CG_SP_BUNDLE_ONLY: c->layout = CG_LAYOUT_BUNDLE; return CG_OK;
     case CG_SP_SHARD:
         if (cg_yaml_parse_shard(g->arg, &c->shard_k, &c->shard_n))
             return cg_err_set(err, CG_EUSAGE, "--%s: '%s' is not a part of the work (K/N with "
@@ -498,6 +505,9 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
     }
     if (find(p, CG_SP_QUIET) && find(p, CG_SP_PROGRESS))
         return cg_err_set(err, CG_EUSAGE, "--quiet and --progress exclude each other");
+    if (!!find(p, CG_SP_LAYOUT) + !!find(p, CG_SP_NO_BUNDLE) + !!find(p, CG_SP_BUNDLE_ONLY) > 1)
+        return cg_err_set(err, CG_EUSAGE, "--layout, --no-bundle and --bundle-only exclude each "
+                          "other");
     for (int i = 0; i < p->ng; i++) {
         int rc = apply(c, &p->g[i], err);
         if (rc)

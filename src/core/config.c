@@ -177,6 +177,7 @@ void cg_config_defaults(cg_config *cfg)
     cfg->codec_level = 1;
     cfg->codec_level_set = 0;
     cfg->cleanup_after_archive = 0;
+    cfg->layout = CG_LAYOUT_BOTH;
     cfg->workers = 0;
     cfg->progress = -1;
 
@@ -259,6 +260,12 @@ static int check_calendar(const cg_config *cfg, cg_err *err)
     if (cfg->shard_n < 0 || (cfg->shard_n > 0 && (cfg->shard_k < 0 || cfg->shard_k >= cfg->shard_n)))
         return cg_err_set(err, CG_EUSAGE, "--shard: %d/%d is not a part of the work (K/N with "
                           "0 <= K < N)", cfg->shard_k, cfg->shard_n);
+    if (cfg->layout == CG_LAYOUT_BUNDLE && cfg->shard_n > 0)
+        return cg_err_set(err, CG_EUSAGE, "--layout bundle: a sharded run writes part files "
+                          "(cdrgen merge builds the bundle from them); drop --shard or the layout");
+    if (cfg->layout == CG_LAYOUT_PARTS && cfg->cleanup_after_archive)
+        return cg_err_set(err, CG_EUSAGE, "--cleanup-after-archive: with --layout parts there is "
+                          "no bundle, so the parts would be the only copy");
     return CG_OK;
 }
 

@@ -24,6 +24,12 @@
 
 enum cg_codec { CG_CODEC_NONE = 0, CG_CODEC_GZIP = 1, CG_CODEC_ZSTD = 2 };
 
+/* Which files an unsharded day is written as (--layout, SPEC 4): part files
+ * and the day bundle assembled from them (the default), part files only, or
+ * the bundle only (its members rotate as the parts would have). A sharded
+ * run writes parts only; `merge` builds the bundle. */
+enum cg_layout { CG_LAYOUT_BOTH = 0, CG_LAYOUT_PARTS = 1, CG_LAYOUT_BUNDLE = 2 };
+
 /* Index order of call dispositions everywhere in the code. */
 enum cg_disp {
     CG_DISP_ANSWERED = 0,
@@ -139,6 +145,7 @@ typedef struct cg_config {
     int codec_level_set;     /* 0: default for the codec (1) */
     int codec_level_line;    /* YAML line of compression_level, 0 if none */
     int cleanup_after_archive;
+    int layout;              /* enum cg_layout: which files a day is written as */
     int workers;             /* 0 = number of CPUs */
     int progress;            /* -1 auto (tty), 0 quiet, 1 forced */
 

@@ -30,6 +30,7 @@
 #include "gen/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -145,8 +146,12 @@ struct day_run {
     uint64_t *part_rows, *part_zbytes; /* of each part, for the stats */
     size_t rows_cap, zbytes_cap;
     cg_afile part_file;
+    uint64_t part_z;  /* compressed bytes of the open part, header included */
     cg_afile bundle;
-    int bundle_on;
+    int parts_on;     /* part files are written */
+    int bundle_on;    /* a day bundle is written ... */
+    int bundle_live;  /* ... from the blocks as they come (layout bundle), else
+                       * assembled from the finished parts by the kernel */
     size_t hdr_len;
     char *hdr_z;
     size_t hdr_zlen;
@@ -302,8 +307,11 @@ static int open_part(day_run *r, int part, cg_err *err)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     r->part_rows[part] = 0;
     r->part_zbytes[part] = 0;
-    CG_TRY(cg_afile_open(&r->part_file, path.s, err));
     r->open_part = part;
+    r->part_z = r->hdr_zlen;
+    if (!r->parts_on) /* layout bundle: the part is a run of the bundle's members */
+        return CG_OK;
+    CG_TRY(cg_afile_open(&r->part_file, path.s, err));
     return cg_afile_write(&r->part_file, r->hdr_z, r->hdr_zlen, err);
 }
 
@@ -311,13 +319,14 @@ static int close_part(day_run *r, cg_err *err)
 {
     if (r->open_part < 0)
         return CG_OK;
-    r->part_zbytes[r->open_part] = r->part_file.bytes;
+    r->part_zbytes[r->open_part] = r->part_z;
     r->open_part = -1;
     r->parts_written++;
-    return cg_afile_commit(&r->part_file, 0, err);
+    return r->parts_on ? cg_afile_commit(&r->part_file, 0, err) : CG_OK;
 }
 
-/* Ordered step 2: appends the pieces to part files and the bundle. */
+/* Ordered step 2: appends the pieces to the part files, or to the bundle
+ * when it is the only file. Each byte is written once. */
 static int write_pieces(day_run *r, const slot *sl, cg_err *err)
 {
     for (size_t k = 0; k < sl->npieces; k++) {
@@ -326,12 +335,38 @@ static int write_pieces(day_run *r, const slot *sl, cg_err *err)
             CG_TRY(close_part(r, err));
             CG_TRY(open_part(r, p->part, err));
         }
-        CG_TRY(cg_afile_write(&r->part_file, sl->z + p->zoff, p->zlen, err));
+        cg_afile *f = r->parts_on ? &r->part_file : &r->bundle;
+        CG_TRY(cg_afile_write(f, sl->z + p->zoff, p->zlen, err));
+        r->part_z += p->zlen;
         r->part_rows[p->part] += p->rows;
-        if (r->bundle_on)
-            CG_TRY(cg_afile_write(&r->bundle, sl->z + p->zoff, p->zlen, err));
     }
     return CG_OK;
+}
+
+/* Layout both: the bundle is the header member and every part after its
+ * header member, copied file to file by the kernel (as `merge` does), so
+ * the compressed bytes leave user space once. */
+static int assemble_bundle(day_run *r, cg_err *err)
+{
+    CG_TRY(cg_afile_write(&r->bundle, r->hdr_z, r->hdr_zlen, err));
+    char *buf = NULL;
+    int rc = CG_OK;
+    for (int p = 0; p < r->parts_written && !rc; p++) {
+        cg_path path;
+        cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, r->cfg->codec);
+        if ((rc = cg_path_ok(&path, err)))
+            break;
+        int fd = open(path.s, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path.s);
+            break;
+        }
+        rc = cg_afile_append_range(&r->bundle, fd, path.s, (off_t)r->hdr_zlen,
+                                   r->part_zbytes[p] - r->hdr_zlen, &buf, err);
+        close(fd);
+    }
+    free(buf);
+    return rc;
 }
 
 /* Hands a compressed block over for writing; if nobody is writing, writes
@@ -461,13 +496,16 @@ static int day_open(day_run *r, cg_err *err)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     CG_TRY(cg_codec_compress(r->e->codecs[0], hdr, r->hdr_len, r->hdr_z, bound, &r->hdr_zlen,
                              err));
-    r->bundle_on = cfg->shard_n == 0;
+    r->bundle_on = cfg->shard_n == 0 && cfg->layout != CG_LAYOUT_PARTS;
+    r->bundle_live = r->bundle_on && cfg->layout == CG_LAYOUT_BUNDLE;
+    r->parts_on = !r->bundle_live;
     if (r->bundle_on) {
         cg_path path;
         cg_lay_bundle(&path, cfg->out, r->date, cfg->codec);
         CG_TRY(cg_path_ok(&path, err));
         CG_TRY(cg_afile_open(&r->bundle, path.s, err));
-        CG_TRY(cg_afile_write(&r->bundle, r->hdr_z, r->hdr_zlen, err));
+        if (r->bundle_live)
+            CG_TRY(cg_afile_write(&r->bundle, r->hdr_z, r->hdr_zlen, err));
     }
     return CG_OK;
 }
@@ -538,10 +576,14 @@ static int day_finish(day_run *r, cg_err *err)
         rc = jn < jcap ? cg_write_file_atomic(path.s, sj, jn, err)
                        : cg_err_set(err, CG_ERUNTIME, "stats too long");
     free(sj);
-    if (rc || !r->bundle_on)
+    if (rc || cfg->shard_n) /* a shard's day is complete once merged */
         return rc;
-    CG_TRY(cg_afile_commit(&r->bundle, 0, err));
-    if (cfg->cleanup_after_archive) {
+    if (r->bundle_on) {
+        if (!r->bundle_live)
+            CG_TRY(assemble_bundle(r, err));
+        CG_TRY(cg_afile_commit(&r->bundle, 0, err));
+    }
+    if (cfg->cleanup_after_archive && r->parts_on && r->bundle_on) {
         for (int p = 0; p < r->parts_written; p++) {
             cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, cfg->codec);
             CG_TRY(cg_path_ok(&path, err));

@@ -368,3 +368,53 @@ int cg_flock(const char *path, int exclusive, int *fd, int *busy, cg_err *err)
     *fd = f;
     return CG_OK;
 }
+
+/* Copy unit of the read/write fallback and of each copy_file_range call. */
+#define COPY_CHUNK (8u << 20)
+
+int cg_afile_append_range(cg_afile *out, int in, const char *in_path, off_t off, uint64_t len,
+                          char **buf, cg_err *err)
+{
+    int use_cfr = 1;
+    while (len > 0) {
+        if (cg_stop_requested())
+            return cg_stop_err(err);
+        size_t want = len > COPY_CHUNK ? COPY_CHUNK : (size_t)len;
+        if (use_cfr) {
+            loff_t o = off;
+            ssize_t c = copy_file_range(in, &o, out->fd, NULL, want, 0);
+            if (c > 0) {
+                off += c;
+                len -= (uint64_t)c;
+                out->bytes += (uint64_t)c;
+                continue;
+            }
+            if (c < 0 && errno == EINTR)
+                continue;
+            if (c < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                          errno == EOPNOTSUPP || errno == EBADF || errno == EPERM)) {
+                use_cfr = 0;
+                continue;
+            }
+            if (c == 0)
+                return cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being copied",
+                                  in_path);
+            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: copy failed", out->path);
+        }
+        if (!*buf && !(*buf = malloc(COPY_CHUNK)))
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        ssize_t r = pread(in, *buf, want, off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", in_path);
+        if (r == 0)
+            return cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being copied", in_path);
+        int rc = cg_afile_write(out, *buf, (size_t)r, err);
+        if (rc)
+            return rc;
+        off += r;
+        len -= (uint64_t)r;
+    }
+    return CG_OK;
+}

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* off_t */
 #include "core/config.h"
 #include "core/err.h"
 
@@ -46,6 +47,14 @@ int cg_afile_commit(cg_afile *f, int sync, cg_err *err);
 /* Closes and unlinks the temporary file. Safe to call twice, after commit,
  * after a failed open, and on a zero-initialised struct. */
 void cg_afile_abort(cg_afile *f);
+
+/* Appends [off, off+len) of the open file `in` (in_path for messages) to
+ * out: copy_file_range, so the kernel or the file system does the copy (a
+ * reflink or server-side copy where it can) and the bytes never pass through
+ * user space; else pread/write through *buf (malloc'ed on first use, 8 MiB,
+ * the caller frees it). Honours SIGINT/SIGTERM between chunks. */
+int cg_afile_append_range(cg_afile *out, int in, const char *in_path, off_t off, uint64_t len,
+                          char **buf, cg_err *err);
 
 /* Writes a small file in one go through open/write/commit (without sync). */
 int cg_write_file_atomic(const char *path, const void *buf, size_t n, cg_err *err);

@@ -27,8 +27,6 @@
 
 /* A header member is a few hundred bytes; reading this much always holds it. */
 #define HEAD_READ 65536
-/* Copy unit of the read/write fallback and of each copy_file_range call. */
-#define COPY_CHUNK (8u << 20)
 /* Shard numbers above this are not something generate writes (flags cap N at
  * 1,000,000); refusing them keeps arrays small. */
 #define MAX_SHARD 1000000
@@ -262,55 +260,6 @@ int cg_merge_header_len(const void *buf, size_t n, int codec, const char *name, 
     return cg_err_set(err, CG_ERUNTIME, "%s: unknown codec %d", name, codec);
 }
 
-/* Appends [off, off+len) of fd `in` to the bundle: copy_file_range (which
- * lets the kernel or the file system do the copy), else read/write. */
-static int copy_range(int in, const char *in_path, off_t off, uint64_t len, cg_afile *out,
-                      char **buf, cg_err *err)
-{
-    int use_cfr = 1;
-    while (len > 0) {
-        if (cg_stop_requested())
-            return cg_stop_err(err);
-        size_t want = len > COPY_CHUNK ? COPY_CHUNK : (size_t)len;
-        if (use_cfr) {
-            loff_t o = off;
-            ssize_t c = copy_file_range(in, &o, out->fd, NULL, want, 0);
-            if (c > 0) {
-                off += c;
-                len -= (uint64_t)c;
-                out->bytes += (uint64_t)c;
-                continue;
-            }
-            if (c < 0 && errno == EINTR)
-                continue;
-            if (c < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-                          errno == EOPNOTSUPP || errno == EBADF || errno == EPERM)) {
-                use_cfr = 0;
-                continue;
-            }
-            if (c == 0)
-                return cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being merged",
-                                  in_path);
-            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: copy failed", out->path);
-        }
-        if (!*buf && !(*buf = malloc(COPY_CHUNK)))
-            return cg_err_set(err, CG_ERUNTIME, "out of memory");
-        ssize_t r = pread(in, *buf, want, off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", in_path);
-        if (r == 0)
-            return cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being merged", in_path);
-        int rc = cg_afile_write(out, *buf, (size_t)r, err);
-        if (rc)
-            return rc;
-        off += r;
-        len -= (uint64_t)r;
-    }
-    return CG_OK;
-}
-
 /* Checks that a part starts with a header member and records its length
  * and the file size; with out, also appends the part (its header member
  * only when with_header). */
@@ -357,7 +306,7 @@ static int do_part(const char *daydir, part_ent *pe, cg_afile *out, int with_hea
         goto out;
     if (with_header && (rc = cg_afile_write(out, head, hlen, err)))
         goto out;
-    rc = copy_range(fd, path, (off_t)hlen, pe->size - hlen, out, buf, err);
+    rc = cg_afile_append_range(out, fd, path, (off_t)hlen, pe->size - hlen, buf, err);
 out:
     close(fd);
     return rc;

@@ -82,6 +82,21 @@ int cg_yaml_parse_shard(const char *s, int *k, int *n)
     return 0;
 }
 
+int cg_yaml_parse_layout(const char *s, int *layout)
+{
+    if (!s)
+        return -1;
+    if (!strcmp(s, "both"))
+        *layout = CG_LAYOUT_BOTH;
+    else if (!strcmp(s, "parts"))
+        *layout = CG_LAYOUT_PARTS;
+    else if (!strcmp(s, "bundle"))
+        *layout = CG_LAYOUT_BUNDLE;
+    else
+        return -1;
+    return 0;
+}
+
 int cg_yaml_parse_codec(const char *s, int *codec)
 {
     if (!s)
@@ -556,6 +571,12 @@ static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, c
             return rc;
         if (cg_yaml_parse_codec(s, &c->codec))
             return bad(ld, v, key, "unknown codec '%s' (%s)", s, o->allowed);
+        return CG_OK;
+    case CG_SP_LAYOUT:
+        if ((rc = get_string(ld, v, key, 16, o->allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_layout(s, &c->layout))
+            return bad(ld, v, key, "unknown layout '%s' (%s)", s, o->allowed);
         return CG_OK;
     case CG_SP_TZ:
         if ((rc = get_string(ld, v, key, sizeof c->tz_name, o->allowed, &s)))

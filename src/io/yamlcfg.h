@@ -25,6 +25,9 @@ int cg_yaml_parse_double(const char *s, double *out);
 /* "K/N" with 0 <= K < N: 0 or -1. */
 int cg_yaml_parse_shard(const char *s, int *k, int *n);
 
+/* "both" | "parts" | "bundle" to enum cg_layout: 0 or -1. */
+int cg_yaml_parse_layout(const char *s, int *layout);
+
 /* "gzip" | "zstd" | "none" to enum cg_codec: 0 or -1. */
 int cg_yaml_parse_codec(const char *s, int *codec);
 

@@ -62,10 +62,20 @@ wait_for() {
     return 1
 }
 
-# The decompressed bundle of DAY under OUT, then its summary, to compare runs.
+# The decompressed day DAY under OUT (its bundle, or with --layout parts the
+# header and every part's rows), then its summary, to compare runs.
 day_digest() {
-    local out=$1 day=$2
-    { gzip -dc "$out/cdr_$day.csv.gz" | md5sum; cat "$out/$day/summary.json"; } 2>&1
+    local out=$1 day=$2 p first=1
+    {
+        if [ -f "$out/cdr_$day.csv.gz" ]; then
+            gzip -dc "$out/cdr_$day.csv.gz"
+        else
+            for p in "$out/$day"/cdr_"$day"_shard000_part*.csv.gz; do
+                if [ $first = 1 ]; then gzip -dc "$p"; first=0; else gzip -dc "$p" | tail -n +2; fi
+            done
+        fi | md5sum
+        cat "$out/$day/summary.json"
+    } 2>&1
 }
 
 # ---- the scenarios ----
@@ -161,31 +171,42 @@ reference() {
     REF=$(day_digest "$T_TMP/ref" 2025-01-01)
 }
 
+# SIGKILL mid-day with --layout LAYOUT: nothing complete-looking (summary,
+# bundle, broken part) is left, and the re-run equals a clean run.
 sigkill_resume() {
-    local out="$T_TMP/kill"
+    local layout=$1 out="$T_TMP/kill-$1" n="SIGKILL (--layout $1)"
     rm -rf "$out"
-    "$CDRGEN" generate "${ARGS[@]}" --out "$out" >/dev/null 2>&1 &
+    "$CDRGEN" generate "${ARGS[@]}" --layout "$layout" --out "$out" >/dev/null 2>&1 &
     local pid=$!
-    # mid-day: some parts are final, one is being written
-    if ! wait_for "$pid" "$out" -name 'cdr_*_part001.csv.gz'; then
+    # mid-day: some parts are final and one is being written, or the bundle
+    # is half written
+    local mid=(-name 'cdr_*_part001.csv.gz')
+    [ "$layout" = bundle ] && mid=(-maxdepth 1 -name '.cdr_*.tmp.*' -size +1M)
+    if ! wait_for "$pid" "$out" "${mid[@]}"; then
         wait "$pid"
-        t_fail "SIGKILL: the run ended before the signal could be sent"
+        t_fail "$n: the run ended before the signal could be sent"
         return
     fi
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
-    [ -z "$(find "$out" -name summary.json)" ] && t_ok "SIGKILL: no summary.json" ||
-        t_fail "SIGKILL: summary.json of a killed run"
+    [ -z "$(find "$out" -name summary.json)" ] && t_ok "$n: no summary.json" ||
+        t_fail "$n: summary.json of a killed run"
+    [ -z "$(find "$out" -maxdepth 1 -name 'cdr_*')" ] && t_ok "$n: no bundle" ||
+        t_fail "$n: a bundle of a killed run"
+    local b
+    b=$(broken_files "$out")
+    [ -z "$b" ] && t_ok "$n: every final-named part decompresses" ||
+        t_fail "$n: truncated parts under final names" "$b"
     local stale
-    stale=$(find "$out" -name ".*.tmp.$pid")
-    echo "SIGKILL: $(echo "$stale" | grep -c .) temporary file(s) of pid $pid left"
-    "$CDRGEN" generate "${ARGS[@]}" --out "$out" >/dev/null 2>"$T_TMP/kill.err"
+    stale=$(tmp_files "$out" | grep -c .)
+    t_check "$n: killed while writing (its temporary files are left: $stale)" test "$stale" -ge 1
+    "$CDRGEN" generate "${ARGS[@]}" --layout "$layout" --out "$out" >/dev/null 2>"$T_TMP/kill.err"
     local rc=$?
-    [ "$rc" -eq 0 ] && t_ok "SIGKILL: re-run succeeds" || t_fail "SIGKILL: re-run succeeds" "exit $rc: $(cat "$T_TMP/kill.err")"
-    [ -z "$(tmp_files "$out")" ] && t_ok "SIGKILL: re-run removed the stale temporary files" ||
-        t_fail "SIGKILL: stale temporary files remain" "$(tmp_files "$out")"
-    [ "$(day_digest "$out" 2025-01-01)" = "$REF" ] && t_ok "SIGKILL: re-run equals a clean run" ||
-        t_fail "SIGKILL: re-run differs from a clean run"
+    [ "$rc" -eq 0 ] && t_ok "$n: re-run succeeds" || t_fail "$n: re-run succeeds" "exit $rc: $(cat "$T_TMP/kill.err")"
+    [ -z "$(tmp_files "$out")" ] && t_ok "$n: re-run removed the stale temporary files" ||
+        t_fail "$n: stale temporary files remain" "$(tmp_files "$out")"
+    [ "$(day_digest "$out" 2025-01-01)" = "$REF" ] && t_ok "$n: re-run equals a clean run" ||
+        t_fail "$n: re-run differs from a clean run"
     rm -rf "$out"
 }
 
@@ -224,7 +245,9 @@ for pass in $(seq 1 "$REPEAT"); do
     interrupt INT 130
     interrupt TERM 143
     [ "$pass" -eq 1 ] && reference
-    sigkill_resume
+    sigkill_resume both
+    sigkill_resume parts
+    sigkill_resume bundle
     concurrent
 done
 echo "stop latency after SIGINT/SIGTERM (ms): ${STOP_MS[*]}"

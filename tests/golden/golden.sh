@@ -22,7 +22,7 @@ hash_out() {
         case "$f" in
         *.gz) h=$(gzip -dc "$f" | sha256sum) ;;
         *.zst) h=$(zstd -qdc "$f" | sha256sum) ;;
-        stats_*.json) h=$(sed 's/,"part_bytes":\[[0-9,]*\]//' "$f" | sha256sum) ;;
+        stats_*.json | */stats_*.json) h=$(sed 's/,"part_bytes":\[[0-9,]*\]//' "$f" | sha256sum) ;;
         *) h=$(sha256sum <"$f") ;;
         esac
         echo "${h%% *}  $1/$f"
