@@ -496,40 +496,72 @@ static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *
     return u * (1.0 + x) < x; /* u < x / (1 + x) */
 }
 
-static int in_list(const uint64_t *v, int n, uint64_t x)
-{
-    for (int k = 0; k < n; k++)
-        if (v[k] == x)
-            return 1;
-    return 0;
-}
-
 /* The group relations in the order they are decided: a pair related by
  * an earlier one is not tied again by a later one. */
 static const int REL_KIND[3] = {CG_TIE_WORK, CG_TIE_HOOD, CG_TIE_TOWN};
 
-/* Every member of each relation of a person, other than itself. */
+/* Every member of each relation of a person, other than itself: a set of
+ * positions, each with a bit per relation it is a member of. An
+ * open-addressing table (three relations of at most CG_MEMBERS_MAX each
+ * fill it to at most 3/8) kept per thread and emptied in O(1) by a stamp:
+ * membership tests are the inner loop of the tie enumeration. */
+#define MATES_BITS 12
+#define MATES_N (1u << MATES_BITS)
+_Static_assert(3 * CG_MEMBERS_MAX <= MATES_N / 2, "the mates table must stay half empty");
+typedef struct mate_slot {
+    uint64_t q;
+    uint32_t stamp; /* the slot is used when this is the table's stamp */
+    uint32_t rel;   /* bit r: a member of relation r */
+} mate_slot;
 typedef struct cg_mates {
-    uint64_t m[3][CG_MEMBERS_MAX];
-    int nm[3];
-    uint64_t bloom[3]; /* bit (q x golden) >> 58 set for each member q */
+    mate_slot *t;
+    uint32_t stamp;
 } cg_mates;
 
-static inline uint64_t bloom_bit(uint64_t q)
+static void mates_begin(cg_mates *mt)
 {
-    return 1ULL << ((q * 0x9e3779b97f4a7c15ULL) >> 58);
+    static _Thread_local mate_slot tab[MATES_N];
+    static _Thread_local uint32_t stamp;
+    if (++stamp == 0) { /* after 2^32 uses: forget every stamp */
+        memset(tab, 0, sizeof tab);
+        stamp = 1;
+    }
+    mt->t = tab;
+    mt->stamp = stamp;
+}
+
+static inline uint32_t mate_home(uint64_t q)
+{
+    return (uint32_t)((q * 0x9e3779b97f4a7c15ULL) >> (64 - MATES_BITS));
 }
 
 static void mate_add(cg_mates *mt, int r, uint64_t q)
 {
-    mt->m[r][mt->nm[r]++] = q;
-    mt->bloom[r] |= bloom_bit(q);
+    for (uint32_t i = mate_home(q);; i = (i + 1) & (MATES_N - 1)) {
+        mate_slot *sl = &mt->t[i];
+        if (sl->stamp != mt->stamp) {
+            sl->q = q;
+            sl->stamp = mt->stamp;
+            sl->rel = 1u << r;
+            return;
+        }
+        if (sl->q == q) {
+            sl->rel |= 1u << r;
+            return;
+        }
+    }
 }
 
-/* Whether q is a member of relation r. */
-static int is_mate(const cg_mates *mt, int r, uint64_t q)
+/* Whether q is a member of one of the relations of the bits `rels`. */
+static int is_mate(const cg_mates *mt, uint32_t rels, uint64_t q)
 {
-    return (mt->bloom[r] & bloom_bit(q)) && in_list(mt->m[r], mt->nm[r], q);
+    for (uint32_t i = mate_home(q);; i = (i + 1) & (MATES_N - 1)) {
+        const mate_slot *sl = &mt->t[i];
+        if (sl->stamp != mt->stamp)
+            return 0;
+        if (sl->q == q)
+            return (sl->rel & rels) != 0;
+    }
 }
 
 /* The members of who's group of relation r into mt->m[r] (all of them:
@@ -571,8 +603,6 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
                             double *theta, cg_groupcache *gc)
 {
     int kind = REL_KIND[r], ne = 0;
-    mt->nm[r] = 0;
-    mt->bloom[r] = 0;
     if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
         return 0;
     grp g;
@@ -604,8 +634,13 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         uint64_t q = gm[k].p.pos;
         if (q == who->pos)
             continue;
+        /* a member of an earlier relation is not tied again by this one */
+        if (r > 0 && is_mate(mt, (1u << r) - 1, q)) {
+            mate_add(mt, r, q);
+            continue;
+        }
         mate_add(mt, r, q);
-        if ((q >= hb && q < he) || (r > 0 && is_mate(mt, 0, q)) || (r > 1 && is_mate(mt, 1, q)))
+        if (q >= hb && q < he)
             continue;
         head[ne] = gm[k].head;
         theta[ne] = gm[k].theta;
@@ -645,7 +680,7 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
     cg_person mp[CG_MEMBERS_MAX];
     uint64_t heads[CG_MEMBERS_MAX];
     double thetas[CG_MEMBERS_MAX];
-    mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
+    mates_begin(&mt);
     for (int r = 0; r < 3; r++) {
         int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads, thetas, gc);
         uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
@@ -676,7 +711,7 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
         if (!(u01(tau == tl ? hk : cg_mix64(hk)) < weak_gate(pm, who->soc)))
             continue;
         uint64_t q = cg_perm_inv(&pm->weak, tq);
-        if ((q >= hb && q < he) || is_mate(&mt, 0, q) || is_mate(&mt, 1, q) || is_mate(&mt, 2, q))
+        if ((q >= hb && q < he) || is_mate(&mt, 7, q))
             continue;
         cg_person p;
         person_core(pm, q, &p);
@@ -754,7 +789,7 @@ static int calibrate_degrees(cg_people_model *pm)
         workers += who.place != CG_PLACE_NONE;
         cg_mates mt;
         cg_person mp[CG_MEMBERS_MAX];
-        mt.nm[0] = mt.nm[1] = mt.nm[2] = 0;
+        mates_begin(&mt);
         for (int r = 0; r < 3; r++) {
             uint64_t heads[CG_MEMBERS_MAX];
             double thetas[CG_MEMBERS_MAX];
