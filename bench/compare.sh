@@ -67,6 +67,7 @@ fmt='| %-22s | %8s | %8s | %7s | %8s | %8s | %7s | %7s | %7s | %7s |\n'
 printf "$fmt" job "base wall" "new wall" ratio "base CPU" "new CPU" ratio "base RSS" "new RSS" ratio
 printf "$fmt" --- ---: ---: ---: ---: ---: ---: ---: ---: ---:
 extra=()
+fmt2='| %-22s | %12s | %12s | %7s | %15s | %15s | %7s |\n'
 for subs in $SUBS; do
     for codec in $CODECS; do
         job="--subs $subs --compression $codec --start 2025-01-15"
@@ -89,7 +90,6 @@ for subs in $SUBS; do
     done
 done
 echo
-fmt2='| %-22s | %12s | %12s | %7s | %12s | %12s | %7s |\n'
 printf "$fmt2" job "base bytes" "new bytes" ratio "base rows/CPU-s" "new rows/CPU-s" ratio
 printf "$fmt2" --- ---: ---: ---: ---: ---: ---:
 for l in "${extra[@]}"; do echo "$l"; done
