@@ -485,14 +485,14 @@ static double closeness_t(const cg_people_model *pm, double ta, double tb, doubl
  * kind's propensity x both sociabilities, u a hash of (ka, kb): the pair,
  * or for neighbourhood circles the pair of their households' heads, so
  * that a household's members mostly share their friends. */
-static int tied(const cg_people_model *pm, const cg_person *a, const cg_person *b, int kind,
-                uint64_t extra, uint64_t ka, uint64_t kb, double close)
+static int tied(const cg_people_model *pm, const cg_person *a, uint64_t bpos, double bsoc,
+                int kind, uint64_t ka, uint64_t kb, double close)
 {
     uint64_t lo = ka < kb ? ka : kb, hi = ka < kb ? kb : ka;
     /* in the pair's order, so both sides compute the same bits */
-    double slo = a->pos < b->pos ? a->soc : b->soc, shi = a->pos < b->pos ? b->soc : a->soc;
+    double slo = a->pos < bpos ? a->soc : bsoc, shi = a->pos < bpos ? bsoc : a->soc;
     double x = pm->f[kind] * slo * shi * close;
-    double u = u01(pair_key(pm, lo, hi, kind, extra, 0x55));
+    double u = u01(pair_key(pm, lo, hi, kind, 0, 0x55));
     return u * (1.0 + x) < x; /* u < x / (1 + x) */
 }
 
@@ -564,14 +564,8 @@ static int is_mate(const cg_mates *mt, uint32_t rels, uint64_t q)
     }
 }
 
-/* The members of who's group of relation r into mt->m[r] (all of them:
- * the exclusions of the later relations) and, into elig, those this
- * relation may tie (not of the household [hb, he), not mates of an
- * earlier relation); returns how many are eligible. Work places and
- * schools gather people of the same kind of place; neighbourhood circles
- * whole households (their heads' circles); town circles anyone. */
 /* The members of group g of relation kind (work places: those with the
- * place kind of the group's partition), with the household head each is
+ * place kind of the group's partition), each with the household head it is
  * listed under (itself outside neighbourhood circles), into gm; returns
  * how many (at most CG_MEMBERS_MAX). */
 static int group_list(const cg_people_model *pm, int kind, const grp *g, cg_gmember *gm)
@@ -586,52 +580,86 @@ static int group_list(const cg_people_model *pm, int kind, const grp *g, cg_gmem
             while (q1 < pm->S && !hh_start(pm, q1))
                 q1++;
         }
+        double theta = kind == CG_TIE_HOOD ? theta_of(pm, q0) : 0;
         for (uint64_t q = q0; q < q1 && n < CG_MEMBERS_MAX; q++) {
-            person_core(pm, q, &gm[n].p);
-            if (kind == CG_TIE_WORK && gm[n].p.place != want)
+            cg_person p;
+            person_core(pm, q, &p);
+            if (kind == CG_TIE_WORK && p.place != want)
                 continue;
-            gm[n].head = kind == CG_TIE_HOOD ? q0 : q;
-            gm[n].theta = theta_of(pm, gm[n].head);
-            n++;
+            cg_gmember *m = &gm[n++];
+            m->pos = q;
+            m->hact = p.hact;
+            m->soc = p.soc;
+            m->profile = (uint8_t)p.profile;
+            m->place = (uint8_t)p.place;
+            m->head_off = (uint8_t)(q - q0);
+            m->theta = kind == CG_TIE_HOOD ? theta : theta_of(pm, q);
         }
     }
     return n;
 }
 
+/* The person a member stands for (its core; person_act adds the levels). */
+static void member_person(const cg_gmember *m, cg_person *w)
+{
+    w->pos = m->pos;
+    w->profile = m->profile;
+    w->place = m->place;
+    w->soc = m->soc;
+    w->hact = m->hact;
+}
+
+/* The member list of group g: from the memo, else listed (into the memo's
+ * ring, or a per-thread scratch without a memo). Valid until the next call. */
+static const cg_gmember *group_members(const cg_people_model *pm, int kind, const grp *g,
+                                       cg_groupcache *gc, int *n)
+{
+    if (!gc) {
+        static _Thread_local cg_gmember scratch[CG_MEMBERS_MAX];
+        *n = group_list(pm, kind, g, scratch);
+        return scratch;
+    }
+    uint64_t key = (g->base + g->g0) * (CG_TIE_KINDS + 1) + (uint64_t)g->ridx + 1;
+    cg_gslot *sl = &gc->idx[cg_mix64(key) & (CG_GINDEX_N - 1)];
+    /* a list is whole until the ring's writes have come round to its start */
+    if (sl->key == key && gc->head <= sl->start + CG_GRING_N) {
+        *n = sl->n;
+        return &gc->ring[sl->start % CG_GRING_N];
+    }
+    uint64_t at = gc->head % CG_GRING_N;
+    if (at + CG_MEMBERS_MAX > CG_GRING_N) { /* lists are contiguous: skip the tail */
+        gc->head += CG_GRING_N - at;
+        at = 0;
+    }
+    cg_gmember *dst = &gc->ring[at];
+    *n = group_list(pm, kind, g, dst);
+    sl->key = key;
+    sl->start = gc->head;
+    sl->n = *n;
+    gc->head += (uint64_t)*n;
+    return dst;
+}
+
+/* Into elig, the members of who's group of relation r that this relation
+ * may tie (not of the household [hb, he), not mates of an earlier
+ * relation), recording every member as a mate of r (the exclusions of the
+ * later relations); returns how many are eligible. Work places and schools
+ * gather people of the same kind of place; neighbourhood circles whole
+ * households (their heads' circles); town circles anyone. elig points into
+ * the memo or a scratch list: valid until the next call. */
 static int relation_members(const cg_people_model *pm, const cg_person *who, int r, uint64_t hb,
-                            uint64_t he, cg_mates *mt, cg_person *elig, uint64_t *head,
-                            double *theta, cg_groupcache *gc)
+                            uint64_t he, cg_mates *mt, const cg_gmember **elig,
+                            cg_groupcache *gc)
 {
     int kind = REL_KIND[r], ne = 0;
     if (kind == CG_TIE_WORK && who->place == CG_PLACE_NONE)
         return 0;
     grp g;
     grp_of(pm, ridx_of(who, kind), kind == CG_TIE_HOOD ? hb : who->pos, &g);
-    /* the group's members: memoised per thread (neighbours and peers
-     * share groups), else listed into the scratch */
-    uint64_t key = (g.base + g.g0) * (CG_TIE_KINDS + 1) + (uint64_t)g.ridx + 1;
-    const cg_gmember *gm;
     int n;
-    cg_gcentry *e = gc ? &gc->e[cg_mix64(key) % CG_GCACHE_N] : NULL;
-    if (e && e->key == key) {
-        gm = e->m;
-        n = e->n;
-    } else if (e) {
-        n = group_list(pm, kind, &g, gc->scratch);
-        gm = gc->scratch;
-        if (n <= CG_GCACHE_MEMBERS) {
-            memcpy(e->m, gc->scratch, sizeof *e->m * (size_t)n);
-            e->n = n;
-            e->key = key;
-            gm = e->m;
-        }
-    } else {
-        static _Thread_local cg_gmember scratch[CG_MEMBERS_MAX];
-        n = group_list(pm, kind, &g, scratch);
-        gm = scratch;
-    }
+    const cg_gmember *gm = group_members(pm, kind, &g, gc, &n);
     for (int k = 0; k < n; k++) {
-        uint64_t q = gm[k].p.pos;
+        uint64_t q = gm[k].pos;
         if (q == who->pos)
             continue;
         /* a member of an earlier relation is not tied again by this one */
@@ -642,9 +670,7 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         mate_add(mt, r, q);
         if (q >= hb && q < he)
             continue;
-        head[ne] = gm[k].head;
-        theta[ne] = gm[k].theta;
-        elig[ne++] = gm[k].p;
+        elig[ne++] = &gm[k];
     }
     return ne;
 }
@@ -677,18 +703,20 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
         }
     /* group relations: mates of each, then the ties among them */
     cg_mates mt;
-    cg_person mp[CG_MEMBERS_MAX];
-    uint64_t heads[CG_MEMBERS_MAX];
-    double thetas[CG_MEMBERS_MAX];
+    const cg_gmember *mp[CG_MEMBERS_MAX];
     mates_begin(&mt);
     for (int r = 0; r < 3; r++) {
-        int ne = relation_members(pm, who, r, hb, he, &mt, mp, heads, thetas, gc);
+        int ne = relation_members(pm, who, r, hb, he, &mt, mp, gc);
         uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
         double town = theta_of(pm, own);
         for (int k = 0; k < ne; k++) {
-            double lc, c = closeness_t(pm, town, thetas[k], &lc);
-            if (tied(pm, who, &mp[k], REL_KIND[r], 0, own, heads[k], c))
-                make_tie(pm, who, &mp[k], REL_KIND[r], 0, c, lc, &t[n++]);
+            const cg_gmember *q = mp[k];
+            double lc, c = closeness_t(pm, town, q->theta, &lc);
+            if (tied(pm, who, q->pos, q->soc, REL_KIND[r], own, q->pos - q->head_off, c)) {
+                cg_person p;
+                member_person(q, &p);
+                make_tie(pm, who, &p, REL_KIND[r], 0, c, lc, &t[n++]);
+            }
         }
     }
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
@@ -788,12 +816,10 @@ static int calibrate_degrees(cg_people_model *pm)
         hh += (double)(he - hb - 1);
         workers += who.place != CG_PLACE_NONE;
         cg_mates mt;
-        cg_person mp[CG_MEMBERS_MAX];
+        const cg_gmember *mp[CG_MEMBERS_MAX];
         mates_begin(&mt);
         for (int r = 0; r < 3; r++) {
-            uint64_t heads[CG_MEMBERS_MAX];
-            double thetas[CG_MEMBERS_MAX];
-            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, heads, thetas, gc);
+            int ne = relation_members(pm, &who, r, hb, he, &mt, mp, gc);
             double *g = cg_grow(prod[r], &cap[r], np[r] + (size_t)ne + 1, sizeof *g);
             if (!g) {
                 oom = 1;
@@ -802,7 +828,7 @@ static int calibrate_degrees(cg_people_model *pm)
             prod[r] = g;
             double town = theta_of(pm, REL_KIND[r] == CG_TIE_HOOD ? hb : who.pos);
             for (int j = 0; j < ne; j++)
-                prod[r][np[r]++] = who.soc * mp[j].soc * closeness_t(pm, town, thetas[j], NULL);
+                prod[r][np[r]++] = who.soc * mp[j]->soc * closeness_t(pm, town, mp[j]->theta, NULL);
         }
         /* weak ties: each side's gate min(1, f soc) */
         double *g = cg_grow(prod[3], &cap[3], np[3] + 1, sizeof *g);

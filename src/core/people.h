@@ -147,22 +147,32 @@ uint64_t cg_people_group(const cg_people_model *pm, const cg_person *who, int ki
 void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor *a);
 
 /* A per-thread memo of group member lists (ties of neighbours and peers
- * come from the same groups); zero-initialised, owned by the caller. */
-#define CG_GCACHE_N 256
-#define CG_GCACHE_MEMBERS 96
+ * come from the same groups); zero-initialised, owned by the caller. The
+ * members of a region's groups are scattered over the region (tens of
+ * thousands of positions at a million subscribers), so the groups a worker
+ * revisits are the ~1,500 groups of the regions it is in: the lists live in
+ * a ring of compact members (about 2 MiB), indexed by group, and a list is
+ * valid until the ring has come round over it. */
+#define CG_GRING_N 49152 /* members in the ring */
+#define CG_GINDEX_N 4096 /* slots of the index */
 typedef struct cg_gmember {
-    cg_person p;   /* profile, place, sociability (cg_people_person's core) */
-    uint64_t head; /* the position it is listed under */
-    double theta;  /* that position's place on the circle of interests */
+    uint64_t pos;
+    uint64_t hact;    /* the hash of its activity levels (cg_person.hact) */
+    double soc;       /* sociability */
+    double theta;     /* its head's place on the circle of interests */
+    uint8_t profile;
+    uint8_t place;    /* enum cg_place_kind */
+    uint8_t head_off; /* pos - the position it is listed under (its household's head) */
 } cg_gmember;
-typedef struct cg_gcentry {
-    uint64_t key; /* 0: empty */
+typedef struct cg_gslot {
+    uint64_t key;   /* 0: empty */
+    uint64_t start; /* absolute ring index of its first member */
     int n;
-    cg_gmember m[CG_GCACHE_MEMBERS];
-} cg_gcentry;
+} cg_gslot;
 typedef struct cg_groupcache {
-    cg_gcentry e[CG_GCACHE_N];
-    cg_gmember scratch[CG_MEMBERS_MAX];
+    uint64_t head; /* absolute ring index of the next member written */
+    cg_gslot idx[CG_GINDEX_N];
+    cg_gmember ring[CG_GRING_N];
 } cg_groupcache;
 
 /* cg_people_ties with a memo of group members (gc may be NULL). */
