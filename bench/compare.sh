@@ -83,10 +83,10 @@ for subs in $SUBS; do
             "$((br / 1024))M" "$((nr / 1024))M" "$(ratio "$br" "$nr")"
         bs=$(col base 4) ns=$(col new 4) brows=$(col base 5) nrows=$(col new 5)
         extra+=("$(printf "$fmt2" "${subs} subs $codec" "$bs" "$ns" "$(ratio "$bs" "$ns")" \
-            "$(awk -v r="$brows" -v c="$bc" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')" \
-            "$(awk -v r="$nrows" -v c="$nc" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')" \
+            "$(awk -v r="$brows" -v c="$bc" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')" \
+            "$(awk -v r="$nrows" -v c="$nc" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')" \
             "$(awk -v a="$brows" -v b="$bc" -v x="$nrows" -v y="$nc" \
-                'BEGIN { printf (a > 0 && y > 0 ? "%.3f" : "-"), (x / y) / (a / b) }')")")
+                'BEGIN { if (a > 0 && y > 0) printf "%.3f", (x / y) / (a / b); else printf "-" }')")")
     done
 done
 echo
