@@ -64,6 +64,8 @@
 /* Slots per worker: one being formatted or compressed, one waiting to be
  * written. */
 #define SLOTS_PER_WORKER 2
+/* Rows a slot's text buffer grows for at a time (see gen_block). */
+#define FMT_RUN 64
 /* Workers at most (--workers is capped here; more buys nothing). */
 #define MAX_WORKERS 256
 /* Progress is polled this often (ns) by the calling thread. */
@@ -207,14 +209,27 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
                            (unsigned long long)i);
             return -1;
         }
-        char *t = cg_grow(sl->text, &sl->text_cap, len + w->rb.n * fmt->max_row, 1);
-        if (!t) {
-            cg_err_set(err, CG_ERUNTIME, "out of memory formatting subscriber %llu",
-                       (unsigned long long)i);
-            return -1;
+        /* Rows in runs that fit the room left (worst case max_row each), the
+         * buffer grown for at most FMT_RUN rows at a time: a slot's buffer
+         * follows the largest block's text, not a heavy subscriber-day's
+         * records times the widest possible row. */
+        for (size_t k = 0; k < w->rb.n;) {
+            size_t fit = (sl->text_cap - len) / fmt->max_row, left = w->rb.n - k;
+            if (fit == 0) {
+                size_t want = len + fmt->max_row * (left < FMT_RUN ? left : FMT_RUN);
+                char *t = cg_grow(sl->text, &sl->text_cap, want, 1);
+                if (!t) {
+                    cg_err_set(err, CG_ERUNTIME, "out of memory formatting subscriber %llu",
+                               (unsigned long long)i);
+                    return -1;
+                }
+                sl->text = t;
+                continue;
+            }
+            size_t to = k + (fit < left ? fit : left);
+            len += fmt->rows(w->fmt_state, &w->rb, k, to, sl->text + len, sl->n);
+            k = to;
         }
-        sl->text = t;
-        len += fmt->rows(w->fmt_state, &w->rb, sl->text + len, sl->n);
     }
     return (long)len;
 }

@@ -21,10 +21,11 @@ typedef struct cg_outfmt {
     size_t max_row;     /* no row is longer (the buffer bound per record) */
     size_t state_size;  /* per-worker formatter state, zeroed, then init */
     void (*init)(void *state, const cg_config *cfg);
-    /* Appends the rows of rb at out (room for rb->n x max_row bytes);
-     * adds the calls, SMS and data rows written to n[0..2]; returns the
-     * bytes written. */
-    size_t (*rows)(void *state, const cg_recbuf *rb, char *out, uint64_t n[3]);
+    /* Appends the rows of records [from, to) of rb at out (room for
+     * (to - from) x max_row bytes); adds the calls, SMS and data rows
+     * written to n[0..2]; returns the bytes written. */
+    size_t (*rows)(void *state, const cg_recbuf *rb, size_t from, size_t to, char *out,
+                   uint64_t n[3]);
 } cg_outfmt;
 
 /* The CSV of FORMAT.md section 2. */

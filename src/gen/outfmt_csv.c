@@ -8,10 +8,11 @@ static void csv_init(void *state, const cg_config *cfg)
     cg_cdrfmt_init(state, cfg->tz_name);
 }
 
-static size_t csv_rows(void *state, const cg_recbuf *rb, char *out, uint64_t n[3])
+static size_t csv_rows(void *state, const cg_recbuf *rb, size_t from, size_t to, char *out,
+                       uint64_t n[3])
 {
     size_t len = 0;
-    for (size_t k = 0; k < rb->n; k++) {
+    for (size_t k = from; k < to; k++) {
         const cg_rec *rec = cg_recbuf_at(rb, k);
         len += cg_cdr_format(state, rec, out + len);
         n[rec->type]++;
