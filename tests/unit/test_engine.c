@@ -20,11 +20,12 @@ static void t_init(void *state, const cg_config *cfg)
     memcpy(t->tag, "CSD", 4); /* CALL, SMS, DATA */
 }
 
-static size_t t_rows(void *state, const cg_recbuf *rb, char *out, uint64_t n[3])
+static size_t t_rows(void *state, const cg_recbuf *rb, size_t from, size_t to, char *out,
+                     uint64_t n[3])
 {
     tfmt *t = state;
     size_t len = 0;
-    for (size_t k = 0; k < rb->n; k++) {
+    for (size_t k = from; k < to; k++) {
         const cg_rec *r = cg_recbuf_at(rb, k);
         len += (size_t)snprintf(out + len, 40, "%c;%llu\n", t->tag[r->type],
                                 (unsigned long long)cg_dnum_value(r->src));
