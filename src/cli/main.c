@@ -1,6 +1,7 @@
 /* cdrgen entry point: parses the command line (cli/flags.c), runs the
  * command and is the one place that prints errors and picks exit codes. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,10 @@ int main(int argc, char **argv)
     cg_err err;
     cg_err_clear(&err);
     install_signals();
+    /* Buffers of 256 KiB and more are mapped and unmapped as they are
+     * allocated and freed: glibc's moving threshold would otherwise keep a
+     * freed heavy block's buffer in the heap for good. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     int rc = cg_flags_parse(&fl, argc, argv, stderr, &err);
     if (rc == CG_OK) {
         switch (fl.cmd) {

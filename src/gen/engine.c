@@ -64,6 +64,11 @@
 /* Slots per worker: one being formatted or compressed, one waiting to be
  * written. */
 #define SLOTS_PER_WORKER 2
+/* A slot keeps buffers up to this capacity for its next block (a typical
+ * block is under 1 MiB of text); a larger one, made for one of the rare
+ * heavy blocks, is freed once written, so that peak memory follows the
+ * typical block, not the heaviest of the run (which grows with its length). */
+#define SLOT_KEEP ((size_t)2 << 20)
 /* Rows a slot's text buffer grows for at a time (see gen_block). */
 #define FMT_RUN 64
 /* Workers at most (--workers is capped here; more buys nothing). */
@@ -384,6 +389,22 @@ static int assemble_bundle(day_run *r, cg_err *err)
     return rc;
 }
 
+/* Frees a written slot's buffers beyond SLOT_KEEP (its text is not needed
+ * any more; the writer owns the slot until it marks it free). */
+static void slot_trim(slot *sl)
+{
+    if (sl->text_cap > SLOT_KEEP) {
+        free(sl->text);
+        sl->text = NULL;
+        sl->text_cap = 0;
+    }
+    if (sl->z_cap > SLOT_KEEP) {
+        free(sl->z);
+        sl->z = NULL;
+        sl->z_cap = 0;
+    }
+}
+
 /* Hands a compressed block over for writing; if nobody is writing, writes
  * it and every following block that is ready, in order. The file I/O runs
  * outside the lock so that other workers can hand their blocks over. */
@@ -400,6 +421,7 @@ static int deposit_and_write(day_run *r, slot *sl, cg_err *err)
                 break;
             pthread_mutex_unlock(&r->wr_mu);
             rc = write_pieces(r, next, err);
+            slot_trim(next);
             pthread_mutex_lock(&r->wr_mu);
             if (rc)
                 break;
