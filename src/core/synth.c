@@ -204,6 +204,21 @@ static cg_ev *ev_push(cg_evbuf *b)
     return e;
 }
 
+void cg_recbuf_trim(cg_recbuf *rb, size_t keep)
+{
+    if (rb->cap > keep) {
+        free(rb->rec);
+        free(rb->key);
+        rb->rec = NULL;
+        rb->key = NULL;
+        rb->n = rb->cap = 0;
+    }
+    cg_evbuf *b[3] = {&rb->ev, &rb->prev, &rb->scratch};
+    for (int k = 0; k < 3; k++)
+        if (b[k]->cap > keep)
+            evbuf_free(b[k]);
+}
+
 void cg_recbuf_free(cg_recbuf *rb)
 {
     free(rb->rec);

@@ -150,6 +150,11 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
 
 void cg_recbuf_free(cg_recbuf *rb);
 
+/* Between subscribers: frees the record and event buffers that grew beyond
+ * keep entries (for one of the rare heaviest subscriber-days), so that a
+ * worker's memory follows the typical subscriber-day. */
+void cg_recbuf_trim(cg_recbuf *rb, size_t keep);
+
 /* Building blocks, exposed for tests. */
 uint32_t cg_synth_call_duration(const cg_model *m, int disp, struct cg_rng *r);
 /* The person at social position pos: its events of the day (dp) into eb,

@@ -71,6 +71,17 @@
 #define SLOT_KEEP ((size_t)2 << 20)
 /* Rows a slot's text buffer grows for at a time (see gen_block). */
 #define FMT_RUN 64
+/* A block's text is cut and compressed in runs: once the text formatted
+ * so far reaches this (at the end of a subscriber, or of a run of rows
+ * when the buffer is full), it is cut at its turn
+ * and compressed, and the buffer starts over. A heavy block (one of the
+ * heaviest subscriber-days, which get heavier with the population) then
+ * needs no larger buffer than a typical one; such a run ends a gzip member
+ * or zstd frame, as a rotation does, and the rows do not change. */
+#define FLUSH_AT ((size_t)1 << 20)
+/* Records (and events) a worker's buffers keep between subscribers; a
+ * subscriber-day has tens. */
+#define RECBUF_KEEP 4096
 /* Workers at most (--workers is capped here; more buys nothing). */
 #define MAX_WORKERS 256
 /* Progress is polled this often (ns) by the calling thread. */
@@ -92,6 +103,9 @@ typedef struct slot {
     piece *pieces;
     size_t npieces, pieces_cap;
     uint64_t n[3];  /* calls, sms, data of the block */
+    uint64_t rows_cut; /* rows of the block already cut (runs before the text's) */
+    size_t raw_total;  /* bytes of text of the block cut so far */
+    size_t zused;      /* bytes of z holding its compressed pieces */
     uint64_t block; /* block it holds */
     int busy;       /* taken by a block not yet written */
     int ready;      /* compressed, waiting for its turn to be written */
@@ -193,7 +207,11 @@ static uint64_t block_subs(const day_run *r, uint64_t b)
     return (first + BLOCK_SUBS < r->e->hi ? first + BLOCK_SUBS : r->e->hi) - first;
 }
 
-/* Formats block b's rows into the slot's text; returns its length or -1. */
+static int cut_and_compress(worker *w, slot *sl, uint64_t b, size_t len, int last, cg_err *err);
+
+/* Formats block b's rows into the slot's text, cutting and compressing a
+ * run of it whenever it reaches FLUSH_AT; returns the length of the text
+ * left, -1 on an error, -2 when the run failed elsewhere. */
 static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
 {
     day_run *r = w->run;
@@ -201,7 +219,17 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     uint64_t first = r->e->lo + b * BLOCK_SUBS, last = first + block_subs(r, b);
     size_t len = 0;
     sl->n[0] = sl->n[1] = sl->n[2] = 0;
+    sl->rows_cut = 0;
+    sl->raw_total = 0;
+    sl->zused = 0;
+    sl->npieces = 0;
     for (uint64_t i = first; i < last; i++) {
+        if (len >= FLUSH_AT) {
+            int rc = cut_and_compress(w, sl, b, len, 0, err);
+            if (rc)
+                return rc > 0 ? -2 : -1;
+            len = 0;
+        }
         if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
             if (w->rb.over_cap)
                 cg_err_set(err, CG_ERUNTIME,
@@ -220,6 +248,13 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
          * records times the widest possible row. */
         for (size_t k = 0; k < w->rb.n;) {
             size_t fit = (sl->text_cap - len) / fmt->max_row, left = w->rb.n - k;
+            if (fit == 0 && len >= FLUSH_AT) { /* inside a heavy subscriber-day */
+                int rc = cut_and_compress(w, sl, b, len, 0, err);
+                if (rc)
+                    return rc > 0 ? -2 : -1;
+                len = 0;
+                continue;
+            }
             if (fit == 0) {
                 size_t want = len + fmt->max_row * (left < FMT_RUN ? left : FMT_RUN);
                 char *t = cg_grow(sl->text, &sl->text_cap, want, 1);
@@ -235,6 +270,7 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
             len += fmt->rows(w->fmt_state, &w->rb, k, to, sl->text + len, sl->n);
             k = to;
         }
+        cg_recbuf_trim(&w->rb, RECBUF_KEEP);
     }
     return (long)len;
 }
@@ -259,14 +295,12 @@ static uint64_t count_rows(const char *p, size_t n)
 
 /* Ordered step 1: splits the block's text at the rows where the current
  * part reaches --rotate-bytes (header included). */
-static int cut_block(day_run *r, slot *sl, size_t len)
+static int cut_block(day_run *r, slot *sl, size_t len, uint64_t rows_left)
 {
     uint64_t N = r->cfg->rotate_bytes;
     size_t pos = 0;
     /* Rows are counted only in pieces cut at a rotation; the last piece has
-     * the rest of the block's. */
-    uint64_t rows_left = sl->n[0] + sl->n[1] + sl->n[2];
-    sl->npieces = 0;
+     * the rest of the text's (rows_left). */
     while (pos < len) {
         uint64_t need = N > r->part_bytes ? N - r->part_bytes : 1;
         if (len - pos < need) {
@@ -291,10 +325,12 @@ static int cut_block(day_run *r, slot *sl, size_t len)
     return 0;
 }
 
-static int compress_pieces(worker *w, slot *sl, cg_err *err)
+/* Compresses pieces [first, npieces), whose text starts the slot's text,
+ * after the block's earlier compressed pieces. */
+static int compress_pieces(worker *w, slot *sl, size_t first, cg_err *err)
 {
-    size_t raw_off = 0, zoff = 0;
-    for (size_t k = 0; k < sl->npieces; k++) {
+    size_t raw_off = 0, zoff = sl->zused;
+    for (size_t k = first; k < sl->npieces; k++) {
         piece *p = &sl->pieces[k];
         size_t bound = cg_codec_bound(w->codec, p->raw);
         char *z = cg_grow(sl->z, &sl->z_cap, zoff + bound, 1);
@@ -309,7 +345,37 @@ static int compress_pieces(worker *w, slot *sl, cg_err *err)
         zoff += zn;
         raw_off += p->raw;
     }
+    sl->zused = zoff;
     return CG_OK;
+}
+
+/* The block's text so far, len bytes: waits for the block's turn, cuts it
+ * (ordered step 1; with last, the turn passes on), then compresses the new
+ * pieces. 0, 1 when the run failed elsewhere, -1 with err set. */
+static int cut_and_compress(worker *w, slot *sl, uint64_t b, size_t len, int last, cg_err *err)
+{
+    day_run *r = w->run;
+    size_t first = sl->npieces;
+    uint64_t rows = sl->n[0] + sl->n[1] + sl->n[2] - sl->rows_cut;
+    pthread_mutex_lock(&r->cut_mu);
+    while (r->cut_turn != b && !atomic_load(&r->failed))
+        pthread_cond_wait(&r->cut_cv, &r->cut_mu);
+    int failed = atomic_load(&r->failed);
+    int bad = !failed && cut_block(r, sl, len, rows) != 0;
+    if (last || failed || bad) {
+        r->cut_turn++;
+        pthread_cond_broadcast(&r->cut_cv);
+    }
+    pthread_mutex_unlock(&r->cut_mu);
+    if (failed)
+        return 1;
+    if (bad) {
+        cg_err_set(err, CG_ERUNTIME, "out of memory");
+        return -1;
+    }
+    sl->rows_cut += rows;
+    sl->raw_total += len;
+    return compress_pieces(w, sl, first, err) ? -1 : 0;
 }
 
 static int open_part(day_run *r, int part, cg_err *err)
@@ -468,24 +534,17 @@ static void *worker_main(void *arg)
             break;
 
         long len = gen_block(w, sl, b, &err);
+        if (len == -2)
+            break;
         if (len < 0)
             goto fail;
-        sl->len = (size_t)len;
-
-        pthread_mutex_lock(&r->cut_mu);
-        while (r->cut_turn != b && !atomic_load(&r->failed))
-            pthread_cond_wait(&r->cut_cv, &r->cut_mu);
-        int bad = atomic_load(&r->failed) || cut_block(r, sl, (size_t)len) != 0;
-        r->cut_turn++;
-        pthread_cond_broadcast(&r->cut_cv);
-        pthread_mutex_unlock(&r->cut_mu);
-        if (bad) {
-            if (atomic_load(&r->failed))
-                break;
-            cg_err_set(&err, CG_ERUNTIME, "out of memory");
+        int rc = cut_and_compress(w, sl, b, (size_t)len, 1, &err);
+        if (rc > 0)
+            break;
+        if (rc < 0)
             goto fail;
-        }
-        if (compress_pieces(w, sl, &err) || deposit_and_write(r, sl, &err))
+        sl->len = sl->raw_total;
+        if (deposit_and_write(r, sl, &err))
             goto fail;
     }
     return NULL;
