@@ -72,8 +72,7 @@
 /* Rows a slot's text buffer grows for at a time (see gen_block). */
 #define FMT_RUN 64
 /* A block's text is cut and compressed in runs: once the text formatted
- * so far reaches this (at the end of a subscriber, or of a run of rows
- * when the buffer is full), it is cut at its turn
+ * so far reaches this (before the next run of rows), it is cut at its turn
  * and compressed, and the buffer starts over. A heavy block (one of the
  * heaviest subscriber-days, which get heavier with the population) then
  * needs no larger buffer than a typical one; such a run ends a gzip member
@@ -224,12 +223,6 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     sl->zused = 0;
     sl->npieces = 0;
     for (uint64_t i = first; i < last; i++) {
-        if (len >= FLUSH_AT) {
-            int rc = cut_and_compress(w, sl, b, len, 0, err);
-            if (rc)
-                return rc > 0 ? -2 : -1;
-            len = 0;
-        }
         if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
             if (w->rb.over_cap)
                 cg_err_set(err, CG_ERUNTIME,
@@ -243,18 +236,18 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
             return -1;
         }
         /* Rows in runs that fit the room left (worst case max_row each), the
-         * buffer grown for at most FMT_RUN rows at a time: a slot's buffer
-         * follows the largest block's text, not a heavy subscriber-day's
-         * records times the widest possible row. */
+         * buffer grown for at most FMT_RUN rows at a time, and the text cut
+         * and compressed once it reaches FLUSH_AT: a slot's buffer follows a
+         * typical block, not the heaviest block's text or a heavy
+         * subscriber-day's records times the widest possible row. */
         for (size_t k = 0; k < w->rb.n;) {
-            size_t fit = (sl->text_cap - len) / fmt->max_row, left = w->rb.n - k;
-            if (fit == 0 && len >= FLUSH_AT) { /* inside a heavy subscriber-day */
+            if (len >= FLUSH_AT) {
                 int rc = cut_and_compress(w, sl, b, len, 0, err);
                 if (rc)
                     return rc > 0 ? -2 : -1;
                 len = 0;
-                continue;
             }
+            size_t fit = (sl->text_cap - len) / fmt->max_row, left = w->rb.n - k;
             if (fit == 0) {
                 size_t want = len + fmt->max_row * (left < FMT_RUN ? left : FMT_RUN);
                 char *t = cg_grow(sl->text, &sl->text_cap, want, 1);

@@ -15,6 +15,7 @@
 #include "core/calendar.h"
 #include "core/check.h"
 #include "core/options.h"
+#include "io/codec.h"
 #include "io/tzdb.h"
 
 /* ---- value parsers shared with the command line ---- */
@@ -84,31 +85,22 @@ int cg_yaml_parse_shard(const char *s, int *k, int *n)
 
 int cg_yaml_parse_layout(const char *s, int *layout)
 {
-    if (!s)
-        return -1;
-    if (!strcmp(s, "both"))
-        *layout = CG_LAYOUT_BOTH;
-    else if (!strcmp(s, "parts"))
-        *layout = CG_LAYOUT_PARTS;
-    else if (!strcmp(s, "bundle"))
-        *layout = CG_LAYOUT_BUNDLE;
-    else
-        return -1;
-    return 0;
+    static const char *const names[] = {[CG_LAYOUT_BOTH] = "both", [CG_LAYOUT_PARTS] = "parts",
+                                        [CG_LAYOUT_BUNDLE] = "bundle"};
+    for (int k = 0; s && k < 3; k++)
+        if (!strcmp(s, names[k])) {
+            *layout = k;
+            return 0;
+        }
+    return -1;
 }
 
 int cg_yaml_parse_codec(const char *s, int *codec)
 {
-    if (!s)
+    int c = cg_codec_from_name(s); /* the codec's own names */
+    if (c < 0)
         return -1;
-    if (!strcmp(s, "gzip"))
-        *codec = CG_CODEC_GZIP;
-    else if (!strcmp(s, "zstd"))
-        *codec = CG_CODEC_ZSTD;
-    else if (!strcmp(s, "none"))
-        *codec = CG_CODEC_NONE;
-    else
-        return -1;
+    *codec = c;
     return 0;
 }
 
