@@ -420,6 +420,12 @@ static int apply(cg_config *c, const given *g, cg_err *err)
         if (cg_yaml_parse_codec(g->arg, &c->codec))
             return cg_err_set(err, CG_EUSAGE, "--%s: unknown codec '%s' (gzip, zstd or none)",
                               g->name, g->arg);
+        c->codec_set = 1;
+        return CG_OK;
+    case CG_SP_FORMAT:
+        if (cg_yaml_parse_format(g->arg, &c->out_format))
+            return cg_err_set(err, CG_EUSAGE, "--%s: unknown format '%s' (csv or parquet)",
+                              g->name, g->arg);
         return CG_OK;
     case CG_SP_CLEANUP: c->cleanup_after_archive = 1; return CG_OK;
     case CG_SP_LAYOUT:
@@ -513,6 +519,8 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
         if (rc)
             return rc;
     }
+    if (c->out_format == CG_FMT_PARQUET && !c->codec_set)
+        c->codec = CG_CODEC_ZSTD; /* Parquet's usual codec */
     /* A YAML level is checked against the codec in effect after the flags
      * (compression_level: 19 with --compression zstd is fine). */
     int lmax = cg_yaml_codec_level_max(c->codec);

@@ -504,6 +504,8 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
         MIX("x=%d,%.17g;", (int)cfg->special[i].day, cfg->special[i].factor);
     MIX("rot=%llu;codec=%d;level=%d;", (unsigned long long)cfg->rotate_bytes, cfg->codec,
         cfg->codec_level_set ? cfg->codec_level : 1);
+    if (cfg->out_format != CG_FMT_CSV) /* CSV runs keep their fingerprints */
+        MIX("fmt=%d;", cfg->out_format);
 #undef MIX
     return h;
 }

@@ -30,6 +30,9 @@ enum cg_codec { CG_CODEC_NONE = 0, CG_CODEC_GZIP = 1, CG_CODEC_ZSTD = 2 };
  * run writes parts only; `merge` builds the bundle. */
 enum cg_layout { CG_LAYOUT_BOTH = 0, CG_LAYOUT_PARTS = 1, CG_LAYOUT_BUNDLE = 2 };
 
+/* What a part file is (--format, FORMAT.md): CSV text or Parquet. */
+enum cg_outformat { CG_FMT_CSV = 0, CG_FMT_PARQUET = 1 };
+
 /* Index order of call dispositions everywhere in the code. */
 enum cg_disp {
     CG_DISP_ANSWERED = 0,
@@ -141,6 +144,8 @@ typedef struct cg_config {
     /* output */
     uint64_t rotate_bytes;
     int codec;               /* enum cg_codec */
+    int codec_set;           /* given (flag or YAML): else parquet defaults to zstd */
+    int out_format;          /* enum cg_outformat */
     int codec_level;
     int codec_level_set;     /* 0: default for the codec (1) */
     int codec_level_line;    /* YAML line of compression_level, 0 if none */

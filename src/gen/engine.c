@@ -49,12 +49,14 @@
 #include "core/tzday.h"
 #include "db/subindex.h"
 #include "gen/outdir.h"
+#include "gen/pqsink.h"
 #include "gen/truth.h"
 #include "io/afile.h"
 #include "io/cellsfile.h"
 #include "io/codec.h"
 #include "io/json.h"
 #include "io/layout.h"
+#include "io/parquet.h"
 #include "io/tzdb.h"
 
 /* Subscribers per block: small enough for ~1 MB of text per worker, large
@@ -105,6 +107,7 @@ typedef struct slot {
     uint64_t rows_cut; /* rows of the block already cut (runs before the text's) */
     size_t raw_total;  /* bytes of text of the block cut so far */
     size_t zused;      /* bytes of z holding its compressed pieces */
+    cg_pq_out pq;   /* Parquet: the block's page sets */
     uint64_t block; /* block it holds */
     int busy;       /* taken by a block not yet written */
     int ready;      /* compressed, waiting for its turn to be written */
@@ -117,6 +120,7 @@ typedef struct worker {
     day_run *run;
     cg_recbuf rb;
     void *fmt_state;
+    cg_pq_cols *pqc; /* Parquet: the page builder */
     cg_codec_ctx *codec;
 } worker;
 
@@ -132,6 +136,9 @@ typedef struct engine {
     worker *ws;
     slot *slots;
     cg_codec_ctx **codecs;
+    int columnar;      /* Parquet: blocks are page sets, the writer a pqsink */
+    int kind;          /* of the CDR file names (io/layout) */
+    cg_pq_dicts dicts; /* Parquet: the run's dictionary pages */
 } engine;
 
 /* One day of the shard. */
@@ -165,6 +172,10 @@ struct day_run {
     int parts_written;
     uint64_t *part_rows, *part_zbytes; /* of each part, for the stats */
     size_t rows_cap, zbytes_cap;
+    uint64_t *part_dend; /* Parquet: where each part's footer begins */
+    size_t dend_cap;
+    cg_pqsink pqs;
+    uint64_t bundle_data; /* Parquet: where the open part's data lands in the bundle */
     cg_afile part_file;
     uint64_t part_z;  /* compressed bytes of the open part, header included */
     cg_afile bundle;
@@ -222,6 +233,7 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     sl->raw_total = 0;
     sl->zused = 0;
     sl->npieces = 0;
+    cg_pq_out_clear(&sl->pq);
     for (uint64_t i = first; i < last; i++) {
         if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
             if (w->rb.over_cap)
@@ -234,6 +246,16 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
                 cg_err_set(err, CG_ERUNTIME, "out of memory generating subscriber %llu",
                            (unsigned long long)i);
             return -1;
+        }
+        if (r->e->columnar) {
+            for (size_t k = 0; k < w->rb.n; k++) {
+                if (cg_pq_cols_rows(w->pqc) == CG_PQ_PAGE_ROWS &&
+                    cg_pq_encode(w->pqc, w->codec, &sl->pq, err))
+                    return -1;
+                cg_pq_add(w->pqc, cg_recbuf_at(&w->rb, k), sl->n);
+            }
+            cg_recbuf_trim(&w->rb, RECBUF_KEEP);
+            continue;
         }
         /* Rows in runs that fit the room left (worst case max_row each), the
          * buffer grown for at most FMT_RUN rows at a time, and the text cut
@@ -374,7 +396,7 @@ static int cut_and_compress(worker *w, slot *sl, uint64_t b, size_t len, int las
 static int open_part(day_run *r, int part, cg_err *err)
 {
     cg_path path;
-    cg_lay_part(&path, r->daydir.s, r->date, r->shard, part, r->cfg->codec);
+    cg_lay_part(&path, r->daydir.s, r->date, r->shard, part, r->e->kind);
     CG_TRY(cg_path_ok(&path, err));
     uint64_t *rows = cg_grow(r->part_rows, &r->rows_cap, (size_t)part + 1, sizeof *rows);
     if (rows)
@@ -382,7 +404,10 @@ static int open_part(day_run *r, int part, cg_err *err)
     uint64_t *zb = cg_grow(r->part_zbytes, &r->zbytes_cap, (size_t)part + 1, sizeof *zb);
     if (zb)
         r->part_zbytes = zb;
-    if (!rows || !zb)
+    uint64_t *de = cg_grow(r->part_dend, &r->dend_cap, (size_t)part + 1, sizeof *de);
+    if (de)
+        r->part_dend = de;
+    if (!rows || !zb || !de)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     r->part_rows[part] = 0;
     r->part_zbytes[part] = 0;
@@ -404,10 +429,52 @@ static int close_part(day_run *r, cg_err *err)
     return r->parts_on ? cg_afile_commit(&r->part_file, 0, err) : CG_OK;
 }
 
+/* Parquet: the open part's footer; the part is complete. */
+static int pq_close_part(day_run *r, cg_err *err)
+{
+    uint64_t dend = r->part_z;
+    CG_TRY(cg_pqsink_part_footer(&r->pqs, err));
+    if (r->parts_on)
+        CG_TRY(cg_afile_write(&r->part_file, r->pqs.tw.p, r->pqs.tw.len, err));
+    r->part_z += r->pqs.tw.len;
+    r->part_dend[r->open_part] = dend;
+    r->bundle_data += dend - sizeof CG_PQ_MAGIC;
+    return close_part(r, err);
+}
+
+/* Parquet: the open row group written (to the part, or to the bundle when
+ * it is the only file), and the part closed after it when it is full. */
+static int pq_flush(day_run *r, int close, cg_err *err)
+{
+    if (r->open_part < 0)
+        CG_TRY(open_part(r, r->parts_written, err));
+    uint64_t rows = 0;
+    cg_afile *f = r->parts_on ? &r->part_file : &r->bundle;
+    CG_TRY(cg_pqsink_flush(&r->pqs, f, &r->part_z,
+                           (int64_t)r->bundle_data - (int64_t)sizeof CG_PQ_MAGIC, &rows, err));
+    r->part_rows[r->open_part] += rows;
+    return close ? pq_close_part(r, err) : CG_OK;
+}
+
+/* Parquet's ordered step 2: the block's page sets into row groups. */
+static int write_sets(day_run *r, const slot *sl, cg_err *err)
+{
+    for (size_t k = 0; k < sl->pq.nsets; k++) {
+        int want = cg_pqsink_add(&r->pqs, sl->pq.z, &sl->pq.sets[k], err);
+        if (want < 0)
+            return CG_ERUNTIME;
+        if (want)
+            CG_TRY(pq_flush(r, want == 2, err));
+    }
+    return CG_OK;
+}
+
 /* Ordered step 2: appends the pieces to the part files, or to the bundle
  * when it is the only file. Each byte is written once. */
 static int write_pieces(day_run *r, const slot *sl, cg_err *err)
 {
+    if (r->e->columnar)
+        return write_sets(r, sl, err);
     for (size_t k = 0; k < sl->npieces; k++) {
         const piece *p = &sl->pieces[k];
         if (p->part != r->open_part) {
@@ -432,7 +499,7 @@ static int assemble_bundle(day_run *r, cg_err *err)
     int rc = CG_OK;
     for (int p = 0; p < r->parts_written && !rc; p++) {
         cg_path path;
-        cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, r->cfg->codec);
+        cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, r->e->kind);
         if ((rc = cg_path_ok(&path, err)))
             break;
         int fd = open(path.s, O_RDONLY | O_CLOEXEC);
@@ -440,8 +507,10 @@ static int assemble_bundle(day_run *r, cg_err *err)
             rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path.s);
             break;
         }
+        /* a Parquet part's row groups, without its footer */
+        uint64_t end = r->e->columnar ? r->part_dend[p] : r->part_zbytes[p];
         rc = cg_afile_append_range(&r->bundle, fd, path.s, (off_t)r->hdr_zlen,
-                                   r->part_zbytes[p] - r->hdr_zlen, &buf, err);
+                                   end - r->hdr_zlen, &buf, err);
         close(fd);
     }
     free(buf);
@@ -531,12 +600,24 @@ static void *worker_main(void *arg)
             break;
         if (len < 0)
             goto fail;
-        int rc = cut_and_compress(w, sl, b, (size_t)len, 1, &err);
-        if (rc > 0)
-            break;
-        if (rc < 0)
-            goto fail;
-        sl->len = sl->raw_total;
+        if (r->e->columnar) {
+            /* the block's last page set; no cut: the writer forms row
+             * groups and parts from page sets as they come */
+            if (cg_pq_encode(w->pqc, w->codec, &sl->pq, &err))
+                goto fail;
+            size_t unc = 0;
+            for (size_t k = 0; k < sl->pq.nsets; k++)
+                for (int c = 0; c < CG_PQ_NCOLS; c++)
+                    unc += sl->pq.sets[k].pg[c].unc;
+            sl->len = unc;
+        } else {
+            int rc = cut_and_compress(w, sl, b, (size_t)len, 1, &err);
+            if (rc > 0)
+                break;
+            if (rc < 0)
+                goto fail;
+            sl->len = sl->raw_total;
+        }
         if (deposit_and_write(r, sl, &err))
             goto fail;
     }
@@ -580,17 +661,24 @@ static int day_open(day_run *r, cg_err *err)
     CG_TRY(cg_outdir_clear_day(cfg, r->daydir.s, r->date, r->shard, r->e->run_fp, err));
     const char *hdr = r->e->fmt->header;
     size_t bound = cg_codec_bound(r->e->codecs[0], r->hdr_len);
-    r->hdr_z = malloc(bound);
+    r->hdr_z = malloc(bound > sizeof CG_PQ_MAGIC ? bound : sizeof CG_PQ_MAGIC);
     if (!r->hdr_z)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
-    CG_TRY(cg_codec_compress(r->e->codecs[0], hdr, r->hdr_len, r->hdr_z, bound, &r->hdr_zlen,
-                             err));
+    if (r->e->columnar) { /* a Parquet file begins with its magic */
+        memcpy(r->hdr_z, CG_PQ_MAGIC, sizeof CG_PQ_MAGIC);
+        r->hdr_zlen = sizeof CG_PQ_MAGIC;
+        r->bundle_data = sizeof CG_PQ_MAGIC;
+        cg_pqsink_init(&r->pqs, &r->e->dicts, cfg->codec, cfg->rotate_bytes);
+    } else {
+        CG_TRY(cg_codec_compress(r->e->codecs[0], hdr, r->hdr_len, r->hdr_z, bound,
+                                 &r->hdr_zlen, err));
+    }
     r->bundle_on = cfg->shard_n == 0 && cfg->layout != CG_LAYOUT_PARTS;
     r->bundle_live = r->bundle_on && cfg->layout == CG_LAYOUT_BUNDLE;
     r->parts_on = !r->bundle_live;
     if (r->bundle_on) {
         cg_path path;
-        cg_lay_bundle(&path, cfg->out, r->date, cfg->codec);
+        cg_lay_bundle(&path, cfg->out, r->date, r->e->kind);
         CG_TRY(cg_path_ok(&path, err));
         CG_TRY(cg_afile_open(&r->bundle, path.s, err));
         if (r->bundle_live)
@@ -645,10 +733,21 @@ static int day_work(day_run *r, cg_err *err)
 static int day_finish(day_run *r, cg_err *err)
 {
     const cg_config *cfg = r->cfg;
-    /* A shard-day without rows still gets one part: its header. */
-    if (r->parts_written == 0 && r->open_part < 0)
-        CG_TRY(open_part(r, 0, err));
-    CG_TRY(close_part(r, err));
+    if (r->e->columnar) {
+        /* the last row group; a shard-day without rows still gets one
+         * part: a Parquet file of no row groups */
+        if (r->pqs.rows)
+            CG_TRY(pq_flush(r, 1, err));
+        if (r->parts_written == 0 && r->open_part < 0)
+            CG_TRY(open_part(r, 0, err));
+        if (r->open_part >= 0)
+            CG_TRY(pq_close_part(r, err));
+    } else {
+        /* A shard-day without rows still gets one part: its header. */
+        if (r->parts_written == 0 && r->open_part < 0)
+            CG_TRY(open_part(r, 0, err));
+        CG_TRY(close_part(r, err));
+    }
 
     cg_stats st = {r->shard, cfg->shard_n ? cfg->shard_n : 1,
                    {r->counts[0], r->counts[1], r->counts[2]}, r->e->run_fp,
@@ -670,11 +769,15 @@ static int day_finish(day_run *r, cg_err *err)
     if (r->bundle_on) {
         if (!r->bundle_live)
             CG_TRY(assemble_bundle(r, err));
+        if (r->e->columnar) {
+            CG_TRY(cg_pqsink_day_footer(&r->pqs, err));
+            CG_TRY(cg_afile_write(&r->bundle, r->pqs.tw.p, r->pqs.tw.len, err));
+        }
         CG_TRY(cg_afile_commit(&r->bundle, 0, err));
     }
     if (cfg->cleanup_after_archive && r->parts_on && r->bundle_on) {
         for (int p = 0; p < r->parts_written; p++) {
-            cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, cfg->codec);
+            cg_lay_part(&path, r->daydir.s, r->date, r->shard, p, r->e->kind);
             CG_TRY(cg_path_ok(&path, err));
             if (unlink(path.s) != 0)
                 return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path.s);
@@ -734,6 +837,8 @@ static int run_day(engine *e, int day_index, cg_err *err)
     free(r->hdr_z);
     free(r->part_rows);
     free(r->part_zbytes);
+    free(r->part_dend);
+    cg_pqsink_free(&r->pqs);
     pthread_mutex_destroy(&r->cut_mu);
     pthread_cond_destroy(&r->cut_cv);
     pthread_mutex_destroy(&r->wr_mu);
@@ -830,7 +935,11 @@ static int engine_alloc(engine *e, cg_err *err)
         if (!e->ws[k].fmt_state)
             return cg_err_set(err, CG_ERUNTIME, "out of memory");
         e->fmt->init(e->ws[k].fmt_state, e->cfg);
+        if (e->columnar)
+            CG_TRY(cg_pq_cols_new(&e->ws[k].pqc, e->cfg->tz_name, err));
     }
+    if (e->columnar)
+        CG_TRY(cg_pq_dicts_build(&e->dicts, e->codecs[0], e->cfg->tz_name, err));
     return CG_OK;
 }
 
@@ -840,12 +949,14 @@ static void engine_free(engine *e)
         for (int k = 0; k < e->nworkers; k++) {
             cg_recbuf_free(&e->ws[k].rb);
             free(e->ws[k].fmt_state);
+            cg_pq_cols_free(e->ws[k].pqc);
         }
     if (e->slots)
         for (int k = 0; k < e->nworkers * SLOTS_PER_WORKER; k++) {
             free(e->slots[k].text);
             free(e->slots[k].z);
             free(e->slots[k].pieces);
+            cg_pq_out_free(&e->slots[k].pq);
         }
     if (e->codecs)
         for (int k = 0; k < e->nworkers; k++)
@@ -853,6 +964,7 @@ static void engine_free(engine *e)
     free(e->slots);
     free(e->ws);
     free(e->codecs);
+    cg_pq_dicts_free(&e->dicts);
     cg_model_free(&e->m);
 }
 
@@ -873,6 +985,8 @@ int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *h
     e.cfg = cfg;
     e.fmt = fmt;
     e.hooks = hooks;
+    e.columnar = cfg->out_format == CG_FMT_PARQUET;
+    e.kind = cg_lay_kind(cfg->out_format, cfg->codec);
     e.lo = 0;
     e.hi = S;
     if (cfg->shard_n) {

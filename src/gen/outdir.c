@@ -157,8 +157,8 @@ int cg_outdir_clear_day(const cg_config *cfg, const char *daydir, const char *da
     cg_lay_summary(&path, daydir);
     CG_TRY(unlink_ok(&path, err));
     if (cfg->shard_n == 0) {
-        static const int codecs[] = {CG_CODEC_NONE, CG_CODEC_GZIP, CG_CODEC_ZSTD};
-        for (int k = 0; k < 3; k++) {
+        static const int codecs[] = {CG_CODEC_NONE, CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_LAY_PARQUET};
+        for (int k = 0; k < 4; k++) {
             cg_lay_bundle(&path, cfg->out, date, codecs[k]);
             CG_TRY(unlink_ok(&path, err));
         }

@@ -49,18 +49,34 @@ void cg_lay_daydir(cg_path *p, const char *out, const char *date)
     cg_lay_join(p, out, date);
 }
 
-void cg_lay_bundle(cg_path *p, const char *out, const char *date, int codec)
+/* ".csv[.gz|.zst]" or ".parquet" */
+static const char *kind_ext(int kind, char buf[16])
 {
+    if (kind == CG_LAY_PARQUET)
+        return ".parquet";
+    snprintf(buf, 16, ".csv%s", cg_codec_ext(kind));
+    return buf;
+}
+
+int cg_lay_kind(int format, int codec)
+{
+    return format == CG_FMT_PARQUET ? CG_LAY_PARQUET : codec;
+}
+
+void cg_lay_bundle(cg_path *p, const char *out, const char *date, int kind)
+{
+    char b[16];
     cg_path_init(p);
-    cg_path_add(p, "%s/cdr_%s.csv%s", out, date, cg_codec_ext(codec));
+    cg_path_add(p, "%s/cdr_%s%s", out, date, kind_ext(kind, b));
 }
 
 void cg_lay_part(cg_path *p, const char *daydir, const char *date, int shard, int part,
-                 int codec)
+                 int kind)
 {
+    char b[16];
     cg_path_init(p);
-    cg_path_add(p, "%s/cdr_%s_shard%03d_part%03d.csv%s", daydir, date, shard, part,
-                cg_codec_ext(codec));
+    cg_path_add(p, "%s/cdr_%s_shard%03d_part%03d%s", daydir, date, shard, part,
+                kind_ext(kind, b));
 }
 
 void cg_lay_stats(cg_path *p, const char *daydir, int shard)
@@ -142,17 +158,18 @@ int cg_lay_parse_part(const char *name, const char *date, int *shard, int *part,
         return -1;
     p += 5;
     long m = take_num(&p, 3);
-    if (m < 0 || strncmp(p, ".csv", 4) != 0)
+    if (m < 0)
         return -1;
-    p += 4;
-    int c = !strcmp(p, "") ? CG_CODEC_NONE : !strcmp(p, ".gz") ? CG_CODEC_GZIP
-            : !strcmp(p, ".zst")                               ? CG_CODEC_ZSTD
-                                                               : -1;
+    int c = !strcmp(p, ".csv") ? CG_CODEC_NONE : !strcmp(p, ".csv.gz") ? CG_CODEC_GZIP
+            : !strcmp(p, ".csv.zst")                                   ? CG_CODEC_ZSTD
+            : !strcmp(p, ".parquet")                                   ? CG_LAY_PARQUET
+                                                                       : -1;
     if (c < 0)
         return -1;
+    char b[16];
     cg_path canon;
     cg_path_init(&canon);
-    cg_path_add(&canon, "cdr_%s_shard%03ld_part%03ld.csv%s", date, k, m, cg_codec_ext(c));
+    cg_path_add(&canon, "cdr_%s_shard%03ld_part%03ld%s", date, k, m, kind_ext(c, b));
     if (canon.overflow || strcmp(canon.s, name) != 0)
         return -1;
     *shard = (int)k;

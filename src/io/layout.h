@@ -6,8 +6,8 @@
  *   OUT/cells.csv                            cell catalog
  *   OUT/subscribers.csv                      who everyone is (ground truth)
  *   OUT/subscribers_shardKKK.csv             one shard's part of it
- *   OUT/cdr_DATE.csv[.gz|.zst]               day bundle
- *   OUT/DATE/cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]
+ *   OUT/cdr_DATE.csv[.gz|.zst]               day bundle (or cdr_DATE.parquet)
+ *   OUT/DATE/cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]   (or .parquet)
  *   OUT/DATE/stats_shardKKK.json
  *   OUT/DATE/summary.json
  *
@@ -39,9 +39,14 @@ int cg_path_ok(const cg_path *p, cg_err *err);
 /* Each resets p and builds one name; check with cg_path_ok before use. */
 void cg_lay_join(cg_path *p, const char *dir, const char *name);
 void cg_lay_daydir(cg_path *p, const char *out, const char *date);
-void cg_lay_bundle(cg_path *p, const char *out, const char *date, int codec);
+/* The kind of a CDR file, which its name ends in: an enum cg_codec for CSV
+ * (".csv", ".csv.gz", ".csv.zst"), CG_LAY_PARQUET for ".parquet" (its codec
+ * is inside, per page). */
+#define CG_LAY_PARQUET 16
+int cg_lay_kind(int format, int codec);
+void cg_lay_bundle(cg_path *p, const char *out, const char *date, int kind);
 void cg_lay_part(cg_path *p, const char *daydir, const char *date, int shard, int part,
-                 int codec);
+                 int kind);
 void cg_lay_stats(cg_path *p, const char *daydir, int shard);
 void cg_lay_summary(cg_path *p, const char *daydir);
 void cg_lay_run_lock(cg_path *p, const char *out);
@@ -57,8 +62,8 @@ void cg_lay_shard_lock(cg_path *p, const char *out, int shard);
  * "stats_shard007.json" -> 7; "stats_shard7.json", "stats_shard0007.json"
  * -> -1. */
 long cg_lay_parse_stats(const char *name);
-/* "cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]" of DATE -> 0 with shard, part
- * and codec set; -1 for any other name. */
+/* "cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]" or "....parquet" of DATE -> 0
+ * with shard, part and kind (in codec) set; -1 for any other name. */
 int cg_lay_parse_part(const char *name, const char *date, int *shard, int *part, int *codec);
 /* Shard number of any name beginning "cdr_DATE_shardKKK" (a part, or a
  * damaged one), else -1: what generate clears of another run. */

@@ -23,6 +23,7 @@
 #include "io/codec.h"
 #include "io/json.h"
 #include "io/layout.h"
+#include "io/parquet.h"
 #include "core/mem.h"
 
 /* A header member is a few hundred bytes; reading this much always holds it. */
@@ -34,10 +35,23 @@
 typedef cg_stats stat_ent;
 
 typedef struct part_ent {
-    int shard, part, codec;
-    uint64_t size, hlen; /* file size, length of its header member */
+    int shard, part, codec; /* codec: the kind (io/layout), CG_LAY_PARQUET for Parquet */
+    uint64_t size, hlen; /* file size, length of its header member (Parquet: its magic) */
+    uint64_t dend;       /* Parquet: where its footer begins */
     char name[256];
 } part_ent;
+
+/* Parquet: the row groups of the bundle being merged. */
+typedef struct pq_day {
+    cg_pq_rg *rgs;
+    size_t n, cap;
+    int codec; /* enum cg_codec of the pages, -1 until a part has row groups */
+} pq_day;
+
+static const char *kind_name(int kind)
+{
+    return kind == CG_LAY_PARQUET ? "parquet" : cg_codec_name(kind);
+}
 
 typedef struct day_scan {
     stat_ent *st;
@@ -181,7 +195,7 @@ static int scan_day(const char *daydir, const char *date, day_scan *s, cg_err *e
             if (parse_part_name(name, date, &pe))
                 rc = cg_err_set(err, CG_ERUNTIME,
                                 "%s/%s: unexpected part file name (generate writes "
-                                "cdr_%s_shardKKK_partMMM.csv[.gz|.zst]); remove it",
+                                "cdr_%s_shardKKK_partMMM.csv[.gz|.zst] or .parquet); remove it",
                                 daydir, name, date);
             else {
                 part_ent *pt = cg_grow(s->pt, &s->pt_cap, s->npt + 1, sizeof *s->pt);
@@ -260,11 +274,105 @@ int cg_merge_header_len(const void *buf, size_t n, int codec, const char *name, 
     return cg_err_set(err, CG_ERUNTIME, "%s: unknown codec %d", name, codec);
 }
 
+/* Reads n bytes at off of fd. */
+static int pread_all(int fd, const char *path, void *p, size_t n, uint64_t off, cg_err *err)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? cg_err_errno(err, CG_ERUNTIME, errno, "%s: read failed", path)
+                         : cg_err_set(err, CG_ERUNTIME, "%s: file shrank while being merged",
+                                      path);
+        got += (size_t)r;
+    }
+    return CG_OK;
+}
+
+/* A Parquet part: its footer read and checked (io/parquet), *rgs its row
+ * groups (malloc'ed), pe->dend and pe->size set. */
+static int pq_read_part(int fd, const char *path, part_ent *pe, cg_pq_rg **rgs, size_t *n,
+                        int *codec, cg_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot stat", path);
+    uint64_t size = (uint64_t)st.st_size;
+    size_t want = size < HEAD_READ ? (size_t)size : HEAD_READ, need = 0;
+    unsigned char magic[4];
+    if (size < 12)
+        return cg_err_set(err, CG_ERUNTIME, "%s: not a Parquet part written by cdrgen (too "
+                          "short)", path);
+    CG_TRY(pread_all(fd, path, magic, 4, 0, err));
+    if (memcmp(magic, CG_PQ_MAGIC, 4) != 0)
+        return cg_err_set(err, CG_ERUNTIME, "%s: not a Parquet part written by cdrgen (no PAR1 "
+                          "at the start)", path);
+    for (int pass = 0; pass < 2; pass++) {
+        unsigned char *tail = malloc(want);
+        if (!tail)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        int rc = pread_all(fd, path, tail, want, size - want, err);
+        if (!rc)
+            rc = cg_pq_footer_read(tail, want, size, path, rgs, n, codec, &pe->dend, &need, err);
+        free(tail);
+        if (rc)
+            return rc;
+        if (!need)
+            break;
+        want = need;
+    }
+    if (need)
+        return cg_err_set(err, CG_ERUNTIME, "%s: footer not found", path);
+    if (pe->size && pe->size != size)
+        return cg_err_set(err, CG_ERUNTIME, "%s: changed while being merged (is a shard of this "
+                          "day still running on another machine?)", path);
+    pe->size = size;
+    pe->hlen = sizeof CG_PQ_MAGIC;
+    return CG_OK;
+}
+
+/* Parquet: checks the part's footer; with out, appends its row groups'
+ * bytes to the bundle and their metadata, shifted, to day. */
+static int do_pq_part(const char *path, int fd, part_ent *pe, cg_afile *out, pq_day *day,
+                      char **buf, cg_err *err)
+{
+    cg_pq_rg *rgs = NULL;
+    size_t n = 0;
+    int codec = -1;
+    uint64_t size0 = out ? pe->size : 0;
+    pe->size = size0;
+    int rc = pq_read_part(fd, path, pe, &rgs, &n, &codec, err);
+    if (!rc && out && n) {
+        if (day->codec < 0)
+            day->codec = codec;
+        else if (codec != day->codec)
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: pages compressed with %s, earlier parts with "
+                            "%s: every shard must use the same --compression", path,
+                            cg_codec_name(codec), cg_codec_name(day->codec));
+        int64_t shift = (int64_t)out->bytes - (int64_t)sizeof CG_PQ_MAGIC;
+        cg_pq_rg *t = rc ? NULL : cg_grow(day->rgs, &day->cap, day->n + n, sizeof *t);
+        if (!rc && !t)
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+        for (size_t i = 0; !rc && i < n; i++) {
+            day->rgs = t;
+            day->rgs[day->n] = rgs[i];
+            cg_pq_rg_shift(&day->rgs[day->n++], shift);
+        }
+    }
+    free(rgs);
+    if (!rc && out)
+        rc = cg_afile_append_range(out, fd, path, (off_t)pe->hlen, pe->dend - pe->hlen, buf,
+                                   err);
+    return rc;
+}
+
 /* Checks that a part starts with a header member and records its length
  * and the file size; with out, also appends the part (its header member
  * only when with_header). */
 static int do_part(const char *daydir, part_ent *pe, cg_afile *out, int with_header, char **buf,
-                   cg_err *err)
+                   pq_day *day, cg_err *err)
 {
     cg_path pp;
     cg_lay_join(&pp, daydir, pe->name);
@@ -273,6 +381,22 @@ static int do_part(const char *daydir, part_ent *pe, cg_afile *out, int with_hea
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
+    if (pe->codec == CG_LAY_PARQUET && !out) { /* its footer is read by verify_part */
+        struct stat st;
+        int rc = fstat(fd, &st) != 0 ? cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot stat",
+                                                    path)
+                                     : CG_OK;
+        pe->size = (uint64_t)st.st_size;
+        close(fd);
+        return rc;
+    }
+    if (pe->codec == CG_LAY_PARQUET) {
+        if (with_header)
+            CG_TRY(cg_afile_write(out, CG_PQ_MAGIC, sizeof CG_PQ_MAGIC, err));
+        int rc = do_pq_part(path, fd, pe, out, day, buf, err);
+        close(fd);
+        return rc;
+    }
     struct stat st;
     char head[HEAD_READ];
     int rc;
@@ -366,6 +490,50 @@ static int vfill(vbuf *v, size_t want, cg_err *err)
     return CG_OK;
 }
 
+/* A Parquet part proved whole: its size, footer, pages and rows. */
+static int pq_verify_part(const char *path, const part_ent *pe0, uint64_t bytes, uint64_t rows,
+                          cg_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
+    part_ent pe = *pe0;
+    pe.size = bytes;
+    cg_pq_rg *rgs = NULL;
+    size_t n = 0;
+    int codec = -1, rc = pq_read_part(fd, path, &pe, &rgs, &n, &codec, err);
+    uint64_t got = 0;
+    unsigned char *b = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        got += (uint64_t)rgs[i].rows;
+        for (int k = 0; !rc && k < CG_PQ_NCOLS; k++) {
+            const cg_pq_chunk *c = &rgs[i].c[k];
+            int64_t first = c->dict_off >= 0 ? c->dict_off : c->data_off;
+            unsigned char *t = cg_grow(b, &cap, (size_t)c->comp, 1);
+            if (!t) {
+                rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+                break;
+            }
+            b = t;
+            if (cg_stop_requested())
+                rc = cg_stop_err(err);
+            if (!rc)
+                rc = pread_all(fd, path, b, (size_t)c->comp, (uint64_t)first, err);
+            if (!rc)
+                rc = cg_pq_check_chunk(path, b, (size_t)c->comp, codec, rgs[i].rows,
+                                       c->dict_off >= 0, err);
+        }
+    }
+    if (!rc && got != rows)
+        rc = cg_err_set(err, CG_ERUNTIME, "%s: %llu rows, but its shard wrote %llu: re-run that "
+                        "shard", path, (unsigned long long)got, (unsigned long long)rows);
+    free(b);
+    free(rgs);
+    close(fd);
+    return rc;
+}
+
 /* Decodes the whole part and counts its rows: the shard recorded `bytes`
  * and `rows` (header excluded) for it. */
 static int verify_part(const char *daydir, const part_ent *pe, uint64_t bytes, uint64_t rows,
@@ -380,6 +548,8 @@ static int verify_part(const char *daydir, const part_ent *pe, uint64_t bytes, u
         return cg_err_set(err, CG_ERUNTIME, "%s: %llu bytes, but its shard wrote %llu "
                           "(truncated or replaced): re-run that shard",
                           path, (unsigned long long)pe->size, (unsigned long long)bytes);
+    if (pe->codec == CG_LAY_PARQUET)
+        return pq_verify_part(path, pe, bytes, rows, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open", path);
@@ -544,7 +714,7 @@ static int check_parts(day_scan *s, const char *daydir, int N, cg_merge_result *
         else if (p->codec != res->codec)
             return cg_err_set(err, CG_ERUNTIME, "%s: part files of two codecs (%s and %s, e.g. "
                               "%s): every shard must use the same --compression",
-                              daydir, cg_codec_name(res->codec), cg_codec_name(p->codec), p->name);
+                              daydir, kind_name(res->codec), kind_name(p->codec), p->name);
         if ((uint32_t)p->part >= s->st[p->shard].parts)
             return cg_err_set(err, CG_ERUNTIME, "%s: part file %s is not one of the %u part(s) "
                               "that stats_shard%03d.json records (left by an earlier run?): "
@@ -586,9 +756,9 @@ static int check_shards_have_parts(const day_scan *s, const char *out_dir, const
     cg_path sum;
     cg_lay_summary(&sum, daydir);
     CG_TRY(cg_path_ok(&sum, err));
-    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
+    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE, CG_LAY_PARQUET};
     int have_bundle = 0;
-    for (int c = 0; c < 3; c++) {
+    for (int c = 0; c < 4; c++) {
         cg_path bp;
         struct stat st;
         cg_lay_bundle(&bp, out_dir, date, codecs[c]);
@@ -636,7 +806,7 @@ static int write_day(day_scan *s, const char *out_dir, const char *daydir, const
     CG_TRY(unlink_ok(path.s, err));
     cg_path stem;
     cg_path_init(&stem);
-    cg_path_add(&stem, "cdr_%s.csv", date);
+    cg_path_add(&stem, "cdr_%s.", date); /* .csv[.gz|.zst] or .parquet */
     CG_TRY(cg_remove_tmp_files_prefix(out_dir, stem.s, err));
     cg_path bp;
     cg_lay_bundle(&bp, out_dir, date, res->codec);
@@ -646,8 +816,18 @@ static int write_day(day_scan *s, const char *out_dir, const char *daydir, const
     int rc = cg_afile_open(&bundle, res->bundle, err);
     if (rc)
         return rc;
+    pq_day day = {NULL, 0, 0, -1};
     for (size_t i = 0; i < s->npt && !rc; i++)
-        rc = do_part(daydir, &s->pt[i], &bundle, i == 0, buf, err);
+        rc = do_part(daydir, &s->pt[i], &bundle, i == 0, buf, &day, err);
+    if (!rc && res->codec == CG_LAY_PARQUET) { /* one footer for every part's row groups */
+        cg_tw w;
+        memset(&w, 0, sizeof w);
+        cg_pq_footer(&w, day.rgs, day.n, day.codec < 0 ? CG_CODEC_NONE : day.codec);
+        rc = w.oom ? cg_err_set(err, CG_ERUNTIME, "out of memory")
+                   : cg_afile_write(&bundle, w.p, w.len, err);
+        cg_tw_free(&w);
+    }
+    free(day.rgs);
     if (!rc) {
         res->parts = (int)s->npt;
         res->bundle_bytes = bundle.bytes;
@@ -657,8 +837,8 @@ static int write_day(day_scan *s, const char *out_dir, const char *daydir, const
     if (rc)
         return rc;
     /* A bundle of another codec (an earlier run) would contradict the new one. */
-    static const int all[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
-    for (int c = 0; c < 3; c++) {
+    static const int all[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE, CG_LAY_PARQUET};
+    for (int c = 0; c < 4; c++) {
         if (all[c] == res->codec)
             continue;
         cg_lay_bundle(&path, out_dir, date, all[c]);
@@ -698,7 +878,7 @@ static int merge_scanned(day_scan *s, const char *out_dir, const char *daydir, c
      * the shard recorded. */
     for (size_t i = 0; i < s->npt; i++) {
         const stat_ent *st = &s->st[s->pt[i].shard];
-        CG_TRY(do_part(daydir, &s->pt[i], NULL, 0, NULL, err));
+        CG_TRY(do_part(daydir, &s->pt[i], NULL, 0, NULL, NULL, err));
         CG_TRY(verify_part(daydir, &s->pt[i], st->part_bytes[s->pt[i].part],
                            st->part_rows[s->pt[i].part], buf, err));
     }

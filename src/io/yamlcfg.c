@@ -83,16 +83,28 @@ int cg_yaml_parse_shard(const char *s, int *k, int *n)
     return 0;
 }
 
+/* The index of s in names[0..n), or -1. */
+static int pick_name(const char *s, const char *const *names, int n, int *out)
+{
+    for (int k = 0; s && k < n; k++)
+        if (!strcmp(s, names[k])) {
+            *out = k;
+            return 0;
+        }
+    return -1;
+}
+
 int cg_yaml_parse_layout(const char *s, int *layout)
 {
     static const char *const names[] = {[CG_LAYOUT_BOTH] = "both", [CG_LAYOUT_PARTS] = "parts",
                                         [CG_LAYOUT_BUNDLE] = "bundle"};
-    for (int k = 0; s && k < 3; k++)
-        if (!strcmp(s, names[k])) {
-            *layout = k;
-            return 0;
-        }
-    return -1;
+    return pick_name(s, names, 3, layout);
+}
+
+int cg_yaml_parse_format(const char *s, int *format)
+{
+    static const char *const names[] = {[CG_FMT_CSV] = "csv", [CG_FMT_PARQUET] = "parquet"};
+    return pick_name(s, names, 2, format);
 }
 
 int cg_yaml_parse_codec(const char *s, int *codec)
@@ -563,6 +575,13 @@ static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, c
             return rc;
         if (cg_yaml_parse_codec(s, &c->codec))
             return bad(ld, v, key, "unknown codec '%s' (%s)", s, o->allowed);
+        c->codec_set = 1;
+        return CG_OK;
+    case CG_SP_FORMAT:
+        if ((rc = get_string(ld, v, key, 16, o->allowed, &s)))
+            return rc;
+        if (cg_yaml_parse_format(s, &c->out_format))
+            return bad(ld, v, key, "unknown format '%s' (%s)", s, o->allowed);
         return CG_OK;
     case CG_SP_LAYOUT:
         if ((rc = get_string(ld, v, key, 16, o->allowed, &s)))

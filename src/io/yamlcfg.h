@@ -27,6 +27,8 @@ int cg_yaml_parse_shard(const char *s, int *k, int *n);
 
 /* "both" | "parts" | "bundle" to enum cg_layout: 0 or -1. */
 int cg_yaml_parse_layout(const char *s, int *layout);
+/* "csv" / "parquet" -> enum cg_outformat; -1 for anything else. */
+int cg_yaml_parse_format(const char *s, int *format);
 
 /* "gzip" | "zstd" | "none" to enum cg_codec: 0 or -1. */
 int cg_yaml_parse_codec(const char *s, int *codec);

@@ -71,7 +71,9 @@ gen_flags="--subs N
 --imei-change-prob P
 [0.02]
 --compression gzip|zstd|none
-[gzip]
+[gzip; zstd for parquet]
+--format csv|parquet
+[csv]
 --compression-level N
 --cleanup-after-archive
 --subscriber-db FILE

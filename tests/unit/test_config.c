@@ -467,6 +467,7 @@ static void test_docs_example_is_the_defaults(void)
     c.subs_set = 0;
     c.codec_level_set = 0;
     c.codec_level_line = 0;
+    c.codec_set = 0;
     CHECK(memcmp(&c, &d, sizeof c) == 0);
 }
 
