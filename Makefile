@@ -118,13 +118,18 @@ bench: $(BUILD)/cdrgen
 	@if [ -n "$(BASE)" ]; then BUILD=$(BUILD) BASE="$(BASE)" bench/compare.sh; \
 	  else BUILD=$(BUILD) bench/bench.sh; fi
 
+# The targets of --format parquet (docs/BENCHMARKS.md): CSV zstd vs Parquet
+# zstd of one build, sizes, and DuckDB's scan of each.
+bench-parquet: $(BUILD)/cdrgen
+	@BUILD=$(BUILD) bench/parquet.sh
+
 # Memory profiling (docs/PROFILING.md); none of it runs in `make test`.
 # test-data: the seed's test_db_1m.arrow + test_config.yaml in the root;
 # profile: its heaptrack run (build-prof, -O2 -g) for SUBS subscribers;
 # bench-mem: heap/RSS budgets of that job (bench/mem-budgets.txt);
 # bench-mem-flat: peak RSS of synthetic 1M vs 10M subscribers.
 SUBS ?= 1000000
-.PHONY: bench-mem-flat
+.PHONY: bench-mem-flat bench-parquet
 test-data: $(BUILD)/cdrgen
 	@CDRGEN=$(BUILD)/cdrgen scripts/make-test-data.sh
 

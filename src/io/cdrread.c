@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "core/check.h"
+#include "io/pqread.h"
 
 #define IN_CHUNK (1u << 18)
 #define OUT_CHUNK (1u << 20)
@@ -32,6 +33,7 @@ struct cg_cdrread {
     int z_live;
     int mid; /* inside a gzip member or zstd frame: the end of input there is a truncation */
     ZSTD_DStream *zs;
+    cg_pqread *pq; /* a .parquet file: its rows as CSV lines */
 };
 
 void cg_cdrread_close(cg_cdrread *r)
@@ -43,6 +45,7 @@ void cg_cdrread_close(cg_cdrread *r)
     if (r->z_live)
         inflateEnd(&r->z);
     ZSTD_freeDStream(r->zs);
+    cg_pqread_close(r->pq);
     free(r->in);
     free(r->out);
     free(r->line);
@@ -63,6 +66,15 @@ int cg_cdrread_open(cg_cdrread **out, const char *path, cg_err *err)
     if (!r)
         return cg_err_set(err, CG_ERUNTIME, "%s: out of memory", path);
     r->fd = -1;
+    if (ends(path, ".parquet")) {
+        int rc = cg_pqread_open(&r->pq, path, err);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+        *out = r;
+        return CG_OK;
+    }
     r->kind = ends(path, ".gz") ? K_GZ : ends(path, ".zst") ? K_ZST : K_NONE;
     r->path = strdup(path);
     r->in = malloc(IN_CHUNK);
@@ -172,6 +184,8 @@ static int fill_out(cg_cdrread *r, cg_err *err)
 
 int cg_cdrread_line(cg_cdrread *r, const char **line, size_t *len, int *has, cg_err *err)
 {
+    if (r->pq)
+        return cg_pqread_line(r->pq, line, len, has, err);
     *has = 0;
     r->line_len = 0;
     for (;;) {

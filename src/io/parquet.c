@@ -94,6 +94,12 @@ static int pq_codec(int codec)
     return codec == CG_CODEC_ZSTD ? 6 : codec == CG_CODEC_GZIP ? 2 : 0;
 }
 
+cg_pq_colinfo cg_pq_col(int k)
+{
+    const colspec *cs = &COLS[k];
+    return (cg_pq_colinfo){cs->name, ptype(cs->kind), cs->nulls != N_NEVER, cs->kind == K_DICT};
+}
+
 struct cg_pq_cols {
     size_t n;
     uint8_t *type; /* the event type of each row: it says which columns are null */

@@ -76,6 +76,15 @@ typedef struct cg_pq_dicts {
 int cg_pq_dicts_build(cg_pq_dicts *d, cg_codec_ctx *codec, const char *tz_name, cg_err *err);
 void cg_pq_dicts_free(cg_pq_dicts *d);
 
+/* What a reader of our files needs to know of column k (0..21). */
+typedef struct cg_pq_colinfo {
+    const char *name;
+    int physical; /* 1 INT32, 2 INT64, 6 BYTE_ARRAY */
+    int nullable, dict;
+} cg_pq_colinfo;
+
+cg_pq_colinfo cg_pq_col(int k);
+
 /* One column chunk and one row group, offsets from the start of the file. */
 typedef struct cg_pq_chunk {
     int64_t dict_off; /* -1: none */

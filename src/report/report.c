@@ -325,8 +325,8 @@ static int cmp_pname(const void *a, const void *b)
 /* The day's bundle, else its parts in shard and part order. */
 static int read_day(state *st, const char *out_dir, const char *date, cg_err *err)
 {
-    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE};
-    for (int k = 0; k < 3; k++) {
+    static const int codecs[] = {CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_CODEC_NONE, CG_LAY_PARQUET};
+    for (int k = 0; k < 4; k++) {
         cg_path b;
         struct stat sb;
         cg_lay_bundle(&b, out_dir, date, codecs[k]);
