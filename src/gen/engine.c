@@ -531,6 +531,11 @@ static void slot_trim(slot *sl)
         sl->z = NULL;
         sl->z_cap = 0;
     }
+    if (sl->pq.zcap > SLOT_KEEP) {
+        free(sl->pq.z);
+        sl->pq.z = NULL;
+        sl->pq.zcap = 0;
+    }
 }
 
 /* Hands a compressed block over for writing; if nobody is writing, writes

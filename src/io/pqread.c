@@ -204,7 +204,7 @@ static int hybrid(const unsigned char **pp, const unsigned char *e, int width, u
 
 static int grow_vals(col *c, size_t n)
 {
-    if (n <= c->vcap)
+    if (n <= c->vcap && c->vcap) /* allocated even for a page of no values */
         return 0;
     size_t cap = n < 4096 ? 4096 : n;
     uint8_t *d = realloc(c->def, cap), *x = realloc(c->idx, cap);
