@@ -296,35 +296,8 @@ static int pread_all(int fd, const char *path, void *p, size_t n, uint64_t off, 
 static int pq_read_part(int fd, const char *path, part_ent *pe, cg_pq_rg **rgs, size_t *n,
                         int *codec, cg_err *err)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot stat", path);
-    uint64_t size = (uint64_t)st.st_size;
-    size_t want = size < HEAD_READ ? (size_t)size : HEAD_READ, need = 0;
-    unsigned char magic[4];
-    if (size < 12)
-        return cg_err_set(err, CG_ERUNTIME, "%s: not a Parquet part written by cdrgen (too "
-                          "short)", path);
-    CG_TRY(pread_all(fd, path, magic, 4, 0, err));
-    if (memcmp(magic, CG_PQ_MAGIC, 4) != 0)
-        return cg_err_set(err, CG_ERUNTIME, "%s: not a Parquet part written by cdrgen (no PAR1 "
-                          "at the start)", path);
-    for (int pass = 0; pass < 2; pass++) {
-        unsigned char *tail = malloc(want);
-        if (!tail)
-            return cg_err_set(err, CG_ERUNTIME, "out of memory");
-        int rc = pread_all(fd, path, tail, want, size - want, err);
-        if (!rc)
-            rc = cg_pq_footer_read(tail, want, size, path, rgs, n, codec, &pe->dend, &need, err);
-        free(tail);
-        if (rc)
-            return rc;
-        if (!need)
-            break;
-        want = need;
-    }
-    if (need)
-        return cg_err_set(err, CG_ERUNTIME, "%s: footer not found", path);
+    uint64_t size = 0;
+    CG_TRY(cg_pq_read_fd(fd, path, &size, rgs, n, codec, &pe->dend, err));
     if (pe->size && pe->size != size)
         return cg_err_set(err, CG_ERUNTIME, "%s: changed while being merged (is a shard of this "
                           "day still running on another machine?)", path);

@@ -1,9 +1,12 @@
 /* Parquet pages and footer of the CDR columns (see parquet.h). */
 #include "io/parquet.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "io/cdrfmt.h"
@@ -546,6 +549,27 @@ static int bad_file(cg_err *err, const char *name, const char *why)
                       why);
 }
 
+/* The file's last bytes read first: a footer is usually shorter. */
+#define PQ_TAIL 65536
+
+/* n bytes at off of fd; -1 on an error or a short file (errno 0). */
+static int pread_full(int fd, void *p, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = 0;
+            return -1;
+        }
+        got += (size_t)k;
+    }
+    return 0;
+}
+
 static int rd_rowgroup(cg_tr *r, cg_pq_rg *g, int *codec)
 {
     int last = 0, id, t, ncols = -1;
@@ -696,6 +720,68 @@ int cg_pq_footer_read(const unsigned char *tail, size_t tail_n, uint64_t file_n,
     return CG_OK;
 }
 
+int cg_pq_page_header(cg_tr *r, int *type, int64_t *unc, int64_t *comp, int32_t *nvals)
+{
+    int last = 0, id, t;
+    *type = -1;
+    *unc = *comp = -1;
+    *nvals = -1;
+    while ((t = cg_tr_field(r, &last, &id)) != CG_TT_STOP) {
+        if (id >= 1 && id <= 3 && t == CG_TT_I32) {
+            int64_t v = cg_tr_zigzag(r);
+            if (id == 1)
+                *type = (int)v;
+            else if (id == 2)
+                *unc = v;
+            else
+                *comp = v;
+        } else if ((id == 5 || id == 7) && t == CG_TT_STRUCT) {
+            int l2 = 0, i2, t2;
+            while ((t2 = cg_tr_field(r, &l2, &i2)) != CG_TT_STOP) {
+                if (i2 == 1 && t2 == CG_TT_I32) {
+                    int64_t v = cg_tr_zigzag(r);
+                    *nvals = v >= 0 && v <= INT32_MAX ? (int32_t)v : -1;
+                } else {
+                    cg_tr_skip(r, t2);
+                }
+            }
+        } else {
+            cg_tr_skip(r, t);
+        }
+    }
+    return r->bad || *unc < 0 || *unc > INT32_MAX || *comp < 0 || *comp > r->end - r->p ||
+                   *nvals < 0
+               ? -1
+               : 0;
+}
+
+int cg_pq_read_fd(int fd, const char *path, uint64_t *size, cg_pq_rg **rgs, size_t *n,
+                  int *codec, uint64_t *data_end, cg_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot stat", path);
+    *size = (uint64_t)st.st_size;
+    unsigned char magic[4] = {0};
+    if (*size < 12 || pread_full(fd, magic, 4, 0) != 0 || memcmp(magic, CG_PQ_MAGIC, 4) != 0)
+        return bad_file(err, path, *size < 12 ? "too short" : "no PAR1 at the start");
+    size_t want = *size < PQ_TAIL ? (size_t)*size : PQ_TAIL, need = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        unsigned char *tail = malloc(want);
+        if (!tail)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        int rc = pread_full(fd, tail, want, *size - want)
+                     ? cg_err_errno(err, CG_ERUNTIME, errno ? errno : EIO, "%s: read failed", path)
+                     : cg_pq_footer_read(tail, want, *size, path, rgs, n, codec, data_end, &need,
+                                         err);
+        free(tail);
+        if (rc || !need)
+            return rc;
+        want = need;
+    }
+    return bad_file(err, path, "footer not found");
+}
+
 /* One column chunk of a Parquet part: every page header parses, every page
  * decompresses to its stated size, the data pages hold `rows` values. */
 int cg_pq_check_chunk(const char *path, const unsigned char *b, size_t n, int codec,
@@ -705,32 +791,12 @@ int cg_pq_check_chunk(const char *path, const unsigned char *b, size_t n, int co
     int64_t vals = 0;
     int npage = 0;
     while (r.p < r.end && !r.bad) {
-        int last = 0, id, t, type = -1, nv = -1;
-        int64_t unc = -1, comp = -1;
-        while ((t = cg_tr_field(&r, &last, &id)) != CG_TT_STOP) {
-            if (id >= 1 && id <= 3 && t == CG_TT_I32) {
-                int64_t v = cg_tr_zigzag(&r);
-                if (id == 1)
-                    type = (int)v;
-                else if (id == 2)
-                    unc = v;
-                else
-                    comp = v;
-            } else if ((id == 5 || id == 7) && t == CG_TT_STRUCT) {
-                int l2 = 0, i2, t2;
-                while ((t2 = cg_tr_field(&r, &l2, &i2)) != CG_TT_STOP) {
-                    if (i2 == 1 && t2 == CG_TT_I32)
-                        nv = (int)cg_tr_zigzag(&r);
-                    else
-                        cg_tr_skip(&r, t2);
-                }
-            } else {
-                cg_tr_skip(&r, t);
-            }
-        }
+        int type;
+        int64_t unc, comp;
+        int32_t nv;
+        int hbad = cg_pq_page_header(&r, &type, &unc, &comp, &nv);
         int want_dict = has_dict && npage == 0;
-        if (r.bad || comp < 0 || unc < 0 || nv < 0 || comp > r.end - r.p ||
-            type != (want_dict ? 2 : 0))
+        if (hbad || type != (want_dict ? 2 : 0))
             return cg_err_set(err, CG_ERUNTIME, "%s: a malformed Parquet page header near "
                               "byte %zu of a column chunk", path, (size_t)(r.p - b));
         char *out = NULL;

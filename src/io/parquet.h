@@ -115,6 +115,15 @@ int cg_pq_footer_read(const unsigned char *tail, size_t tail_n, uint64_t file_n,
                       const char *name, cg_pq_rg **rgs, size_t *n, int *codec,
                       uint64_t *data_end, size_t *need, cg_err *err);
 
+/* cg_pq_footer_read on an open file: checks the leading magic, reads the
+ * tail (longer when the footer needs it); *size is the file's size. */
+int cg_pq_read_fd(int fd, const char *path, uint64_t *size, cg_pq_rg **rgs, size_t *n,
+                  int *codec, uint64_t *data_end, cg_err *err);
+
+/* A page header at r (its type, uncompressed and compressed body sizes and
+ * values), its body in r's bytes after it: 0, or -1 when malformed. */
+int cg_pq_page_header(cg_tr *r, int *type, int64_t *unc, int64_t *comp, int32_t *nvals);
+
 /* One column chunk b[0..n) of a file we wrote: every page header parses,
  * the dictionary page comes first when has_dict, every page decompresses
  * (codec: enum cg_codec) to its stated size, the data pages hold rows

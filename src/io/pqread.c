@@ -14,7 +14,6 @@
 #include "io/parquet.h"
 #include "io/thrift.h"
 
-#define TAIL_READ 65536
 #define MAX_PAGE_ROWS (1u << 20)
 
 typedef struct col {
@@ -106,34 +105,8 @@ int cg_pqread_open(cg_pqread **out, const char *path, cg_err *err)
         cg_pqread_close(r);
         return cg_err_errno(err, CG_ERUNTIME, e, "%s: cannot open", path);
     }
-    struct stat st;
-    int rc = fstat(r->fd, &st) != 0 ? cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot stat", path)
-                                    : CG_OK;
-    uint64_t size = rc ? 0 : (uint64_t)st.st_size, dend = 0;
-    size_t want = size < TAIL_READ ? (size_t)size : TAIL_READ, need = 0;
-    unsigned char magic[4] = {0};
-    if (!rc && size >= 4)
-        rc = pread_all(r, magic, 4, 0, err);
-    if (!rc && (size < 12 || memcmp(magic, CG_PQ_MAGIC, 4) != 0))
-        rc = cg_err_set(err, CG_ERUNTIME, "%s: not a Parquet file written by cdrgen (no PAR1 at "
-                        "the start)", path);
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        unsigned char *tail = malloc(want);
-        if (!tail) {
-            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
-            break;
-        }
-        rc = pread_all(r, tail, want, size - want, err);
-        if (!rc)
-            rc = cg_pq_footer_read(tail, want, size, path, &r->rgs, &r->nrg, &r->codec, &dend,
-                                   &need, err);
-        free(tail);
-        if (!need)
-            break;
-        want = need;
-    }
-    if (!rc && need)
-        rc = cg_err_set(err, CG_ERUNTIME, "%s: footer not found", path);
+    uint64_t size = 0, dend = 0;
+    int rc = cg_pq_read_fd(r->fd, path, &size, &r->rgs, &r->nrg, &r->codec, &dend, err);
     if (rc) {
         cg_pqread_close(r);
         return rc;
@@ -235,32 +208,9 @@ static int next_page(cg_pqread *r, col *c, int32_t *nvals, cg_err *err, int *rc)
     if (c->pos >= c->n)
         return -1;
     cg_tr t = {c->chunk + c->pos, c->chunk + c->n, 0, 0};
-    int last = 0, id, ty, type = -1;
-    int64_t unc = -1, comp = -1;
-    *nvals = -1;
-    while ((ty = cg_tr_field(&t, &last, &id)) != CG_TT_STOP) {
-        if (id >= 1 && id <= 3 && ty == CG_TT_I32) {
-            int64_t v = cg_tr_zigzag(&t);
-            if (id == 1)
-                type = (int)v;
-            else if (id == 2)
-                unc = v;
-            else
-                comp = v;
-        } else if ((id == 5 || id == 7) && ty == CG_TT_STRUCT) {
-            int l2 = 0, i2, t2;
-            while ((t2 = cg_tr_field(&t, &l2, &i2)) != CG_TT_STOP) {
-                if (i2 == 1 && t2 == CG_TT_I32)
-                    *nvals = (int32_t)cg_tr_zigzag(&t);
-                else
-                    cg_tr_skip(&t, t2);
-            }
-        } else {
-            cg_tr_skip(&t, ty);
-        }
-    }
-    if (t.bad || unc < 0 || comp < 0 || comp > t.end - t.p || *nvals < 0 ||
-        (uint32_t)*nvals > MAX_PAGE_ROWS) {
+    int type;
+    int64_t unc, comp;
+    if (cg_pq_page_header(&t, &type, &unc, &comp, nvals) || (uint32_t)*nvals > MAX_PAGE_ROWS) {
         *rc = bad(r, err, "a malformed Parquet page header");
         return -1;
     }

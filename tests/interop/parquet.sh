@@ -9,24 +9,8 @@
 # parts and row groups), the three layouts, the three codecs, and a sharded
 # run merged. Installs the pinned npm packages (package-lock.json) when needed.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 CDRGEN=${CDRGEN:-$root/$BUILD/cdrgen}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    ko "node available (run scripts/install-deps.sh)"
-    finish
-fi
-stamp="$here/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$here/package-lock.json" -nt "$stamp" ]; then
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { ko "npm ci"; finish; }
-fi
 [ -x "$CDRGEN" ] || { ko "cdrgen built ($CDRGEN)"; finish; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-parquet.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

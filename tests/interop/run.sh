@@ -5,28 +5,7 @@
 # values. Installs the pinned npm packages (package-lock.json) when needed.
 # Env: BUILD (build dir holding libcdrgen.a, default build).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "node/npm missing: run scripts/install-deps.sh"
-    ko "node available"
-    finish
-fi
-# npm ci when node_modules is missing or older than the lock file.
-stamp="$here/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$here/package-lock.json" -nt "$stamp" ]; then
-    if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error); then
-        ko "npm ci"
-        finish
-    fi
-fi
+. "$(dirname "$0")/lib.sh"
 
 # The helper links against the library of this build; match its sanitizers.
 lib="$root/$BUILD/libcdrgen.a"
