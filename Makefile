@@ -20,7 +20,7 @@ LIBS_A  := $(BUILD)/libcdrgen-cli.a $(BUILD)/libcdrgen.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: analyze docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
+.PHONY: js analyze docs update-golden all deps test test-docker check asan ubsan tsan bench bench-mem demo clean fuzz fuzz-long test-data profile install
 all: $(BUILD)/cdrgen
 
 # `make docs`: the settings tables of docs/CONFIG.md from src/core/options.c.
@@ -107,10 +107,21 @@ tsan:
 	@$(MAKE) --no-print-directory check BUILD=build-tsan OPT=-O1 CG_TEST_FILTER=threads \
 	  EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread"
 
-demo: deps $(BUILD)/cdrgen
+demo: deps js $(BUILD)/cdrgen
 	rm -rf out
-	$(BUILD)/cdrgen generate --subs 10000 --days 1 --out out --start 2025-01-01
-	@cat out/2025-01-01/summary.json; echo
+	$(BUILD)/cdrgen generate --subs 10000 --days 7 --out out --start 2025-03-27
+	@cat out/2025-03-27/summary.json; echo
+	$(BUILD)/cdrgen report out --html out/report.html >/dev/null
+	@echo "the report: $(CURDIR)/out/report.html"
+
+# The charting libraries `report --html` inlines (share/js/package-lock.json:
+# vega, vega-lite, vega-embed), installed by npm ci when missing or older
+# than the lock file.
+JS_STAMP = share/js/node_modules/.package-lock.json
+js: $(JS_STAMP)
+$(JS_STAMP): share/js/package-lock.json share/js/package.json
+	cd share/js && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # `make bench`: absolute numbers against the targets of docs/BENCHMARKS.md;
 # `make bench BASE=<git ref>`: that ref and this tree alternately, ratios.
@@ -165,9 +176,13 @@ fuzz-long: fuzz
 	    build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
 PREFIX ?= /usr/local
-install: $(BUILD)/cdrgen
-	install -d $(DESTDIR)$(PREFIX)/bin
+install: $(BUILD)/cdrgen js
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/cdrgen/js
 	install -m 0755 $(BUILD)/cdrgen $(DESTDIR)$(PREFIX)/bin/cdrgen
+	install -m 0644 share/js/node_modules/vega/build/vega.min.js \
+	  share/js/node_modules/vega-lite/build/vega-lite.min.js \
+	  share/js/node_modules/vega-embed/build/vega-embed.min.js share/js/report.js \
+	  $(DESTDIR)$(PREFIX)/share/cdrgen/js/
 
 clean:
 	rm -rf build build-* out

@@ -11,7 +11,7 @@ BUILD_PKGS="gcc make libc6-dev pkg-config libyaml-dev libdeflate-dev libisal-dev
       tzdata gzip zstd clang libclang-rt-14-dev nodejs npm heaptrack valgrind time"
 case "${1:-build}" in
     build) PKGS=$BUILD_PKGS ;;
-    test) PKGS="$BUILD_PKGS slurm-wlm munge util-linux clang-tools" ;;
+    test) PKGS="$BUILD_PKGS slurm-wlm munge util-linux clang-tools chromium fonts-dejavu-core" ;;
     docker) PKGS="podman podman-compose runc catatonit debootstrap tar" ;;
     *) echo "install-deps: usage: install-deps.sh [build|test|docker]" >&2; exit 2 ;;
 esac

@@ -20,7 +20,8 @@ int cg_cmd_db_validate(const char *path, cg_err *err);
 int cg_cmd_db_convert(const char *in, const char *out, cg_err *err);
 
 /* cdrgen report OUT (cli/cmd_report.c, on report/report.h) */
-int cg_cmd_report(const char *out_dir, uint64_t sample, int json, cg_err *err);
+/* report OUT: text or --json on stdout; with --html FILE the page too. */
+int cg_cmd_report(const char *out_dir, const cg_config *cfg, cg_err *err);
 
 /* cdrgen merge OUT (cli/cmd_merge.c) */
 int cg_cmd_merge(const char *out_dir, cg_err *err);

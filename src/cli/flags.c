@@ -503,6 +503,7 @@ static int merge(cg_flags *fl, const parsed *p, int use_env, FILE *warn, cg_err 
         int rc = cg_yaml_load(c, cfgf->arg, warn, err);
         if (rc)
             return rc;
+        snprintf(c->config_path, sizeof c->config_path, "%s", cfgf->arg);
     }
     if (use_env && !find(p, CG_SP_SHARD)) {
         int rc = env_shard(c, err);

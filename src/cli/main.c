@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         case CG_FLAGS_DB_CONVERT: rc = cg_cmd_db_convert(fl.path, fl.path2, &err); break;
         case CG_FLAGS_MERGE: rc = cg_cmd_merge(fl.path, &err); break;
         case CG_FLAGS_REPORT:
-            rc = cg_cmd_report(fl.path, fl.cfg.report_sample, fl.cfg.report_json, &err);
+            rc = cg_cmd_report(fl.path, &fl.cfg, &err);
             break;
         default: rc = cg_err_set(&err, CG_ERUNTIME, "internal error: command %d", fl.cmd);
         }

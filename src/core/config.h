@@ -161,6 +161,8 @@ typedef struct cg_config {
     /* report */
     int report_json;
     uint64_t report_sample;
+    char report_html[CG_PATH_MAX]; /* --html FILE, "" when none */
+    char config_path[CG_PATH_MAX]; /* --config FILE as given, "" when none */
 
     /* db generate */
     uint64_t db_size;

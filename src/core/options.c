@@ -144,7 +144,7 @@ const cg_option cg_options[] = {
     {.flag = "seed", .cmds = CFG, .kind = CG_K_UINT, .off = F(seed), .set_off = -1, .lo = 0,
      .hi = UINT64_MAX, .metavar = "N", .help = "seed, 0..18446744073709551615 [42]",
      .doc_default = "42", .doc_allowed = "0..18446744073709551615", .doc = DG | DD},
-    {.flag = "config", .cmds = CFG, .kind = CG_K_SPECIAL, .special = CG_SP_CONFIG, .set_off = -1,
+    {.flag = "config", .cmds = CFG | CG_CMD_REPORT, .kind = CG_K_SPECIAL, .special = CG_SP_CONFIG, .set_off = -1,
      .metavar = "FILE", .help = "YAML configuration (docs/CONFIG.md); flags beat it",
      .doc_default = "none", .doc_allowed = "a readable YAML file (below)", .doc = DG | DD},
     {.flag = "prefixes", .key = "prefixes", .cmds = CFG, .kind = CG_K_SPECIAL,
@@ -385,6 +385,9 @@ const cg_option cg_options[] = {
      .allowed = "days, 0..36600", .doc_default = "90", .doc_allowed = "0..36600", .doc = DD},
     {.flag = "json", .cmds = CG_CMD_REPORT, .kind = CG_K_SPECIAL, .special = CG_SP_JSON,
      .set_off = -1, .metavar = "", .help = "print the report as one JSON object [text]"},
+    {.flag = "html", .cmds = CG_CMD_REPORT, .kind = CG_K_PATH, .off = F(report_html),
+     .set_off = -1, .metavar = "FILE",
+     .help = "also write the report as one self-contained HTML page of charts (docs/REPORT.md)"},
     {.flag = "sample", .cmds = CG_CMD_REPORT, .kind = CG_K_UINT, .off = F(report_sample),
      .set_off = -1, .lo = 1, .hi = 1000000, .metavar = "N",
      .help = "per-subscriber figures over 1 in N subscribers (by MSISDN hash), at most "

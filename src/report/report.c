@@ -72,6 +72,9 @@ typedef struct state {
     size_t kcap;
     cg_report *rep;
     rs_state rs;
+    int day;          /* index of the day being read in rep->day_*, -1 past the cap */
+    int day_off_seen; /* a UTC offset was seen on the day: day_off */
+    int day_off;
 } state;
 
 static int hist_add(hist *h, uint32_t cell)
@@ -108,21 +111,6 @@ static double hav_km(const catalog *c, uint32_t a, uint32_t b)
     double dl = (c->cell[b - 1].lon - c->cell[a - 1].lon) * PI / 180;
     double h = sin((p2 - p1) / 2) * sin((p2 - p1) / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
     return 2 * EARTH_KM * asin(sqrt(h > 1 ? 1 : h));
-}
-
-/* Field k (0-based) of a ';' line. */
-static const char *field(const char *s, size_t n, int k, size_t *len)
-{
-    const char *e = s + n, *p = s;
-    for (int i = 0; i < k; i++) {
-        const char *q = memchr(p, ';', (size_t)(e - p));
-        if (!q)
-            return NULL;
-        p = q + 1;
-    }
-    const char *q = memchr(p, ';', (size_t)(e - p));
-    *len = (size_t)((q ? q : e) - p);
-    return p;
 }
 
 /* A decimal field, at most 18 digits read (no overflow on any input). */
@@ -222,6 +210,118 @@ static sub *sampled(state *st, uint64_t msisdn)
     return s;
 }
 
+/* A row's ';' fields, found in one pass. */
+typedef struct rowf {
+    const char *f[24];
+    size_t len[24];
+    int nf;
+} rowf;
+
+static void split_row(rowf *r, const char *s, size_t n)
+{
+    const char *e = s + n, *p = s;
+    r->nf = 0;
+    while (r->nf < 24) {
+        const char *q = memchr(p, ';', (size_t)(e - p));
+        r->f[r->nf] = p;
+        r->len[r->nf++] = (size_t)((q ? q : e) - p);
+        if (!q)
+            break;
+        p = q + 1;
+    }
+}
+
+/* Field k of the row (NULL when it has fewer), its length in *len. */
+static const char *fld(const rowf *r, int k, size_t *len)
+{
+    if (k >= r->nf)
+        return NULL;
+    *len = r->len[k];
+    return r->f[k];
+}
+
+/* The index of s[0..n) in names[0..k), or -1. */
+static int which(const char *s, size_t n, const char *const *names, int k)
+{
+    for (int i = 0; s && i < k; i++)
+        if (strlen(names[i]) == n && !memcmp(s, names[i], n))
+            return i;
+    return -1;
+}
+
+/* Bin of v in log10 steps of 1/per decade from 10^lo; -1 below. */
+static int log_bin(double v, double lo, double per)
+{
+    if (!(v > 0))
+        return -1;
+    double b = floor((log10(v) - lo) * per);
+    if (b < 0)
+        return -1;
+    return b >= CG_REPORT_LOG_BINS ? CG_REPORT_LOG_BINS - 1 : (int)b;
+}
+
+static const char *const CAUSES[] = {"normalRelease", "noAnswer", "busy", "failure",
+                                     "deliverySuccess", "deliveryFailure"};
+static const char *const RATS[] = {"WCDMA", "LTE", "NR"};
+static const char *const APNS[] = {"internet", "ims", "mms"};
+static const char *const RECTYPES[] = {"mscVoiceRecord", "sgsnSMORecord", "sgsnSMTRecord",
+                                       "sgsnPDPRecord", "pgwRecord"};
+static const char *const STATUSES[] = {"SENT", "DELIVERED", "FAILED"};
+
+/* The series every row counts in: hour of day, day, mix, distributions. */
+static void count_row(state *st, const rowf *rf, int type, int64_t t, int off_min)
+{
+    cg_report *rep = st->rep;
+    int64_t ls = t / 1000 + off_min * 60;
+    int64_t lday = ls >= 0 ? ls / 86400 : (ls - 86399) / 86400;
+    int hour = (int)((ls - lday * 86400) / 3600);
+    int wd = (int)((lday % 7 + 7 + 4) % 7); /* 0 Sunday; 1970-01-01 was a Thursday */
+    rep->hourly[wd == 0 || wd == 6][type][hour < 0 ? 0 : hour > 23 ? 23 : hour]++;
+    if (st->day >= 0) {
+        rep->day_n[st->day][type]++;
+        if (st->day_off_seen && off_min != st->day_off)
+            rep->day_dst[st->day] = 1;
+        st->day_off_seen = 1;
+        st->day_off = off_min;
+    }
+    size_t k1 = 0, k2 = 0;
+    const char *a = fld(rf, 14, &k1);
+    int c = which(a, k1, CAUSES, 6);
+    if (c >= 0)
+        rep->mix_cause[c]++;
+    a = fld(rf, 13, &k1);
+    if ((c = which(a, k1, RECTYPES, 5)) >= 0)
+        rep->mix_rectype[c]++;
+    if (type == 1) {
+        a = fld(rf, 16, &k1);
+        if ((c = which(a, k1, STATUSES, 3)) >= 0)
+            rep->mix_status[c]++;
+    }
+    if (type == 2) {
+        a = fld(rf, 21, &k1);
+        if ((c = which(a, k1, RATS, 3)) >= 0)
+            rep->mix_rat[c]++;
+        a = fld(rf, 20, &k1);
+        if ((c = which(a, k1, APNS, 3)) >= 0)
+            rep->mix_apn[c]++;
+        const char *in = fld(rf, 17, &k1), *out = fld(rf, 18, &k2);
+        double v = (double)(in ? num(in, k1) : 0) + (double)(out ? num(out, k2) : 0);
+        int b = log_bin(v, 0, 5);
+        if (b >= 0)
+            rep->vol_hist[b]++;
+    } else if (type == 0) {
+        const char *cause = fld(rf, 14, &k1), *dur = fld(rf, 8, &k2);
+        if (cause && k1 == 13 && !memcmp(cause, "normalRelease", 13) && dur) {
+            int64_t d = num(dur, k2);
+            int b = log_bin((double)d, 0, 10);
+            if (b >= 0)
+                rep->dur_hist[b]++;
+            else
+                rep->dur_zero++;
+        }
+    }
+}
+
 static int take_row(state *st, const char *l, size_t n, cg_err *err)
 {
     cg_report *rep = st->rep;
@@ -229,10 +329,17 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
     rep->calls += l[0] == 'C';
     rep->sms += l[0] == 'S';
     rep->data += l[0] == 'D';
+    rowf rf;
+    split_row(&rf, l, n);
     size_t dl = 0, tl = 0, ol = 0, cl = 0, ml = 0;
-    const char *dir = field(l, n, 3, &dl);
-    const char *own = dir && dl == 2 && dir[1] == 'T' ? field(l, n, 2, &ml) : field(l, n, 1, &ml);
-    const char *ts = field(l, n, 4, &tl), *off = field(l, n, 7, &ol), *cell = field(l, n, 12, &cl);
+    const char *dir = fld(&rf, 3, &dl);
+    const char *own = dir && dl == 2 && dir[1] == 'T' ? fld(&rf, 2, &ml) : fld(&rf, 1, &ml);
+    const char *ts = fld(&rf, 4, &tl), *off = fld(&rf, 7, &ol), *cell = fld(&rf, 12, &cl);
+    if (ts && off && (l[0] == 'C' || l[0] == 'S' || l[0] == 'D')) {
+        int64_t ov0 = num(off, ol);
+        count_row(st, &rf, l[0] == 'C' ? 0 : l[0] == 'S' ? 1 : 2, num(ts, tl),
+                  (int)(ov0 < -1440 ? -1440 : ov0 > 1440 ? 1440 : ov0));
+    }
     if (!own || !ts || !off || !cell || !ml)
         return CG_OK;
     sub *s = sampled(st, (uint64_t)num(own, ml));
@@ -246,9 +353,9 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
     if (l[0] == 'C' || l[0] == 'S') {
         size_t el = 0, ul = 0, kl = 0, ol2 = 0;
         int mo = !(dir && dl == 2 && dir[1] == 'T');
-        const char *oth = mo ? field(l, n, 2, &ol2) : field(l, n, 1, &ol2);
-        const char *end = field(l, n, 5, &el), *dur = field(l, n, 8, &ul);
-        const char *cause = field(l, n, 14, &kl);
+        const char *oth = mo ? fld(&rf, 2, &ol2) : fld(&rf, 1, &ol2);
+        const char *end = fld(&rf, 5, &el), *dur = fld(&rf, 8, &ul);
+        const char *cause = fld(&rf, 14, &kl);
         uint64_t other = oth && ol2 ? (uint64_t)num(oth, ol2) : 0;
         int answered = l[0] == 'C' && cause && kl == 13 && !memcmp(cause, "normalRelease", 13);
         int64_t dv = dur ? num(dur, ul) : 0;
@@ -433,6 +540,8 @@ static void finish(state *st)
         double cx = s->sx / m, cy = s->sy / m, cz = s->sz / m;
         double q = 1.0 - (cx * cx + cy * cy + cz * cz);
         rg[k1] = EARTH_KM * sqrt(q > 0 ? q : 0);
+        int rb = log_bin(rg[k1], -2, 10);
+        rep->rg_hist[rb < 0 ? 0 : rb]++;
         nc[k1] = (double)s->cells.n;
         qsort(s->cells.v, s->cells.n, sizeof *s->cells.v, cmp_cc);
         top[k1] = (double)s->cells.v[0].n / m;
@@ -562,6 +671,129 @@ static void home_of(const state *st, const sub *s, double *u)
     u[2] = st->cat.cell[best - 1].uz;
 }
 
+static int read_subscribers(state *st, const char *path, const int *site_of, cg_err *err);
+
+/* The map: each site's position (its cells' mean), cells, and the homes
+ * of subscribers.csv there; the profile mix. Without subscribers.csv (a
+ * sharded output not merged yet) only the sites. */
+static int map_and_people(state *st, const char *out_dir, cg_err *err)
+{
+    cg_report *rep = st->rep;
+    const catalog *c = &st->cat;
+    int *site_of = calloc((size_t)c->n + 1, sizeof *site_of);
+    rep->sites = calloc((size_t)c->n + 1, sizeof *rep->sites);
+    if (!site_of || !rep->sites) {
+        free(site_of);
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
+    int last = -1;
+    for (int i = 0; i < c->n; i++) {
+        if (c->cell[i].site != last || rep->nmap == 0) {
+            cg_report_site *z = &rep->sites[rep->nmap++];
+            z->area = c->cell[i].area;
+            last = c->cell[i].site;
+        }
+        cg_report_site *z = &rep->sites[rep->nmap - 1];
+        z->lat += c->cell[i].lat;
+        z->lon += c->cell[i].lon;
+        z->cells++;
+        site_of[i] = rep->nmap - 1;
+    }
+    for (int k = 0; k < rep->nmap; k++) {
+        rep->sites[k].lat /= rep->sites[k].cells;
+        rep->sites[k].lon /= rep->sites[k].cells;
+    }
+    /* subscribers.csv, or the shards' files in shard order before a merge */
+    int rc = CG_OK;
+    for (int shard = -1; !rc; shard++) {
+        cg_path p;
+        cg_lay_subscribers(&p, out_dir, shard);
+        struct stat sb;
+        if ((rc = cg_path_ok(&p, err)) || stat(p.s, &sb) != 0) {
+            if (shard == -1 && !rc)
+                continue;
+            break;
+        }
+        rc = read_subscribers(st, p.s, site_of, err);
+        if (shard == -1)
+            break;
+    }
+    free(site_of);
+    return rc;
+}
+
+static int read_subscribers(state *st, const char *path, const int *site_of, cg_err *err)
+{
+    cg_report *rep = st->rep;
+    const catalog *c = &st->cat;
+    cg_cdrread *r;
+    int rc = cg_cdrread_open(&r, path, err);
+    if (rc)
+        return rc;
+    for (int first = 1;;) {
+        const char *l;
+        size_t n;
+        int has;
+        if ((rc = cg_cdrread_line(r, &l, &n, &has, err)) || !has)
+            break;
+        if (first) {
+            first = 0;
+            continue;
+        }
+        /* msisdn,profile,activity_calls,activity_sms,activity_data,sociability,home_cell,... */
+        const char *f[8];
+        size_t fl[8];
+        const char *q = l, *e = l + n;
+        int nf = 0;
+        while (nf < 8 && q <= e) {
+            const char *x = memchr(q, ',', (size_t)(e - q));
+            f[nf] = q;
+            fl[nf++] = (size_t)((x ? x : e) - q);
+            if (!x)
+                break;
+            q = x + 1;
+        }
+        if (nf < 7)
+            continue;
+        rep->subscribers++;
+        for (size_t i = 0; i < fl[1]; i++) /* a name goes into JSON and HTML as it is */
+            if (!((f[1][i] >= 'a' && f[1][i] <= 'z') || (f[1][i] >= 'A' && f[1][i] <= 'Z') ||
+                  (f[1][i] >= '0' && f[1][i] <= '9') || f[1][i] == '_' || f[1][i] == '-'))
+                fl[1] = 0;
+        if (!fl[1])
+            continue;
+        int k;
+        for (k = 0; k < rep->nprofiles; k++)
+            if (strlen(rep->profile[k]) == fl[1] && !memcmp(rep->profile[k], f[1], fl[1]))
+                break;
+        if (k == rep->nprofiles && k < CG_REPORT_MAX_PROFILES && fl[1] < sizeof rep->profile[0]) {
+            memcpy(rep->profile[k], f[1], fl[1]);
+            rep->profile[k][fl[1]] = 0;
+            rep->nprofiles++;
+        }
+        if (k < rep->nprofiles)
+            rep->profile_n[k]++;
+        int64_t home = num(f[6], fl[6]);
+        if (home >= 1 && home <= c->n) {
+            rep->sites[site_of[home - 1]].homes++;
+            rep->homes_known++;
+        }
+        if ((rep->homes_known & 65535) == 0 && cg_stop_requested()) {
+            rc = cg_err_set(err, CG_ERUNTIME, "interrupted");
+            break;
+        }
+    }
+    cg_cdrread_close(r);
+    return rc;
+}
+
+void cg_report_free(cg_report *rep)
+{
+    free(rep->sites);
+    rep->sites = NULL;
+    rep->nmap = 0;
+}
+
 static int social(state *st, cg_err *err)
 {
     size_t n = st->nsubs;
@@ -609,6 +841,15 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
         rc = cg_err_set(err, CG_ERUNTIME, "%s: no day directories (YYYY-MM-DD) to report on",
                         out_dir);
     for (size_t d = 0; d < ndays && !rc; d++) {
+        st.day = d < CG_REPORT_MAX_DAYS ? (int)d : -1;
+        st.day_off_seen = 0;
+        if (st.day >= 0) {
+            memcpy(rep->day_date[d], days[d], 11);
+            int32_t dn = 0;
+            if (cg_date_parse(days[d], &dn) == 0)
+                rep->day_weekend[d] = (uint8_t)(((dn % 7 + 7 + 4) % 7 == 0) || ((dn % 7 + 7 + 4) % 7 == 6));
+            rep->ndays = (int)d + 1;
+        }
         rc = read_day(&st, out_dir, days[d], err);
         if (!rc)
             rc = close_nights(&st, err);
@@ -618,7 +859,11 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
         finish(&st);
         sites_inner(&st.cat, rep);
         rc = social(&st, err);
+        if (!rc)
+            rc = map_and_people(&st, out_dir, err);
     }
+    if (rc)
+        cg_report_free(rep);
     rs_free(&st.rs);
     for (size_t i = 0; i < st.nsubs; i++) {
         free(st.subs[i].cells.v);
@@ -632,6 +877,86 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
     free(days);
     free(st.cat.cell);
     return rc;
+}
+
+static void u64_list(FILE *f, const char *k, const uint64_t *v, size_t n, int last)
+{
+    fprintf(f, "\"%s\":[", k);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%llu%s", (unsigned long long)v[i], i + 1 < n ? "," : "");
+    fprintf(f, "]%s", last ? "" : ",");
+}
+
+static void str_list(FILE *f, const char *k, const char *const *v, size_t n)
+{
+    fprintf(f, "\"%s\":[", k);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "\"%s\"%s", v[i], i + 1 < n ? "," : "");
+    fprintf(f, "],");
+}
+
+static void num_json(FILE *f, const char *k, double v, int last);
+
+void cg_report_series_json(FILE *f, const cg_report *r)
+{
+    static const char *const TYPES[] = {"CALL", "SMS", "DATA"};
+    fprintf(f, "{");
+    str_list(f, "types", TYPES, 3);
+    fprintf(f, "\"hourly\":{");
+    for (int w = 0; w < 2; w++) {
+        fprintf(f, "\"%s\":{", w ? "weekend" : "weekday");
+        for (int t = 0; t < 3; t++)
+            u64_list(f, TYPES[t], r->hourly[w][t], 24, t == 2);
+        fprintf(f, "}%s", w ? "" : ",");
+    }
+    fprintf(f, "},\"days\":[");
+    for (int d = 0; d < r->ndays; d++)
+        fprintf(f, "{\"date\":\"%s\",\"CALL\":%llu,\"SMS\":%llu,\"DATA\":%llu,"
+                   "\"weekend\":%s,\"dst\":%s}%s",
+                r->day_date[d], (unsigned long long)r->day_n[d][0],
+                (unsigned long long)r->day_n[d][1], (unsigned long long)r->day_n[d][2],
+                r->day_weekend[d] ? "true" : "false", r->day_dst[d] ? "true" : "false",
+                d + 1 < r->ndays ? "," : "");
+    fprintf(f, "],\"mix\":{");
+    str_list(f, "cause_names", CAUSES, 6);
+    u64_list(f, "cause", r->mix_cause, 6, 0);
+    str_list(f, "rat_names", RATS, 3);
+    u64_list(f, "rat", r->mix_rat, 3, 0);
+    str_list(f, "apn_names", APNS, 3);
+    u64_list(f, "apn", r->mix_apn, 3, 0);
+    str_list(f, "record_type_names", RECTYPES, 5);
+    u64_list(f, "record_type", r->mix_rectype, 5, 0);
+    str_list(f, "sms_status_names", STATUSES, 3);
+    u64_list(f, "sms_status", r->mix_status, 3, 1);
+    fprintf(f, "},\"call_duration_s\":{\"bins_per_decade\":10,\"from\":1,\"zero\":%llu,",
+            (unsigned long long)r->dur_zero);
+    u64_list(f, "counts", r->dur_hist, CG_REPORT_LOG_BINS, 1);
+    fprintf(f, "},\"data_bytes\":{\"bins_per_decade\":5,\"from\":1,");
+    u64_list(f, "counts", r->vol_hist, CG_REPORT_LOG_BINS, 1);
+    fprintf(f, "},\"rg_km\":{\"bins_per_decade\":10,\"from\":0.01,");
+    u64_list(f, "counts", r->rg_hist, CG_REPORT_LOG_BINS, 1);
+    fprintf(f, "},\"tie_call_s\":{\"bins_per_decade\":10,\"from\":1,");
+    u64_list(f, "counts", r->w_hist, CG_REPORT_LOG_BINS, 1);
+    fprintf(f, "},");
+    u64_list(f, "degree", r->deg_hist, CG_REPORT_DEG_MAX, 0);
+    fprintf(f, "\"overlap_by_decile\":[");
+    for (int d = 0; d < 10; d++) {
+        if (isfinite(r->overlap_dec[d]))
+            fprintf(f, "%.6g", r->overlap_dec[d]);
+        else
+            fprintf(f, "null");
+        fprintf(f, "%s", d < 9 ? "," : "");
+    }
+    fprintf(f, "],\"sites\":[");
+    for (int k = 0; k < r->nmap; k++)
+        fprintf(f, "[%.5f,%.5f,%u,%u,%d]%s", r->sites[k].lat, r->sites[k].lon, r->sites[k].cells,
+                r->sites[k].homes, r->sites[k].area, k + 1 < r->nmap ? "," : "");
+    fprintf(f, "],\"subscribers\":%llu,\"homes_known\":%llu,\"profiles\":[",
+            (unsigned long long)r->subscribers, (unsigned long long)r->homes_known);
+    for (int k = 0; k < r->nprofiles; k++)
+        fprintf(f, "{\"name\":\"%s\",\"n\":%llu}%s", r->profile[k],
+                (unsigned long long)r->profile_n[k], k + 1 < r->nprofiles ? "," : "");
+    fprintf(f, "]}");
 }
 
 static void num_json(FILE *f, const char *k, double v, int last)
@@ -704,7 +1029,9 @@ void cg_report_print(FILE *f, const cg_report *r, int json)
         num_json(f, "home_km_contacts_p50", r->home_km_contacts, 0);
         num_json(f, "home_km_random_p50", r->home_km_random, 0);
         num_json(f, "home_distance_ratio", r->home_km_contacts / r->home_km_random, 1);
-        fprintf(f, "}}\n");
+        fprintf(f, "},\"series\":");
+        cg_report_series_json(f, r);
+        fprintf(f, "}\n");
         return;
     }
     fprintf(f, "days %d, rows %llu: %llu calls, %llu sms, %llu data\n", r->days,

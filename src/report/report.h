@@ -12,6 +12,18 @@
 #include "core/err.h"
 
 #define CG_REPORT_MAX_SAMPLE 20000
+/* The series of the HTML page (and of --json's "series"): fixed sizes. */
+#define CG_REPORT_MAX_DAYS 1000   /* days with a per-day point (more are summed, not drawn) */
+#define CG_REPORT_LOG_BINS 60     /* log10 bins of 0.1 decade: durations, volumes, r_g, weights */
+#define CG_REPORT_DEG_MAX 100     /* degree histogram 0..99, the last bin "99 or more" */
+#define CG_REPORT_MAX_PROFILES 16
+
+/* One site of the map: position, cells, subscribers at home there. */
+typedef struct cg_report_site {
+    double lat, lon;
+    uint32_t cells, homes;
+    int area;
+} cg_report_site;
 
 typedef struct cg_report {
     int days;
@@ -48,7 +60,36 @@ typedef struct cg_report {
     uint64_t direction_ties;                /* ties with >= 10 calls */
     double direction_sd, direction_fair_sd; /* SD of the lower side's share; a fair coin's */
     double home_km_contacts, home_km_random; /* median home distance */
+
+    /* series (every row unless said otherwise) */
+    uint64_t hourly[2][3][24];              /* [weekend][type][local hour] */
+    int ndays;                              /* days in day_* (<= CG_REPORT_MAX_DAYS) */
+    char day_date[CG_REPORT_MAX_DAYS][11];
+    uint64_t day_n[CG_REPORT_MAX_DAYS][3];  /* rows per type */
+    uint8_t day_weekend[CG_REPORT_MAX_DAYS];
+    uint8_t day_dst[CG_REPORT_MAX_DAYS];    /* the day's rows have two UTC offsets */
+    uint64_t mix_cause[6], mix_rat[3], mix_apn[3], mix_rectype[5], mix_status[3];
+    uint64_t dur_zero;                      /* answered calls of 0 s */
+    uint64_t dur_hist[CG_REPORT_LOG_BINS];  /* answered call s: bin k = [10^(k/10), 10^((k+1)/10)) */
+    uint64_t vol_hist[CG_REPORT_LOG_BINS];  /* DATA bytes in + out: bin k = 10^(k/5) .. (0.2 decade) */
+    uint64_t rg_hist[CG_REPORT_LOG_BINS];   /* r_g km of the sample: bin k = 10^(k/10 - 2) .. */
+    uint64_t deg_hist[CG_REPORT_DEG_MAX];   /* on-net degree of the sample */
+    uint64_t w_hist[CG_REPORT_LOG_BINS];    /* answered call s per pair: as dur_hist */
+    double overlap_dec[10];                 /* mean overlap by weight decile, low to high */
+    cg_report_site *sites;                  /* the map (malloc'ed; cg_report_free) */
+    int nmap;
+    int nprofiles;                          /* from subscribers.csv, when there */
+    char profile[CG_REPORT_MAX_PROFILES][32];
+    uint64_t profile_n[CG_REPORT_MAX_PROFILES];
+    uint64_t subscribers;                   /* rows of subscribers.csv (0: none there) */
+    uint64_t homes_known;                   /* subscribers whose home cell is in the catalog */
 } cg_report;
+
+/* The series alone, as the JSON object of --json's "series". */
+void cg_report_series_json(FILE *f, const cg_report *rep);
+
+/* Frees what cg_report_run allocated in rep (the map). */
+void cg_report_free(cg_report *rep);
 
 /* Reads OUT (its cells.csv and every day's bundle, or its parts when no
  * bundle is there). */

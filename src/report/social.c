@@ -303,6 +303,8 @@ void rs_finish(rs_state *s, rs_sub *const *subs, const uint64_t *msisdn, const d
         dss += (double)deg[k] * (double)deg[k];
         low += deg[k] <= 3;
     }
+    for (size_t k = 0; k < n; k++)
+        rep->deg_hist[deg[k] < CG_REPORT_DEG_MAX ? deg[k] : CG_REPORT_DEG_MAX - 1]++;
     double dm = n ? ds / (double)n : NAN;
     rep->degree_mean = dm;
     rep->degree_cv = dm > 0 ? sqrt(fmax(0, dss / (double)n - dm * dm)) / dm : NAN;
@@ -342,6 +344,13 @@ void rs_finish(rs_state *s, rs_sub *const *subs, const uint64_t *msisdn, const d
         lt += hi->p->log_talk;
         nlt += hi->p->answered;
     }
+    for (int d = 0; d < 10; d++) { /* every decile, for the chart */
+        size_t a = ne * (size_t)d / 10, z = ne * (size_t)(d + 1) / 10;
+        double sum = 0;
+        for (size_t k = a; k < z; k++)
+            sum += e[k].ov;
+        rep->overlap_dec[d] = z > a ? sum / (double)(z - a) : NAN;
+    }
     rep->overlap_bottom = dec ? ob / (double)dec : NAN;
     rep->overlap_top = dec ? ot / (double)dec : NAN;
     rep->talk_bottom_s = nlb > 0 ? exp(lb / nlb) : NAN;
@@ -350,8 +359,11 @@ void rs_finish(rs_state *s, rs_sub *const *subs, const uint64_t *msisdn, const d
     double *w = malloc(sizeof *w * (ne ? ne : 1));
     size_t nw = 0;
     for (size_t k = 0; w && k < ne; k++)
-        if (e[k].p->secs > 0)
+        if (e[k].p->secs > 0) {
             w[nw++] = e[k].p->secs;
+            double wb = floor(log10(e[k].p->secs) * 10);
+            rep->w_hist[wb < 0 ? 0 : wb >= CG_REPORT_LOG_BINS ? CG_REPORT_LOG_BINS - 1 : (int)wb]++;
+        }
     if (w && nw > 10) {
         fit_lomax(w, nw, &rep->tie_gamma, &rep->tie_w0);
         /* calls on the top 1% of pairs by seconds */

@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mkdir(dir, 0700);
     fz_write("cells.csv", data, nc);
     fz_write("cdr_2025-01-01.csv", rest, nr);
+    fz_write("subscribers.csv", rest, nr); /* the same bytes through the subscribers reader */
     cg_report rep;
     cg_err err;
     cg_err_clear(&err);
@@ -62,5 +63,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cg_report_print(f, &rep, 0);
         fclose(f);
     }
+    cg_report_free(&rep);
     return 0;
 }

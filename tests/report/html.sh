@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `cdrgen report OUT --html FILE` in a real browser: Debian's chromium,
+# headless, opens the page from file:// with a fresh profile and no network
+# features (every request would go to a dead proxy); no console message, every chart element present and rendered
+# as a non-empty SVG, the embedded numbers byte for byte `report --json`,
+# the table's numbers the JSON's (tests/report/check_html.mjs), a
+# screenshot under the test's output ($BUILD/test-report/report.png). Also:
+# a missing library is a one-line error before anything is read.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-build}
+CDRGEN=${CDRGEN:-$root/$BUILD/cdrgen}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
+
+command -v node >/dev/null || { ko "node (scripts/install-deps.sh)"; finish; }
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROME" ] || { ko "chromium installed (scripts/install-deps.sh test)"; finish; }
+make -C "$root" --no-print-directory js >/dev/null 2>&1 || { ko "make js (npm ci in share/js)"; finish; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-report-html.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+shots="$root/$BUILD/test-report"
+mkdir -p "$shots"
+
+# a week over the spring DST change: weekends and a 23-hour day to mark
+"$CDRGEN" generate --subs 3000 --days 7 --start 2025-03-27 --seed 5 --quiet --out "$tmp/out" \
+    || { ko "generate"; finish; }
+"$CDRGEN" report "$tmp/out" --json >"$tmp/report.json" || ko "report --json"
+if "$CDRGEN" report "$tmp/out" --json --html "$tmp/report.html" >"$tmp/again.json" 2>"$tmp/html.err"; then
+    ok "report --html writes the page ($(stat -c %s "$tmp/report.html") bytes)"
+else
+    ko "report --html: $(cat "$tmp/html.err")"; finish
+fi
+cmp -s "$tmp/report.json" "$tmp/again.json" && ok "--json with --html prints the same JSON" || ko "--json with --html differs"
+grep -q "report written to $tmp/report.html" "$tmp/html.err" && ok "says where the page is" || ko "no path printed: $(cat "$tmp/html.err")"
+
+chrome() {
+    timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-extensions --no-first-run --user-data-dir="$tmp/profile-$1" \
+        --proxy-server=http://127.0.0.1:9 --enable-logging=stderr --v=0 --virtual-time-budget=30000 "${@:2}"
+}
+if chrome dom --dump-dom "file://$tmp/report.html" >"$tmp/dom.html" 2>"$tmp/chrome.log"; then
+    ok "chromium renders the page"
+else
+    ko "chromium: $(tail -3 "$tmp/chrome.log")"; finish
+fi
+c=$(grep -c ':CONSOLE' "$tmp/chrome.log")
+[ "$c" -eq 0 ] && ok "no console message" || { ko "console messages: $c"; grep ':CONSOLE' "$tmp/chrome.log" | head -5; }
+if node "$here/check_html.mjs" "$tmp/report.html" "$tmp/dom.html" "$tmp/report.json" >"$tmp/check.log"; then
+    ok "page checks ($(grep -c '^ok' "$tmp/check.log") of them)"
+else
+    ko "page checks"; grep '^FAIL' "$tmp/check.log" | head -10
+fi
+rm -f "$shots/report.png"
+chrome shot --hide-scrollbars --window-size=1200,5600 --screenshot="$shots/report.png" \
+    "file://$tmp/report.html" >/dev/null 2>&1
+[ -s "$shots/report.png" ] && [ "$(head -c 4 "$shots/report.png" | od -An -c | tr -d ' ')" = '211PNG' ] \
+    && ok "screenshot $shots/report.png" || ko "no screenshot"
+
+# no libraries: one line naming the way out, before any reading
+if CDRGEN_JS_DIR="$tmp/nowhere" "$CDRGEN" report "$tmp/out" --html "$tmp/x.html" >/dev/null 2>"$tmp/e"; then
+    ko "a missing library is an error"
+else
+    [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q "CDRGEN_JS_DIR=$tmp/nowhere" "$tmp/e" && [ ! -e "$tmp/x.html" ] \
+        && ok "a missing library: one line, no page" || ko "missing library message: $(cat "$tmp/e")"
+fi
+# report --html into a directory that does not exist
+if "$CDRGEN" report "$tmp/out" --html "$tmp/no/such/dir/r.html" >/dev/null 2>"$tmp/e"; then
+    ko "an unwritable page path is an error"
+else
+    [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q "$tmp/no/such/dir/r.html" "$tmp/e" \
+        && ok "an unwritable page path: one line naming it" || ko "unwritable path message: $(cat "$tmp/e")"
+fi
+finish
