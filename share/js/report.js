@@ -77,6 +77,7 @@
       for (const t of S.types) rows.push({ date: d.date, type: t, n: d[t] });
       if (d.weekend) marks.push({ date: d.date, kind: 'weekend' });
       if (d.dst) marks.push({ date: d.date, kind: 'DST change' });
+      if (C.special_days && d.date in C.special_days) marks.push({ date: d.date, kind: 'special day ×' + C.special_days[d.date] });
     }
     const bars = { data: { values: rows }, mark: { type: 'bar', tooltip: true },
                    encoding: { x: { field: 'date', type: 'ordinal', title: 'day' },
@@ -87,7 +88,7 @@
     const over = { data: { values: marks }, mark: { type: 'bar', opacity: 0.18, tooltip: true },
                    encoding: { x: { field: 'date', type: 'ordinal' },
                                color: { field: 'kind', type: 'nominal', title: 'marked',
-                                        scale: { domain: ['weekend', 'DST change'], range: ['#555', '#d62728'] } } } };
+                                        scale: { scheme: 'set1' } } } };
     charts.daily = { width: W * 2, height: H, layer: marks.length ? [bars, over] : [bars],
                      resolve: { scale: { color: 'independent' } } };
   }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/calendar.h"
 #include "io/afile.h"
 
 /* The libraries, in load order: file name, and where npm puts it. */
@@ -316,7 +317,14 @@ static int write_page(cg_afile *f, const cg_report *rep, const char *out_dir,
     CG_TRY(put(f, err, "],\"weekend\":["));
     for (int h = 0; h < 24; h++)
         CG_TRY(put(f, err, "%.6g%s", cfg->diurnal_weekend[h], h < 23 ? "," : ""));
-    CG_TRY(put(f, err, "],\"labels\":null}</script>\n"));
+    CG_TRY(put(f, err, "],\"special_days\":{"));
+    for (int k = 0; k < cfg->n_special; k++) {
+        char d[11];
+        cg_date_format(cfg->special[k].day, d);
+        CG_TRY(put(f, err, "\"%s\":%.6g%s", d, cfg->special[k].factor,
+                   k + 1 < cfg->n_special ? "," : ""));
+    }
+    CG_TRY(put(f, err, "},\"labels\":null}</script>\n"));
     lib_path(js_dir, NLIBS - 1, p, sizeof p);
     CG_TRY(put(f, err, "<script>/* report.js */\n"));
     CG_TRY(copy_file(f, p, err));
