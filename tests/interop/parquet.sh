@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Parquet interop (FORMAT.md "Parquet"): cdrgen's Parquet read by two
-# independent readers, DuckDB (@duckdb/node-api) and hyparquet, must hold
+# Parquet interop (FORMAT.md "Parquet"): cdrgen's Parquet read by three
+# independent readers, DuckDB (@duckdb/node-api), hyparquet and parquet-wasm
+# (arrow-rs, the Rust Apache Arrow/Parquet implementation), must hold
 # exactly the rows of the same run written as CSV (same seed), column by
 # column, nulls included; DuckDB's own metadata functions must agree with
 # what the writer recorded (rows, bytes, codec, encodings). The run: a
@@ -16,6 +17,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-parquet.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 duck() { node "$here/parquet_duck.mjs" "$@"; }
 hyp() { node "$here/parquet_hyp.mjs" "$@"; }
+ars() { node "$here/parquet_arrowrs.mjs" "$@"; }
 
 "$CDRGEN" db generate -o "$tmp/db.arrow" --size 1500 --history-days 200 --sim-change-rate 0.5 \
     --device-change-rate 0.8 --number-release-rate 0.3 --cooldown-days 5 >/dev/null 2>&1 \
@@ -82,6 +84,14 @@ for d in $days; do
     # shellcheck disable=SC2086
     r=$(hyp "$csv" $parts 2>&1) && ok "hyparquet: $d zstd parts = csv" || ko "hyparquet: $d parts: $r"
     r=$(hyp "$csv" "$tmp/pq_shard/cdr_$d.parquet" 2>&1) && ok "hyparquet: $d merged shards = csv" || ko "hyparquet: $d merged: $r"
+    for codec in zstd gzip none; do
+        r=$(ars "$csv" "$tmp/pq_$codec/cdr_$d.parquet" 2>&1) \
+            && ok "arrow-rs: $d $codec bundle = csv ($r)" || ko "arrow-rs: $d $codec: $r"
+    done
+    # shellcheck disable=SC2086
+    r=$(ars "$csv" $parts 2>&1) \
+        && ok "arrow-rs: $d zstd parts = csv" || ko "arrow-rs: $d parts: $r"
+    r=$(ars "$csv" "$tmp/pq_shard/cdr_$d.parquet" 2>&1) && ok "arrow-rs: $d merged shards = csv" || ko "arrow-rs: $d merged: $r"
     cmp -s "$tmp/pq_zstd/cdr_$d.parquet" "$tmp/pq_bundle/cdr_$d.parquet" \
         && ok "$d: bundle-only bytes = assembled bundle bytes" || ko "$d: bundle-only bytes differ"
 done
