@@ -379,7 +379,7 @@ int cg_pq_dicts_build(cg_pq_dicts *d, cg_codec_ctx *codec, const char *tz_name, 
             memcpy(p + 4, s, sl);
             p += 4 + sl;
         }
-        cg_pq_page pg;
+        cg_pq_page pg = {0, 0, 0};
         rc = emit_page(c, codec, need, 1, cs->ndict, E_PLAIN, &o, &pg, err);
         d->off[k] = pg.off;
         d->len[k] = pg.len;
