@@ -65,6 +65,7 @@ int cg_flags_usage(FILE *out, const char *topic)
                 "  cdrgen db convert IN OUT             convert a database between .csv and .arrow\n"
                 "  cdrgen merge OUT                     merge the outputs of --shard runs in OUT\n"
                 "  cdrgen report OUT [--json]           measured properties of an output directory\n"
+                "  cdrgen report OUT --html FILE        the same as a page of charts (docs/REPORT.md)\n"
                 "  cdrgen help [CMD], cdrgen CMD --help usage of a command\n"
                 "  cdrgen --version                     print the version\n"
                 "\n"
@@ -120,8 +121,9 @@ int cg_flags_usage(FILE *out, const char *topic)
          M_MERGE},
         {"report",
          "Usage: cdrgen report OUT [flags]\n"
-         "Read a finished output directory and print its measured properties\n"
-         "(volumes, places; docs/MODEL.md \"Report\").\n"
+         "Read a finished output directory (CSV or Parquet) and print its measured\n"
+         "properties (volumes, places, people; docs/MODEL.md \"Report\"); with --html,\n"
+         "also write them as one self-contained page of charts (docs/REPORT.md).\n"
          "Flags [default]:\n",
          M_REPORT},
     };
