@@ -18,6 +18,10 @@ static const double k_diurnal_weekend[24] = {
 static const double k_seasonality[12] = {
     0.95, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.15, 1.05, 1.0, 0.95, 1.0};
 
+const cg_event cg_event_template = {
+    .share = 1, .calls = 1, .sms = 1, .data = 1, .fail_cause = "failure",
+};
+
 const cg_profile cg_profile_template = {
     .weight = 1, .calls = 1, .sms = 1, .data = 1, .data_volume = 1,
     .hourly_calls = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
@@ -363,6 +367,75 @@ static int check_profiles(const cg_config *cfg, cg_err *err)
     return CG_OK;
 }
 
+/* events: (MODEL.md "Events"): one way of saying when, a where that the
+ * effects can use, a profile that exists, and some effect. */
+static int check_events(const cg_config *cfg, cg_err *err)
+{
+    for (int i = 0; i < cfg->n_events; i++) {
+        const cg_event *e = &cfg->events[i];
+        char w[64];
+        snprintf(w, sizeof w, "events[%d]%s%s%s", i, e->name[0] ? " (" : "", e->name,
+                 e->name[0] ? ")" : "");
+        if (!e->name[0])
+            return cg_err_set(err, CG_EUSAGE, "%s: name is missing (every event has one)", w);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(cfg->events[j].name, e->name))
+                return cg_err_set(err, CG_EUSAGE, "%s: name: given twice (events[%d] has it)", w, j);
+        int window = e->from_set || e->to_set, rec = e->days[0] != 0, dates = e->n_dates > 0;
+        if (window + rec + dates != 1)
+            return cg_err_set(err, CG_EUSAGE, "%s: say when in one way: from and to, or days, or "
+                              "dates (with hours)", w);
+        if (window && !(e->from_set && e->to_set))
+            return cg_err_set(err, CG_EUSAGE, "%s: %s: missing (a window has from and to)", w,
+                              e->from_set ? "to" : "from");
+        if (window && e->to_min <= e->from_min)
+            return cg_err_set(err, CG_EUSAGE, "%s: to: not after from", w);
+        if (window && e->to_min - e->from_min > 31 * 1440)
+            return cg_err_set(err, CG_EUSAGE, "%s: to: a window is at most 31 days long", w);
+        if (window && e->hours_set)
+            return cg_err_set(err, CG_EUSAGE, "%s: hours: only with days or dates", w);
+        if (rec && strcmp(e->days, "daily") && strcmp(e->days, "weekdays") &&
+            strcmp(e->days, "weekends"))
+            return cg_err_set(err, CG_EUSAGE, "%s: days: '%s' is not daily, weekdays or weekends",
+                              w, e->days);
+        if (e->hours_set && !(e->hours[0] < e->hours[1]))
+            return cg_err_set(err, CG_EUSAGE, "%s: hours: from %g is not before to %g", w,
+                              e->hours[0], e->hours[1]);
+        int area = e->center_set || e->radius_km > 0;
+        if (area && !(e->center_set && e->radius_km > 0))
+            return cg_err_set(err, CG_EUSAGE, "%s: an area has center_lat, center_lon and "
+                              "radius_km", w);
+        if (area && e->n_cells)
+            return cg_err_set(err, CG_EUSAGE, "%s: cells: give an area or cells, not both", w);
+        for (int k = 0; k < e->n_cells; k++)
+            if (e->cells[k] > cfg->cells)
+                return cg_err_set(err, CG_EUSAGE, "%s: cells[%d]: %d is not a cell (1..%d)", w, k,
+                                  (int)e->cells[k], cfg->cells);
+        if (e->profile[0]) {
+            int found = 0;
+            for (int k = 0; k < cfg->n_profiles; k++)
+                found |= !strcmp(cfg->profiles[k].name, e->profile);
+            if (!found)
+                return cg_err_set(err, CG_EUSAGE, "%s: profile: '%s' is not a profile of the run",
+                                  w, e->profile);
+        }
+        if (strcmp(e->fail_cause, "failure") && strcmp(e->fail_cause, "busy"))
+            return cg_err_set(err, CG_EUSAGE, "%s: fail_cause: '%s' is not failure or busy", w,
+                              e->fail_cause);
+        if (e->outage && !area && !e->n_cells)
+            return cg_err_set(err, CG_EUSAGE, "%s: outage: needs the cells (an area or cells)", w);
+        if (e->gathering > 0 && !area)
+            return cg_err_set(err, CG_EUSAGE, "%s: gathering: needs the venue (center_lat, "
+                              "center_lon, radius_km)", w);
+        int effect = e->calls != 1 || e->sms != 1 || e->data != 1 || e->fail_share > 0 ||
+                     e->congestion > 0 || e->outage || e->gathering > 0;
+        if (!effect)
+            return cg_err_set(err, CG_EUSAGE, "%s: no effect (calls, sms, data, fail_share, "
+                              "congestion, outage or gathering)", w);
+    }
+    return CG_OK;
+}
+
 /* Traffic: probabilities, rates, dispositions, durations, the calendar weights. */
 static int check_traffic(const cg_config *cfg, cg_err *err)
 {
@@ -407,7 +480,7 @@ static int check_traffic(const cg_config *cfg, cg_err *err)
     for (int i = 0; i < cfg->n_special; i++)
         if (!(isfinite(cfg->special[i].factor) && cfg->special[i].factor >= 0))
             return cg_err_set(err, CG_EUSAGE, "special_days: factor must be >= 0");
-    return CG_OK;
+    return check_events(cfg, err);
 }
 
 /* db generate's settings. */
@@ -506,6 +579,21 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
         cfg->codec_level_set ? cfg->codec_level : 1);
     if (cfg->out_format != CG_FMT_CSV) /* CSV runs keep their fingerprints */
         MIX("fmt=%d;", cfg->out_format);
+    for (int i = 0; i < cfg->n_events; i++) { /* runs without events keep theirs */
+        const cg_event *e = &cfg->events[i];
+        MIX("ev=%s,%lld,%lld,%d,%d,%s,%.17g,%.17g,%d;", e->name, (long long)e->from_min,
+            (long long)e->to_min, e->from_set, e->to_set, e->days, e->hours[0], e->hours[1],
+            e->hours_set);
+        for (int k = 0; k < e->n_dates; k++)
+            MIX("%d,", (int)e->dates[k]);
+        MIX("at=%.17g,%.17g,%.17g,%d;", e->center_lat, e->center_lon, e->radius_km,
+            e->center_set);
+        for (int k = 0; k < e->n_cells; k++)
+            MIX("%d,", (int)e->cells[k]);
+        MIX("who=%.17g,%s;fx=%.17g,%.17g,%.17g,%.17g,%s,%.17g,%d,%.17g;", e->share, e->profile,
+            e->calls, e->sms, e->data, e->fail_share, e->fail_cause, e->congestion, e->outage,
+            e->gathering);
+    }
 #undef MIX
     return h;
 }

@@ -103,6 +103,36 @@ typedef struct cg_special_day {
     double factor;
 } cg_special_day;
 
+/* An event (`events:`, MODEL.md "Events"): when (a local window from..to,
+ * or a recurrence of days and hours, or dates), where (an area or cells;
+ * none: everywhere), who (a share of the population, of a profile) and its
+ * effects. */
+#define CG_MAX_EVENTS 32
+#define CG_EVENT_DATES 64
+#define CG_EVENT_CELLS 64
+typedef struct cg_event {
+    char name[32];
+    int64_t from_min, to_min;  /* local wall clock, minutes since 1970; from_set */
+    int from_set, to_set;
+    char days[12];             /* "" (none), daily, weekdays, weekends */
+    int32_t dates[CG_EVENT_DATES];
+    int n_dates;
+    double hours[2];           /* local hours [h0, h1) of a recurrence or date list */
+    int hours_set;
+    double center_lat, center_lon, radius_km; /* where: radius 0 = no area */
+    int center_set;
+    int32_t cells[CG_EVENT_CELLS];
+    int n_cells;
+    double share;              /* who: share of the (profile's) people, default 1 */
+    char profile[32];          /* "" every profile */
+    double calls, sms, data;   /* rate multipliers, default 1 */
+    double fail_share;         /* calls failing */
+    char fail_cause[8];        /* failure (default) or busy */
+    double congestion;         /* share of calls failing and sessions cut short at the cells */
+    int outage;                /* 1: the cells carry nothing */
+    double gathering;          /* share of `who` travelling to the area */
+} cg_event;
+
 typedef struct cg_config {
     /* population and calendar */
     uint64_t subs;           /* --subs / subscribers */
@@ -140,6 +170,8 @@ typedef struct cg_config {
     double seasonality[12];               /* index 0 = January */
     cg_special_day special[CG_MAX_SPECIAL_DAYS];
     int n_special;
+    cg_event events[CG_MAX_EVENTS];
+    int n_events;
 
     /* output */
     uint64_t rotate_bytes;
@@ -173,6 +205,8 @@ typedef struct cg_config {
 
 /* The template of a profile given in YAML (every multiplier 1). */
 extern const cg_profile cg_profile_template;
+/* ... and of an event (multipliers 1, share 1, cause failure). */
+extern const cg_event cg_event_template;
 
 /* Fills every field with the defaults of SPEC sections 1 and 3. */
 void cg_config_defaults(cg_config *cfg);

@@ -98,6 +98,55 @@ static const cg_option k_profile[] = {
      .dlo = 0, .dhi = 100, .allowed = MULT_ALLOWED},
 };
 
+#define EF(field) offsetof(cg_event, field)
+#define ESET(field) ((int)offsetof(cg_event, field))
+static const char TIME_ALLOWED[] = "a local time \"YYYY-MM-DD HH:MM\" in --tz";
+static const cg_option k_event[] = {
+    {.key = "name", .kind = CG_K_NAME, .off = EF(name), .set_off = -1, .n = 32,
+     .allowed = "a name of letters, digits, '_' and '-', at most 31"},
+    {.key = "from", .kind = CG_K_TIME, .off = EF(from_min), .set_off = ESET(from_set),
+     .allowed = TIME_ALLOWED},
+    {.key = "to", .kind = CG_K_TIME, .off = EF(to_min), .set_off = ESET(to_set),
+     .allowed = TIME_ALLOWED},
+    {.key = "days", .kind = CG_K_NAME, .off = EF(days), .set_off = -1, .n = 12,
+     .allowed = "daily, weekdays or weekends"},
+    {.key = "dates", .kind = CG_K_DATES, .off = EF(dates), .set_off = -1, .n = CG_EVENT_DATES,
+     .count_off = ESET(n_dates), .allowed = "a list of 1..64 dates \"YYYY-MM-DD\""},
+    {.key = "hours", .kind = CG_K_DLIST, .off = EF(hours), .set_off = ESET(hours_set), .n = 2,
+     .dlo = 0, .dhi = 24, .msg = "the hours are both 0",
+     .allowed = "[from, to]: local hours 0..24, from < to"},
+    {.key = "center_lat", .kind = CG_K_DOUBLE, .off = EF(center_lat), .set_off = ESET(center_set),
+     .dlo = -90, .dhi = 90, .allowed = "degrees, -90..90"},
+    {.key = "center_lon", .kind = CG_K_DOUBLE, .off = EF(center_lon), .set_off = ESET(center_set),
+     .dlo = -180, .dhi = 180, .allowed = "degrees, -180..180"},
+    {.key = "radius_km", .kind = CG_K_DOUBLE, .off = EF(radius_km), .set_off = -1, .dlo = 0.01,
+     .dhi = 20000, .allowed = "kilometres, 0.01..20000"},
+    {.key = "cells", .kind = CG_K_INTS, .off = EF(cells), .set_off = -1, .n = CG_EVENT_CELLS,
+     .lo = 1, .hi = CG_CELLS_MAX, .count_off = ESET(n_cells),
+     .allowed = "a list of 1..64 cell ids of cells.csv"},
+    {.key = "share", .kind = CG_K_PROB, .off = EF(share), .set_off = -1,
+     .allowed = "a share of the people, 0..1"},
+    {.key = "profile", .kind = CG_K_NAME, .off = EF(profile), .set_off = -1, .n = 32,
+     .allowed = "the name of a profile"},
+    {.key = "calls", .kind = CG_K_DOUBLE, .off = EF(calls), .set_off = -1, .dlo = 0, .dhi = 100,
+     .allowed = "a multiplier, 0..100"},
+    {.key = "sms", .kind = CG_K_DOUBLE, .off = EF(sms), .set_off = -1, .dlo = 0, .dhi = 100,
+     .allowed = "a multiplier, 0..100"},
+    {.key = "data", .kind = CG_K_DOUBLE, .off = EF(data), .set_off = -1, .dlo = 0, .dhi = 100,
+     .allowed = "a multiplier, 0..100"},
+    {.key = "fail_share", .kind = CG_K_PROB, .off = EF(fail_share), .set_off = -1,
+     .allowed = "a share of the calls, 0..1"},
+    {.key = "fail_cause", .kind = CG_K_NAME, .off = EF(fail_cause), .set_off = -1, .n = 8,
+     .allowed = "failure or busy"},
+    {.key = "congestion", .kind = CG_K_PROB, .off = EF(congestion), .set_off = -1,
+     .allowed = "a share of the calls and sessions, 0..1"},
+    {.key = "outage", .kind = CG_K_INT, .off = EF(outage), .set_off = -1, .lo = 0, .hi = 1,
+     .allowed = "1 (the cells are down) or 0"},
+    {.key = "gathering", .kind = CG_K_PROB, .off = EF(gathering), .set_off = -1,
+     .allowed = "a share of the people, 0..1"},
+};
+#define N_EVENT_KEYS ((int)(sizeof k_event / sizeof k_event[0]))
+
 #define PE(field) offsetof(cg_config, people.field)
 static const cg_option k_people[] = {
     {.key = "activity_sigma", .kind = CG_K_DOUBLE, .off = PE(activity_sigma), .set_off = -1,
@@ -289,6 +338,16 @@ const cg_option cg_options[] = {
     {.key = "special_days", .kind = CG_K_SPECIAL, .special = CG_SP_SPECIAL_DAYS, .set_off = -1,
      .doc_key = "`special_days` (map date → factor)", .doc_default = "none",
      .doc_allowed = "real `YYYY-MM-DD` dates, factors ≥ 0, at most 1024", .doc = DG},
+    {.key = "events", .kind = CG_K_SECLIST, .off = F(events), .set_off = -1,
+     .allowed = "a list of events {name, from, to | days, dates, hours; center_lat, center_lon, "
+                "radius_km | cells; share, profile; calls, sms, data, fail_share, fail_cause, "
+                "congestion, outage, gathering}",
+     .children = k_event, .nchildren = N_EVENT_KEYS, .stride = sizeof(cg_event),
+     .count_off = SET(n_events), .max = CG_MAX_EVENTS, .elem_default = &cg_event_template,
+     .msg = "unknown event key (see docs/CONFIG.md \"Events\")",
+     .doc_key = "`events` (list of maps)", .doc_default = "none",
+     .doc_allowed = "1..32 events: when, where, who and effects (CONFIG.md \"Events\")",
+     .doc = DG},
     {.flag = "compression", .key = "compression_type", .cmds = GEN, .kind = CG_K_SPECIAL,
      .special = CG_SP_CODEC, .set_off = -1, .metavar = "gzip|zstd|none",
      .help = "codec of the part files and the day bundle [gzip; zstd for parquet]",

@@ -44,6 +44,9 @@ enum cg_optkind {
     CG_K_SECTION, /* a YAML mapping of the rows in children */
     CG_K_SECLIST, /* a YAML list of such mappings: an array of structs */
     CG_K_NAME,    /* char[n] field: a short name (letters, digits, _ -) */
+    CG_K_TIME,    /* int64_t field: local "YYYY-MM-DD HH:MM", minutes since 1970 */
+    CG_K_DATES,   /* int32_t[n] field: a list of 1..n "YYYY-MM-DD" (count at count_off) */
+    CG_K_INTS,    /* int32_t[n] field: a list of 1..n whole numbers lo..hi (count at count_off) */
     CG_K_SPECIAL  /* parsed by each reader by its `special` tag */
 };
 

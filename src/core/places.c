@@ -414,3 +414,8 @@ uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u)
     m.done = 0;
     return cell_at(p->cells, &m, rat, p->device, u, h);
 }
+
+uint32_t cg_plan_home_cell(cg_dayplan *p, double h, int *rat, double u)
+{
+    return cell_at(p->cells, &p->pl[0], rat, p->device, u, h);
+}

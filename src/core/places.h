@@ -65,6 +65,9 @@ void cg_plan_day(cg_dayplan *p, const cg_config *cfg, const cg_cells *cells,
  * cell instead of the best (MODEL.md). */
 uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u);
 
+/* The cell serving the person at home at local hour h (as cg_plan_cell). */
+uint32_t cg_plan_home_cell(cg_dayplan *p, double h, int *rat, double u);
+
 /* The local wall-clock hour of UTC instant t_ms at UTC offset off_min. */
 double cg_local_hour(int64_t t_ms, int off_min);
 

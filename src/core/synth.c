@@ -99,11 +99,12 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     m->ln_sigma = s < 0.2 ? 0.2 : s > 2.0 ? 2.0 : s;
     double w = m->ln_sigma * m->ln_sigma - TALK_TIE_SD * TALK_TIE_SD;
     m->talk_sigma = w > 0.01 ? sqrt(w) : 0.1;
-    return CG_OK;
+    return cg_evmodel_init(&m->ev, cfg, cells, &m->people, err);
 }
 
 void cg_model_free(cg_model *m)
 {
+    cg_evmodel_free(&m->ev);
     cg_people_free(&m->people);
 }
 
@@ -141,6 +142,8 @@ static int day_build(cg_dayparams *dp, const cg_model *m, int day_index, cg_err 
             dp->ratio[k * 3 + s] = c->nseg > 0 && c->seg[c->nseg - 1].cum > 0 ? 1.0 : 0.0;
         }
     }
+    if (m->ev.n)
+        CG_TRY(cg_evday_build(&dp->ed, &m->ev, &dp->day, dp->curve, dp->ncurves, err));
     return CG_OK;
 }
 
@@ -151,6 +154,7 @@ void cg_dayparams_free(cg_dayparams *dp)
         free(dp->prev);
         dp->prev = NULL;
     }
+    cg_evday_free(&dp->ed);
     free(dp->curve);
     free(dp->ratio);
     dp->curve = NULL;
@@ -176,10 +180,36 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
  * minutes apart do not hop between a place's cells. rb->cell_key keys the
  * person-day; the buckets are staggered per person. */
 #define CELL_HOLD_MS (20 * 60 * 1000)
+static double serving_uk(uint64_t key, int64_t t)
+{
+    uint64_t b = (uint64_t)((t + (int64_t)(key % CELL_HOLD_MS)) / CELL_HOLD_MS);
+    return (double)(cg_mix64(key ^ b) >> 11) * 0x1.0p-53;
+}
+
 static double serving_u(const cg_recbuf *rb, int64_t t)
 {
-    uint64_t b = (uint64_t)((t + (int64_t)(rb->cell_key % CELL_HOLD_MS)) / CELL_HOLD_MS);
-    return (double)(cg_mix64(rb->cell_key ^ b) >> 11) * 0x1.0p-53;
+    return serving_uk(rb->cell_key, t);
+}
+
+/* The cell of a record at t (local hour h, serving draw u) of the person
+ * at pos with the day plan `plan`, once the events have moved it from
+ * `cell`: a gathering's venue and the trip home, an outage's overflow; 0
+ * when no cell of its RAT works (MODEL.md "Events"). */
+static uint32_t event_cell(const cg_model *m, const cg_dayparams *dp, cg_dayplan *plan,
+                           uint64_t pos, int profile, uint32_t cell, int64_t t, double h, double u)
+{
+    if (!cell)
+        return 0;
+    int home = 0;
+    int k = cg_ev_attending(&m->ev, &dp->ed, pos, profile, t, &home);
+    if (k) {
+        int rat = m->cells->rat[cell - 1];
+        uint32_t c = home ? cg_plan_home_cell(plan, h, &rat, u)
+                          : cg_ev_venue_cell(&m->ev, k - 1, pos, rat);
+        if (c)
+            cell = c;
+    }
+    return m->ev.has_outage ? cg_ev_outage(&m->ev, &dp->ed, cell, t) : cell;
 }
 
 static void evbuf_free(cg_evbuf *b)
@@ -324,9 +354,85 @@ static void levels(const cg_model *m, const cg_dayparams *dp, const cg_person *p
     a[1] = cg_people_level(&m->people, p, 1, dp->weekday, g);
 }
 
-/* The conversations of tie t of `self` on day dp, into eb. */
+/* Whether an event thins the conversation or event of key `key` that
+ * the person(s) of mask start at t with service svc (MODEL.md "Events"). */
+static int thinned(const cg_model *m, const cg_dayparams *dp, uint64_t mask, int svc, int64_t t,
+                   uint64_t key)
+{
+    if (!mask)
+        return 0;
+    double keep = cg_ev_keep(&m->ev, &dp->ed, mask, svc, t);
+    return keep < 1 && (double)(cg_mix64(key ^ 0x7417c0deULL) >> 11) * 0x1.0p-53 >= keep;
+}
+
+/* One conversation of tie t: its s-th of the day, its first event a call
+ * (or an SMS) by lo (or hi) at start, then follow-ups, into eb. */
+static int conversation(const cg_model *m, const cg_dayparams *dp, const cg_tie *t, int ti,
+                        int self_lo, const cg_person *lo, const cg_person *hi, double pc,
+                        cg_rng *r, uint64_t s, int lo_orig, int call, int64_t start, int16_t off,
+                        cg_evbuf *eb)
+{
+    int c = (lo_orig ? lo : hi)->profile * 3 + (call ? 0 : 1);
+    for (int k = 0;; k++) {
+        cg_ev *e = ev_push(eb);
+        if (!e)
+            return -1;
+        e->start = start;
+        e->off = off;
+        e->key = t->key ^ cg_mix64(((uint64_t)(uint32_t)dp->day.day << 32) ^ (s << 8) ^
+                                   (uint64_t)k);
+        e->peer = t->peer.pos;
+        e->tie = (int16_t)ti;
+        e->type = call ? CG_REC_CALL : CG_REC_SMS;
+        e->self_orig = (uint8_t)(lo_orig == self_lo);
+        if (call)
+            draw_disp(m, r, e, t->talk);
+        else
+            draw_sms(m, r, e);
+        if (dp->ratio[c] <= 0)
+            eb->n--; /* a curve without hours today: the event is not */
+        if (cg_rng_u01(r) >= SESSION_CONT)
+            break;
+        /* a follow-up */
+        int missed = call && e->disp != CG_DISP_ANSWERED;
+        double gap = exp(log(call ? GAP_CALL_S : GAP_SMS_S) + GAP_SIGMA * cg_rng_normal(r));
+        int64_t next = start + (int64_t)(call ? e->dur : 0) * 1000 + (int64_t)(gap * 1000);
+        double who = cg_rng_u01(r);
+        if (who < (missed ? CALLBACK_FLIP : REPLY_FLIP))
+            lo_orig = !lo_orig;
+        else
+            lo_orig = cg_rng_u01(r) < t->bias;
+        double sw = cg_rng_u01(r);
+        if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
+            call = !call;
+        c = (lo_orig ? lo : hi)->profile * 3 + (call ? 0 : 1);
+        /* the conversation ends with the day, and where the next
+         * event's hour has no weight (traffic never lands there) */
+        if (next >= dp->day.end_ms || !cg_day_weighted_at(&dp->curve[c], next))
+            break;
+        start = next;
+        off = cg_day_offset_at(&dp->day, start);
+    }
+    return 0;
+}
+
+/* The start of an extra event of curve c in window w of the day. */
+static int64_t window_start(const cg_dayparams *dp, int w, int c, double u, int16_t *off)
+{
+    const double *F = &dp->ed.F[(w * dp->ed.ncurves + c) * 2];
+    return draw_start(dp, c, F[0] + (F[1] - F[0]) * u, off);
+}
+
+/* The share of curve c's weight in window w. */
+static double window_share(const cg_dayparams *dp, int w, int c)
+{
+    const double *F = &dp->ed.F[(w * dp->ed.ncurves + c) * 2];
+    return F[1] > F[0] ? F[1] - F[0] : 0;
+}
+
+/* The conversations of tie t of `self` (events mask ms) on day dp, into eb. */
 static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
-                      const double *as, const cg_tie *t, int ti, cg_evbuf *eb)
+                      const double *as, uint64_t ms, const cg_tie *t, int ti, cg_evbuf *eb)
 {
     const cg_people_model *pm = &m->people;
     int self_lo = self->pos < t->peer.pos;
@@ -340,10 +446,10 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
     double rc = pm->kappa[0] * f * sqrt(al[0] * ah[0]), rs = pm->kappa[1] * f * sqrt(al[1] * ah[1]);
     if (!(rc + rs > 0))
         return 0;
+    uint64_t mp = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, &t->peer) : 0;
+    uint64_t mlo = self_lo ? ms : mp, mhi = self_lo ? mp : ms;
     cg_rng r = {cg_mix64(t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day))};
     uint64_t ns = cg_rng_poisson(&r, (rc + rs) / SESSION_MEAN);
-    if (ns == 0)
-        return 0; /* most ties, most days */
     double pc = rc / (rc + rs);
     for (uint64_t s = 0; s < ns; s++) {
         int lo_orig = cg_rng_u01(&r) < t->bias;
@@ -352,81 +458,112 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
         int c = o->profile * 3 + (call ? 0 : 1);
         int16_t off;
         int64_t start = draw_start(dp, c, cg_rng_u01(&r), &off);
-        for (int k = 0;; k++) {
-            cg_ev *e = ev_push(eb);
-            if (!e)
-                return -1;
-            e->start = start;
-            e->off = off;
-            e->key = t->key ^ cg_mix64(((uint64_t)(uint32_t)dp->day.day << 32) ^ (s << 8) ^
-                                       (uint64_t)k);
-            e->peer = t->peer.pos;
-            e->tie = (int16_t)ti;
-            e->type = call ? CG_REC_CALL : CG_REC_SMS;
-            e->self_orig = (uint8_t)(lo_orig == self_lo);
-            if (call)
-                draw_disp(m, &r, e, t->talk);
-            else
-                draw_sms(m, &r, e);
-            if (dp->ratio[c] <= 0)
-                eb->n--; /* a curve without hours today: the event is not */
-            if (cg_rng_u01(&r) >= SESSION_CONT)
-                break;
-            /* a follow-up */
-            int missed = call && e->disp != CG_DISP_ANSWERED;
-            double gap = exp(log(call ? GAP_CALL_S : GAP_SMS_S) + GAP_SIGMA * cg_rng_normal(&r));
-            int64_t next = start + (int64_t)(call ? e->dur : 0) * 1000 + (int64_t)(gap * 1000);
-            double who = cg_rng_u01(&r);
-            if (who < (missed ? CALLBACK_FLIP : REPLY_FLIP))
-                lo_orig = !lo_orig;
-            else
-                lo_orig = cg_rng_u01(&r) < t->bias;
-            double sw = cg_rng_u01(&r);
-            if (call ? sw < TYPE_SWITCH * (1 - pc) : sw < TYPE_SWITCH * pc)
-                call = !call;
-            o = lo_orig ? lo : hi;
-            c = o->profile * 3 + (call ? 0 : 1);
-            /* the conversation ends with the day, and where the next
-             * event's hour has no weight (traffic never lands there) */
-            if (next >= dp->day.end_ms || !cg_day_weighted_at(&dp->curve[c], next))
-                break;
-            start = next;
-            off = cg_day_offset_at(&dp->day, start);
+        size_t n0 = eb->n;
+        if (conversation(m, dp, t, ti, self_lo, lo, hi, pc, &r, s, lo_orig, call, start, off, eb))
+            return -1;
+        /* an event below 1 drops the conversation (its draws made, so
+         * that the others stay as they are) */
+        if ((mlo | mhi) && thinned(m, dp, lo_orig ? mlo : mhi, call ? 0 : 1, start,
+                                   t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day ^ (s << 8))))
+            eb->n = n0;
+    }
+    if (!(mlo | mhi))
+        return 0;
+    /* an event above 1 adds (m - 1) x the conversations its window had */
+    for (int w = 0; w < dp->ed.n; w++) {
+        int k = dp->ed.w[w].ev;
+        for (int side = 0; side < 2; side++) {
+            if (!((side ? mhi : mlo) >> k & 1))
+                continue;
+            const cg_person *o = side ? hi : lo;
+            double share = side ? 1 - t->bias : t->bias;
+            for (int svc = 0; svc < 2; svc++) {
+                double mu = m->ev.ev[k].mult[svc];
+                int c = o->profile * 3 + svc;
+                if (!(mu > 1) || dp->ratio[c] <= 0)
+                    continue;
+                double lam = (mu - 1) * (svc ? rs : rc) * share * window_share(dp, w, c) /
+                             SESSION_MEAN;
+                cg_rng re = {cg_key4(t->key, (uint64_t)(uint32_t)dp->day.day,
+                                     (uint64_t)(w * 4 + side * 2 + svc), CG_S_EVENT)};
+                uint64_t n = cg_rng_poisson(&re, lam);
+                for (uint64_t j = 0; j < n; j++) {
+                    int16_t off;
+                    int64_t start = window_start(dp, w, c, cg_rng_u01(&re), &off);
+                    uint64_t sid = ((uint64_t)(w * 4 + side * 2 + svc + 1) << 32) + j;
+                    if (conversation(m, dp, t, ti, self_lo, lo, hi, pc, &re, sid, !side, !svc,
+                                     start, off, eb))
+                        return -1;
+                }
+            }
         }
     }
     return 0;
 }
 
-/* The off-net calls and SMS of `self` on day dp (its own stream). */
+/* One off-net call (or SMS) of `self` of key `key`, drawn from r, its
+ * start u of curve c (or of window w when w >= 0), into eb. */
+static int offnet_one(const cg_model *m, const cg_dayparams *dp, const cg_person *self, cg_rng *r,
+                      int call, int w, uint64_t key, uint64_t ms, cg_evbuf *eb)
+{
+    const cg_config *cfg = m->cfg;
+    int c = self->profile * 3 + (call ? 0 : 1);
+    cg_ev *e = ev_push(eb);
+    if (!e)
+        return -1;
+    double u = cg_rng_u01(r);
+    e->start = w < 0 ? draw_start(dp, c, u, &e->off) : window_start(dp, w, c, u, &e->off);
+    e->key = key;
+    e->tie = -1;
+    e->type = call ? CG_REC_CALL : CG_REC_SMS;
+    e->self_orig = (uint8_t)(cg_rng_u01(r) < (call ? cfg->mo_share_call : cfg->mo_share_sms));
+    if (call)
+        draw_disp(m, r, e, 0.0);
+    else
+        draw_sms(m, r, e);
+    e->peer = cg_ident_offnet(&m->nb, r);
+    if (dp->ratio[c] <= 0 || (w < 0 && thinned(m, dp, ms, call ? 0 : 1, e->start, key)))
+        eb->n--;
+    return 0;
+}
+
+/* The off-net calls and SMS of `self` (events mask ms) on day dp (its own
+ * stream; an event's extra ones from a stream of their own). */
 static int offnet_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
-                         cg_evbuf *eb)
+                         uint64_t ms, cg_evbuf *eb)
 {
     const cg_config *cfg = m->cfg;
     double a[2];
     levels(m, dp, self, a);
     double off = cfg->interconnect_share * dp->factor;
-    cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_OFFNET,
-                           self->pos, 1);
+    uint64_t day = (uint64_t)(uint32_t)dp->day.day;
+    cg_rng r = cg_rng_make(cfg->seed, (day << 8) | CG_S_OFFNET, self->pos, 1);
     uint64_t nc = cg_rng_poisson(&r, cfg->avg_calls * off * a[0]);
     uint64_t ns = cg_rng_poisson(&r, cfg->avg_sms * off * a[1]);
-    for (uint64_t k = 0; k < nc + ns; k++) {
-        int call = k < nc;
-        int c = self->profile * 3 + (call ? 0 : 1);
-        cg_ev *e = ev_push(eb);
-        if (!e)
+    for (uint64_t k = 0; k < nc + ns; k++)
+        if (offnet_one(m, dp, self, &r, k < nc, -1, cg_key4(cfg->seed, self->pos, day, k + 1), ms,
+                       eb))
             return -1;
-        e->start = draw_start(dp, c, cg_rng_u01(&r), &e->off);
-        e->key = cg_key4(cfg->seed, self->pos, (uint64_t)(uint32_t)dp->day.day, k + 1);
-        e->tie = -1;
-        e->type = call ? CG_REC_CALL : CG_REC_SMS;
-        e->self_orig = (uint8_t)(cg_rng_u01(&r) < (call ? cfg->mo_share_call : cfg->mo_share_sms));
-        if (call)
-            draw_disp(m, &r, e, 0.0);
-        else
-            draw_sms(m, &r, e);
-        e->peer = cg_ident_offnet(&m->nb, &r);
-        if (dp->ratio[c] <= 0)
-            eb->n--;
+    for (int w = 0; ms && w < dp->ed.n; w++) {
+        int ev = dp->ed.w[w].ev;
+        if (!(ms >> ev & 1))
+            continue;
+        for (int svc = 0; svc < 2; svc++) {
+            double mu = m->ev.ev[ev].mult[svc];
+            int c = self->profile * 3 + svc;
+            if (!(mu > 1) || dp->ratio[c] <= 0)
+                continue;
+            cg_rng re = cg_rng_make(cfg->seed, (day << 8) | CG_S_EVENT, self->pos,
+                                    (uint64_t)(2 + w * 2 + svc));
+            uint64_t n = cg_rng_poisson(&re, (mu - 1) * (svc ? cfg->avg_sms : cfg->avg_calls) *
+                                                 off * a[svc] * window_share(dp, w, c));
+            for (uint64_t j = 0; j < n; j++) {
+                uint64_t key = cg_key4(cfg->seed, self->pos, day,
+                                       ((uint64_t)(w * 2 + svc + 1) << 40) + j);
+                if (offnet_one(m, dp, self, &re, !svc, w, key, ms, eb))
+                    return -1;
+            }
+        }
     }
     return 0;
 }
@@ -462,10 +599,11 @@ static int events_of(const cg_model *m, const cg_dayparams *dp, const cg_person 
         return 0;
     double as[2];
     levels(m, dp, self, as);
+    uint64_t ms = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, self) : 0;
     for (int k = 0; k < nt; k++)
-        if (tie_events(m, dp, self, as, &t[k], k, eb))
+        if (tie_events(m, dp, self, as, ms, &t[k], k, eb))
             return -1;
-    if (offnet_events(m, dp, self, eb))
+    if (offnet_events(m, dp, self, ms, eb))
         return -1;
     sort_ev(eb);
     return 0;
@@ -829,63 +967,180 @@ static uint64_t person_of_day(const cg_model *m, const cg_dayparams *dp, uint64_
     return cg_mix64(cg_mix64(msisdn_i) ^ imsi);
 }
 
-/* nd data sessions of `self` (subscriber i) from its own stream r. */
-static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
-                         const cg_person *self, cg_rng *r, uint64_t nd, const cg_ident *day_id,
-                         uint64_t msisdn_i, cg_recbuf *rb)
+/* A data session of `self` (subscriber i) drawn from r, of key `key`,
+ * starting in the day (w < 0) or in window w, into rb. */
+static int data_one(const cg_model *m, const cg_dayparams *dp, uint64_t i, const cg_person *self,
+                    cg_rng *r, int w, uint64_t key, uint64_t ms, const cg_ident *day_id,
+                    uint64_t msisdn_i, cg_recbuf *rb)
 {
     int c = self->profile * 3 + 2;
     double vol = m->cfg->profiles[self->profile].data_volume;
+    int16_t off_min;
+    double u = cg_rng_u01(r);
+    int64_t start = w < 0 ? draw_start(dp, c, u, &off_min) : window_start(dp, w, c, u, &off_min);
+    /* the RAT among those serving the position, and its cell there */
+    int rat = -2;
+    double h = cg_local_hour(start, off_min), us = serving_u(rb, start);
+    uint32_t cell0 = cg_plan_cell(&rb->plan, h, &rat, us), cell = cell0;
+    const struct rat_params *rp = &RAT[rat];
+    double down = floor(vol * fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
+    if (down < DATA_MIN_DOWN_BYTES)
+        down = DATA_MIN_DOWN_BYTES;
+    double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(r)) + 0.5);
+    if (up < DATA_MIN_UP_BYTES)
+        up = DATA_MIN_UP_BYTES;
+    double dur = floor(fabs(rp->dur_mean + rp->dur_sd * cg_rng_normal(r)) + 0.5);
+    if (dur < DATA_MIN_SECONDS)
+        dur = DATA_MIN_SECONDS;
+    uint8_t apn = (uint8_t)cg_rng_pick(r, m->apn_cum, 3);
+    uint8_t rectype = cg_rng_u01(r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
+    cg_ident own;
+    if (!owner_at(m, i, start, day_id, &own))
+        return 0;
+    if (dp->ed.n) {
+        if (w < 0 && thinned(m, dp, ms, 2, start, key))
+            return 0;
+        if (dp->ed.cellfx)
+            cell = event_cell(m, dp, &rb->plan, self->pos, self->profile, cell0, start, h, us);
+        if (cell0 && !cell)
+            return 0; /* no cell of its RAT works */
+        for (int k = 0; dp->ed.datafx && k < dp->ed.n; k++) {
+            const cg_evwin *x = &dp->ed.w[k];
+            const cg_evinfo *ei = &m->ev.ev[x->ev];
+            if (start < x->a || start >= x->b || !(ei->e->congestion > 0) ||
+                !cg_ev_has_cell(ei, cell) || !(cg_ev_u(&m->ev, key, x->ev) < ei->e->congestion))
+                continue;
+            /* cut short: a share of its time and bytes */
+            double f = 0.05 + 0.45 * cg_ev_u(&m->ev, key ^ 0xc07, x->ev);
+            dur = fmax(DATA_MIN_SECONDS, floor(dur * f + 0.5));
+            down = fmax(DATA_MIN_DOWN_BYTES, floor(down * f + 0.5));
+            up = fmax(DATA_MIN_UP_BYTES, floor(up * f + 0.5));
+            break;
+        }
+    }
+    cg_rec *x = rec_push(rb);
+    if (!x)
+        return -1;
+    memset(x, 0, sizeof *x);
+    x->type = CG_REC_DATA;
+    x->start_ms = start;
+    x->tz_off = off_min;
+    x->dur_s = (uint32_t)dur;
+    x->dir = CG_DIR_MO;
+    x->src = msisdn_i;
+    x->cell = cell;
+    x->cause = CG_CAUSE_NORMAL;
+    x->rectype = rectype;
+    x->up = (uint64_t)up;
+    x->down = (uint64_t)down;
+    x->apn = apn;
+    x->rat = (uint8_t)rat;
+    fill_owner(x, &own);
+    return 0;
+}
+
+/* nd data sessions of `self` (subscriber i) from its own stream r, and
+ * those the events (mask ms) add from streams of their own. */
+static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                         const cg_person *self, cg_rng *r, uint64_t nd, double lam, uint64_t ms,
+                         const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb)
+{
+    int c = self->profile * 3 + 2;
     if (dp->ratio[c] <= 0)
         return 0;
-    for (uint64_t e = 0; e < nd; e++) {
-        int16_t off_min;
-        int64_t start = draw_start(dp, c, cg_rng_u01(r), &off_min);
-        /* the RAT among those serving the position, and its cell there */
-        int rat = -2;
-        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(start, off_min), &rat,
-                                     serving_u(rb, start));
-        const struct rat_params *rp = &RAT[rat];
-        double down = floor(vol * fabs(rp->down_mean + rp->down_sd * cg_rng_normal(r)) + 0.5);
-        if (down < DATA_MIN_DOWN_BYTES)
-            down = DATA_MIN_DOWN_BYTES;
-        double up = floor(down * (rp->up_lo + (rp->up_hi - rp->up_lo) * cg_rng_u01(r)) + 0.5);
-        if (up < DATA_MIN_UP_BYTES)
-            up = DATA_MIN_UP_BYTES;
-        double dur = floor(fabs(rp->dur_mean + rp->dur_sd * cg_rng_normal(r)) + 0.5);
-        if (dur < DATA_MIN_SECONDS)
-            dur = DATA_MIN_SECONDS;
-        uint8_t apn = (uint8_t)cg_rng_pick(r, m->apn_cum, 3);
-        uint8_t rectype = cg_rng_u01(r) < 0.5 ? CG_RT_PDP : CG_RT_PGW;
-        cg_ident own;
-        if (!owner_at(m, i, start, day_id, &own))
-            continue;
-        cg_rec *x = rec_push(rb);
-        if (!x)
+    uint64_t day = (uint64_t)(uint32_t)dp->day.day;
+    for (uint64_t e = 0; e < nd; e++)
+        if (data_one(m, dp, i, self, r, -1, dp->ed.n ? cg_key4(m->cfg->seed, i, day, e) : 0, ms,
+                     day_id, msisdn_i, rb))
             return -1;
-        memset(x, 0, sizeof *x);
-        x->type = CG_REC_DATA;
-        x->start_ms = start;
-        x->tz_off = off_min;
-        x->dur_s = (uint32_t)dur;
-        x->dir = CG_DIR_MO;
-        x->src = msisdn_i;
-        x->cell = cell;
-        x->cause = CG_CAUSE_NORMAL;
-        x->rectype = rectype;
-        x->up = (uint64_t)up;
-        x->down = (uint64_t)down;
-        x->apn = apn;
-        x->rat = (uint8_t)rat;
-        fill_owner(x, &own);
+    for (int w = 0; ms && w < dp->ed.n; w++) {
+        int ev = dp->ed.w[w].ev;
+        double mu = m->ev.ev[ev].mult[2];
+        if (!(ms >> ev & 1) || !(mu > 1))
+            continue;
+        cg_rng re = cg_rng_make(m->cfg->seed, (day << 8) | CG_S_EVENT, i, (uint64_t)(1000 + w));
+        uint64_t n = cg_rng_poisson(&re, (mu - 1) * lam * window_share(dp, w, c));
+        for (uint64_t e = 0; e < n; e++)
+            if (data_one(m, dp, i, self, &re, w,
+                         cg_key4(m->cfg->seed, i, day, ((uint64_t)(w + 1) << 40) + e), ms, day_id,
+                         msisdn_i, rb))
+                return -1;
     }
     return 0;
 }
 
+/* The cell of the peer at ppos (subscriber index j) at t, as its own
+ * records have it (its day plan, kept for the next record). */
+static uint32_t peer_cell(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb, uint64_t ppos,
+                          int64_t t, int16_t off)
+{
+    const cg_config *cfg = m->cfg;
+    const cg_people_model *pm = &m->people;
+    uint64_t j = cg_people_index(pm, ppos);
+    cg_person p;
+    cg_people_person(pm, ppos, &p);
+    if (rb->pplan_sub != j + 1 || rb->pplan_day != dp->day.day) {
+        cg_ident did;
+        uint64_t msisdn_j;
+        (void)day_identity(m, dp, j, &msisdn_j, &did);
+        cg_anchor an;
+        cg_people_anchor(pm, &p, &an);
+        const cg_profile *pr = &cfg->profiles[p.profile];
+        cg_plan_day(&rb->pplan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
+                    person_of_day(m, dp, j, msisdn_j, &did), dp->day.day, dp->day.weekend);
+        rb->pcell_key = cg_key4(cfg->seed, 0xce11, j, (uint64_t)(uint32_t)dp->day.day);
+        rb->pplan_sub = j + 1;
+        rb->pplan_day = dp->day.day;
+    }
+    int any = -1;
+    double h = cg_local_hour(t, off), u = serving_uk(rb->pcell_key, t);
+    uint32_t cell = cg_plan_cell(&rb->pplan, h, &any, u);
+    return dp->ed.cellfx ? event_cell(m, dp, &rb->pplan, ppos, p.profile, cell, t, h, u) : cell;
+}
+
+/* The events' failures of call record r (event x, the owner's cell
+ * `cell`): a failure override or congestion in a window holding its start,
+ * at the event's cells (either side's: both sides decide alike). */
+static void call_effects(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb, const cg_ev *x,
+                         uint32_t cell, cg_rec *r)
+{
+    uint32_t pcell = 0;
+    int have_p = 0;
+    for (int w = 0; w < dp->ed.n; w++) {
+        const cg_evwin *win = &dp->ed.w[w];
+        if (x->start < win->a || x->start >= win->b)
+            continue;
+        const cg_evinfo *ei = &m->ev.ev[win->ev];
+        const cg_event *e = ei->e;
+        for (int kind = 0; kind < 2; kind++) {
+            double share = kind ? e->congestion : e->fail_share;
+            if (!(share > 0) || !(cg_ev_u(&m->ev, x->key ^ (kind ? 0xc0c0u : 0u), win->ev) < share))
+                continue;
+            int at = cg_ev_has_cell(ei, cell);
+            if (!at && x->tie >= 0 && (ei->area || ei->ncells)) {
+                if (!have_p) {
+                    pcell = peer_cell(m, dp, rb, x->peer, x->start, x->off);
+                    have_p = 1;
+                }
+                at = cg_ev_has_cell(ei, pcell);
+            }
+            if (!at)
+                continue;
+            int d = kind ? CG_DISP_CONGESTION
+                         : !strcmp(e->fail_cause, "busy") ? CG_DISP_BUSY : CG_DISP_FAILED;
+            cg_rng q = {cg_mix64(x->key ^ 0xfa11)};
+            r->disp = (uint8_t)d;
+            r->cause = DISP_CAUSE[d];
+            r->dur_s = cg_synth_call_duration(m, d, &q);
+            return;
+        }
+    }
+}
 
 /* Subscriber i's records of its events (rb->ev), whose fates are known. */
-static int voice_records(const cg_model *m, uint64_t i,
-                         const cg_ident *day_id, uint64_t msisdn_i, cg_recbuf *rb)
+static int voice_records(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                         const cg_person *self, const cg_ident *day_id, uint64_t msisdn_i,
+                         cg_recbuf *rb)
 {
     for (size_t k = 0; k < rb->ev.n; k++) {
         const cg_ev *x = &rb->ev.v[k];
@@ -910,10 +1165,19 @@ static int voice_records(const cg_model *m, uint64_t i,
                 continue;
         }
         int any = -1;
-        uint32_t cell = cg_plan_cell(&rb->plan, cg_local_hour(x->start, x->off), &any,
-                                     serving_u(rb, x->start));
-        if (!push_voice(rb, x, msisdn_i, msisdn_j, cell, &own, m))
+        double h = cg_local_hour(x->start, x->off), u = serving_u(rb, x->start);
+        uint32_t cell = cg_plan_cell(&rb->plan, h, &any, u);
+        if (dp->ed.cellfx) {
+            uint32_t c = event_cell(m, dp, &rb->plan, self->pos, self->profile, cell, x->start, h, u);
+            if (cell && !c)
+                continue; /* no cell of its RAT works */
+            cell = c;
+        }
+        cg_rec *r = push_voice(rb, x, msisdn_i, msisdn_j, cell, &own, m);
+        if (!r)
             return -1;
+        if (dp->ed.callfx && x->type == CG_REC_CALL)
+            call_effects(m, dp, rb, x, cell, r);
     }
     return 0;
 }
@@ -956,12 +1220,14 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
         need_prev |= rb->ev.v[k].type == CG_REC_CALL && rb->ev.v[k].disp == CG_DISP_ANSWERED;
     if (need_prev && late_calls(m, dp, pos, rb, &rb->prev))
         return -1;
-    if (resolve_busy(m, dp, rb) || voice_records(m, i, &day_id, msisdn_i, rb))
+    if (resolve_busy(m, dp, rb) || voice_records(m, dp, i, &self, &day_id, msisdn_i, rb))
         return -1;
     double g = cg_people_day_factor(pm, pos, dp->day.day);
     cg_rng r = cg_rng_make(cfg->seed, ((uint64_t)(uint32_t)dp->day.day << 8) | CG_S_DAY, i, 0);
-    uint64_t nd = cg_rng_poisson(&r, dp->lam_data * cg_people_level(pm, &self, 2, dp->weekday, g));
-    if (data_sessions(m, dp, i, &self, &r, nd, &day_id, msisdn_i, rb))
+    double lam = dp->lam_data * cg_people_level(pm, &self, 2, dp->weekday, g);
+    uint64_t nd = cg_rng_poisson(&r, lam);
+    uint64_t ms = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, &self) : 0;
+    if (data_sessions(m, dp, i, &self, &r, nd, lam, ms, &day_id, msisdn_i, rb))
         return -1;
     sort_recs(rb, dp->day.start_ms);
     return 0;

@@ -11,6 +11,7 @@
 #include "core/cells.h"
 #include "core/places.h"
 #include "core/config.h"
+#include "core/events.h"
 #include "core/people.h"
 #include "core/ident.h"
 #include "core/tzday.h"
@@ -63,6 +64,7 @@ typedef struct cg_model {
     double seg_cum[3], status_cum[3], apn_cum[3];
     double ln_mu, ln_sigma;
     double talk_sigma;       /* log-sd of talk time within a tie */
+    cg_evmodel ev;           /* the run's events (MODEL.md "Events") */
 } cg_model;
 
 /* One day of the run: calendar, DST segments, the day curves of every
@@ -79,6 +81,7 @@ typedef struct cg_dayparams {
     double *ratio;
     int ncurves;
     struct cg_dayparams *prev; /* the day before (calls running past midnight) */
+    cg_evday ed;             /* the events' windows of the day */
 } cg_dayparams;
 
 /* An event of one person's day before it becomes records: an on-net call
@@ -118,6 +121,10 @@ typedef struct cg_recbuf {
     uint64_t pcache[CG_PEER_CACHE]; /* their positions + 1, 0 free */
     int pnext;
     uint64_t cell_key; /* the person-day's serving-cell draws */
+    cg_dayplan pplan;  /* a peer's day, for the cell effects of events */
+    uint64_t pplan_sub; /* its subscriber index + 1, 0 none */
+    int32_t pplan_day;
+    uint64_t pcell_key;
     struct cg_tcache *tcache; /* memos (synth.c), allocated on first use */
     struct cg_ecache *ecache;
     cg_groupcache *gcache;

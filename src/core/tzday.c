@@ -55,6 +55,19 @@ static int first_second_of(int32_t day, int64_t *out)
     return 0;
 }
 
+int64_t cg_local_to_utc_ms(int64_t local_s)
+{
+    int64_t lo = local_s - 27 * 3600, hi = local_s + 27 * 3600;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (mid + local_at(mid).off >= local_s)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi * 1000;
+}
+
 int cg_day_build(cg_day *d, int32_t day, const double weekday[24], const double weekend[24],
                  cg_err *err)
 {

@@ -57,6 +57,11 @@ int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms);
 /* 1 when t_ms is inside the day in an hour of non-zero weight. */
 int cg_day_weighted_at(const cg_day *d, int64_t t_ms);
 
+/* The first UTC ms whose local wall clock is at or after local_s (seconds
+ * since 1970 on the local wall clock); in an hour the clocks skip, the
+ * instant they jump; in one they repeat, its first pass. */
+int64_t cg_local_to_utc_ms(int64_t local_s);
+
 /* Expected-count multiplier of a day: seasonality[month-1] x the special day
  * factor of that date (1.0 if it is not a special day). */
 double cg_day_factor(const cg_config *cfg, int32_t day);

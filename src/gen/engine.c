@@ -754,6 +754,19 @@ static int day_finish(day_run *r, cg_err *err)
         CG_TRY(close_part(r, err));
     }
 
+    if (r->dp->ed.n) { /* the label of the day's events (FORMAT.md "events.json") */
+        size_t en;
+        char *ej = cg_evday_json(&r->e->m.ev, &r->dp->ed, r->date, &en);
+        if (!ej)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        cg_path ep;
+        cg_lay_join(&ep, r->daydir.s, "events.json");
+        int erc = cg_path_ok(&ep, err);
+        if (!erc)
+            erc = cg_write_file_atomic(ep.s, ej, en, err);
+        free(ej);
+        CG_TRY(erc);
+    }
     cg_stats st = {r->shard, cfg->shard_n ? cfg->shard_n : 1,
                    {r->counts[0], r->counts[1], r->counts[2]}, r->e->run_fp,
                    (uint32_t)r->parts_written, r->part_rows, r->part_zbytes};

@@ -157,6 +157,10 @@ int cg_outdir_clear_day(const cg_config *cfg, const char *daydir, const char *da
     cg_lay_summary(&path, daydir);
     CG_TRY(unlink_ok(&path, err));
     if (cfg->shard_n == 0) {
+        /* an earlier run's label of the day's events (every shard of a
+         * sharded run writes the same one, so none removes it) */
+        cg_lay_join(&path, daydir, "events.json");
+        CG_TRY(unlink_ok(&path, err));
         static const int codecs[] = {CG_CODEC_NONE, CG_CODEC_GZIP, CG_CODEC_ZSTD, CG_LAY_PARQUET};
         for (int k = 0; k < 4; k++) {
             cg_lay_bundle(&path, cfg->out, date, codecs[k]);

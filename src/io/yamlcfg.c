@@ -549,6 +549,70 @@ static int get_name(loader *ld, const cg_option *o, const yaml_node_t *v, const 
     return CG_OK;
 }
 
+/* A CG_K_TIME value: a local "YYYY-MM-DD HH:MM" (a real date, 00:00..23:59),
+ * minutes since 1970 on the wall clock. */
+static int get_time(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key,
+                    int64_t *out)
+{
+    const char *s;
+    int rc = get_string(ld, v, key, 32, o->allowed, &s);
+    if (rc)
+        return rc;
+    char date[11];
+    int32_t day;
+    size_t n = strlen(s);
+    int ok = n == 16 && s[10] == ' ' && s[13] == ':';
+    for (size_t k = 11; ok && k < 16; k++)
+        ok = k == 13 || (s[k] >= '0' && s[k] <= '9');
+    if (!ok)
+        return bad(ld, v, key, "'%s' is not a time (%s)", s, o->allowed);
+    memcpy(date, s, 10);
+    date[10] = 0;
+    int hh = (s[11] - '0') * 10 + (s[12] - '0'), mm = (s[14] - '0') * 10 + (s[15] - '0');
+    if (cg_date_parse(date, &day) || hh > 23 || mm > 59)
+        return bad(ld, v, key, "'%s' is not a real time (%s)", s, o->allowed);
+    *out = (int64_t)day * 1440 + hh * 60 + mm;
+    return CG_OK;
+}
+
+/* A CG_K_DATES or CG_K_INTS value: a list of 1..o->n dates or whole
+ * numbers lo..hi, each given once; *count their number. */
+static int load_ints(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key,
+                     int32_t *out, int *count)
+{
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, o->allowed);
+    if (rc)
+        return rc;
+    yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
+    int cnt = (int)(e - b);
+    if (cnt < 1 || cnt > o->n)
+        return bad(ld, n, key, "%d entries given (%s)", cnt, o->allowed);
+    for (int i = 0; i < cnt; i++) {
+        char name[320];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        const yaml_node_t *it = yaml_document_get_node(ld->doc, b[i]);
+        int32_t x;
+        if (o->kind == CG_K_DATES) {
+            const char *s;
+            if ((rc = get_string(ld, it, name, 16, o->allowed, &s)))
+                return rc;
+            if (cg_date_parse(s, &x))
+                return bad(ld, it, name, "'%s' is not a real date (%s)", s, o->allowed);
+        } else {
+            uint64_t u;
+            if ((rc = get_uint(ld, it, name, o->lo, o->hi, o->allowed, &u)))
+                return rc;
+            x = (int32_t)u;
+        }
+        for (int j = 0; j < i; j++)
+            if (out[j] == x)
+                return bad(ld, it, name, "given twice (each once)");
+        out[i] = x;
+    }
+    *count = cnt;
+    return CG_OK;
+}
+
 /* The rows whose YAML value needs a reader of its own. */
 static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key)
 {
@@ -628,12 +692,15 @@ static int apply_row(loader *ld, const cg_option *o, const yaml_node_t *v, const
     case CG_K_SECTION: rc = load_section(ld, o, v, key, level_line, base); break;
     case CG_K_SECLIST: rc = load_seclist(ld, o, v, key, level_line); break;
     case CG_K_NAME: rc = get_name(ld, o, v, key, f); break;
+    case CG_K_TIME: rc = get_time(ld, o, v, key, f); break;
+    case CG_K_DATES:
+    case CG_K_INTS: rc = load_ints(ld, o, v, key, f, (int *)(base + o->count_off)); break;
     default: rc = apply_special(ld, o, v, key); break;
     }
     if (rc)
         return rc;
     if (o->set_off >= 0)
-        *(int *)((char *)ld->cfg + o->set_off) = 1;
+        *(int *)(base + o->set_off) = 1;
     if (o->special == CG_SP_LEVEL)
         *level_line = line_of(v);
     return CG_OK;
