@@ -6,7 +6,9 @@
 # makes a ratio meaningful on a noisy machine; a lone absolute time is not.
 # Env: BUILD (the new build, $BUILD/cdrgen), BASE (the ref), BENCH_ROUNDS [5],
 # BENCH_SUBS [300000], BENCH_CODECS ["gzip zstd"], BENCH_WORKERS [2],
-# BENCH_DIR [/tmp].
+# BENCH_DIR [/tmp], BENCH_START [2025-01-15], BENCH_NEW_ARGS (flags for the
+# new build only, e.g. "--config examples/events.yaml": its CPU per row
+# against the base without them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -18,6 +20,8 @@ SUBS=${BENCH_SUBS:-300000}
 CODECS=${BENCH_CODECS:-"gzip zstd"}
 WORKERS=${BENCH_WORKERS:-2}
 ROOT=${BENCH_DIR:-/tmp}
+START=${BENCH_START:-2025-01-15}
+read -r -a NEW_ARGS <<<"${BENCH_NEW_ARGS:-}"
 
 die() { echo "bench: $*" >&2; exit 1; }
 case "$ROUNDS" in ''|*[!0-9]*|0) die "BENCH_ROUNDS: '$ROUNDS' is not a count >= 1" ;; esac
@@ -61,6 +65,7 @@ run() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "base: $BASE ${rev:0:12}; new: working tree ($(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo '+changes'))"
+[ ${#NEW_ARGS[@]} -eq 0 ] || echo "new runs with: ${NEW_ARGS[*]}"
 echo "$(nproc) CPUs, --workers $WORKERS, $ROUNDS rounds alternating base/new, medians; ratio = new / base"
 echo
 fmt='| %-22s | %8s | %8s | %7s | %8s | %8s | %7s | %7s | %7s | %7s |\n'
@@ -70,11 +75,11 @@ extra=()
 fmt2='| %-22s | %12s | %12s | %7s | %15s | %15s | %7s |\n'
 for subs in $SUBS; do
     for codec in $CODECS; do
-        job="--subs $subs --compression $codec --start 2025-01-15"
+        job="--subs $subs --compression $codec --start $START"
         : >"$WORK/base.txt"; : >"$WORK/new.txt"
         for ((r = 0; r < ROUNDS; r++)); do
             run "$OLD" $job >>"$WORK/base.txt"
-            run "$NEW" $job >>"$WORK/new.txt"
+            run "$NEW" $job "${NEW_ARGS[@]}" >>"$WORK/new.txt"
         done
         col() { awk -v c="$2" '{ print $c }' "$WORK/$1.txt" | median; }
         bw=$(col base 1) nw=$(col new 1) bc=$(col base 2) nc=$(col new 2) br=$(col base 3) nr=$(col new 3)

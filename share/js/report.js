@@ -79,12 +79,13 @@
       if (d.dst) marks.push({ date: d.date, kind: 'DST change' });
       if (C.special_days && d.date in C.special_days) marks.push({ date: d.date, kind: 'special day ×' + C.special_days[d.date] });
     }
+    for (const e of S.events || []) marks.push({ date: e.date, kind: 'event ' + e.name });
     const bars = { data: { values: rows }, mark: { type: 'bar', tooltip: true },
                    encoding: { x: { field: 'date', type: 'ordinal', title: 'day' },
                                y: { field: 'n', type: 'quantitative', stack: true, title: 'records' },
                                fill: { field: 'type', type: 'nominal', title: 'event type' } } };
-    // weekends and DST days: a band over the day's bar (special days and
-    // events join when the output lists them)
+    // weekends, DST days, special days and events (events.json): a band
+    // over the day's bar
     const over = { data: { values: marks }, mark: { type: 'bar', opacity: 0.18, tooltip: true },
                    encoding: { x: { field: 'date', type: 'ordinal' },
                                color: { field: 'kind', type: 'nominal', title: 'marked',

@@ -261,6 +261,25 @@ static int write_page(cg_afile *f, const cg_report *rep, const char *out_dir,
     for (size_t k = 0; k < NCHARTS; k++)
         CG_TRY(put(f, err, "<h2>%s</h2><div class=\"chart\" id=\"chart-%s\"></div>\n",
                    CHARTS[k][1], CHARTS[k][0]));
+    if (rep->nevents) { /* the ground truth of events: (OUT/DATE/events.json) */
+        CG_TRY(put(f, err, "<h2>Events (what was put in: OUT/DATE/events.json)</h2>\n"
+                           "<table id=\"events\"><tr><th>day</th><th>event</th><th>from</th>"
+                           "<th>to</th><th>kind</th><th>cells</th></tr>\n"));
+        for (int k = 0; k < rep->nevents; k++) {
+            const cg_report_event *e = &rep->events[k];
+            char cells[16];
+            if (e->ncells < 0)
+                snprintf(cells, sizeof cells, "all");
+            else
+                snprintf(cells, sizeof cells, "%d", e->ncells);
+            CG_TRY(put(f, err, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                               "<td class=\"num\">%s</td></tr>\n",
+                       e->date, e->name, e->from, e->to,
+                       e->outage ? "outage" : e->gathering ? "gathering" : "rates / failures",
+                       cells));
+        }
+        CG_TRY(put(f, err, "</table>\n"));
+    }
     CG_TRY(put(f, err, "<h2>Measured properties</h2>\n<table id=\"props\"><tr><th>section</th>"
                        "<th>property</th><th>published real data</th><th>target</th>"
                        "<th>measured</th><th></th></tr>\n"));

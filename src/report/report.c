@@ -429,6 +429,103 @@ static int cmp_pname(const void *a, const void *b)
                                 : (x->part > y->part) - (x->part < y->part);
 }
 
+/* The string value of key k ("\"name\":\"") at or after p in an
+ * events.json object (before `end`), into out; 0 when absent or odd. */
+static int ev_str(const char *p, const char *end, const char *k, char *out, size_t n)
+{
+    const char *q = strstr(p, k);
+    if (!q || q >= end)
+        return 0;
+    q += strlen(k);
+    size_t len = 0;
+    while (q + len < end && len + 1 < n &&
+           ((q[len] >= '0' && q[len] <= '9') || (q[len] >= 'a' && q[len] <= 'z') ||
+            (q[len] >= 'A' && q[len] <= 'Z') || strchr("_-:+. ", q[len]) != NULL) && q[len])
+        len++;
+    if (q + len >= end || q[len] != '"')
+        return 0;
+    memcpy(out, q, len);
+    out[len] = 0;
+    return 1;
+}
+
+/* The events of OUT/DATE/events.json, if the day has one, appended to
+ * rep->events; a file that is not ours is an error naming it. */
+static int load_events(cg_report *rep, const char *out_dir, const char *date, cg_err *err)
+{
+    cg_path dd, p;
+    cg_lay_daydir(&dd, out_dir, date);
+    CG_TRY(cg_path_ok(&dd, err));
+    cg_lay_join(&p, dd.s, "events.json");
+    CG_TRY(cg_path_ok(&p, err));
+    FILE *f = fopen(p.s, "rb");
+    if (!f)
+        return CG_OK;
+    size_t cap = 1 << 16, n = 0;
+    char *t = malloc(cap);
+    int rc = t ? CG_OK : cg_err_set(err, CG_ERUNTIME, "out of memory");
+    while (!rc) {
+        if (n + 1 >= cap) {
+            char *g = cap < (64u << 20) ? realloc(t, cap * 2) : NULL;
+            if (!g) {
+                rc = cg_err_set(err, CG_ERUNTIME, "%s: too large or out of memory", p.s);
+                break;
+            }
+            t = g;
+            cap *= 2;
+        }
+        size_t k = fread(t + n, 1, cap - 1 - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    fclose(f);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    t[n] = 0;
+    if (strncmp(t, "{\"date\":\"", 9) != 0 || !strstr(t, "\"events\":[")) {
+        free(t);
+        return cg_err_set(err, CG_ERUNTIME, "%s: not an events.json of cdrgen", p.s);
+    }
+    for (const char *q = strstr(t, "{\"name\":\""); q && !rc; q = strstr(q + 1, "{\"name\":\"")) {
+        const char *end = strstr(q + 1, "{\"name\":\"");
+        if (!end)
+            end = t + n;
+        cg_report_event e;
+        memset(&e, 0, sizeof e);
+        memcpy(e.date, date, 11);
+        if (!ev_str(q, end, "\"name\":\"", e.name, sizeof e.name) ||
+            !ev_str(q, end, "\"from\":\"", e.from, sizeof e.from) ||
+            !ev_str(q, end, "\"to\":\"", e.to, sizeof e.to)) {
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: an event without name, from or to", p.s);
+            break;
+        }
+        const char *c = strstr(q, "\"cells\":");
+        e.ncells = -1;
+        if (c && c < end && c[8] == '[') {
+            e.ncells = 0;
+            for (const char *x = c + 9; x < end && *x != ']'; x++)
+                e.ncells += *x >= '0' && *x <= '9' && (x[-1] == '[' || x[-1] == ',');
+        }
+        const char *o = strstr(q, "\"outage\":true");
+        e.outage = o && o < end;
+        const char *g = strstr(q, "\"gathering\":");
+        e.gathering = g && g < end && strtod(g + 12, NULL) > 0;
+        size_t ecap = (size_t)rep->nevents;
+        cg_report_event *v = cg_grow(rep->events, &ecap, (size_t)rep->nevents + 1, sizeof *v);
+        if (!v) {
+            rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
+            break;
+        }
+        rep->events = v;
+        rep->events[rep->nevents++] = e;
+    }
+    free(t);
+    return rc;
+}
+
 /* The day's bundle, else its parts in shard and part order. */
 static int read_day(state *st, const char *out_dir, const char *date, cg_err *err)
 {
@@ -789,6 +886,9 @@ static int read_subscribers(state *st, const char *path, const int *site_of, cg_
 
 void cg_report_free(cg_report *rep)
 {
+    free(rep->events);
+    rep->events = NULL;
+    rep->nevents = 0;
     free(rep->sites);
     rep->sites = NULL;
     rep->nmap = 0;
@@ -853,6 +953,8 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
         rc = read_day(&st, out_dir, days[d], err);
         if (!rc)
             rc = close_nights(&st, err);
+        if (!rc)
+            rc = load_events(rep, out_dir, days[d], err);
     }
     rep->days = (int)ndays;
     if (!rc) {
@@ -917,6 +1019,14 @@ void cg_report_series_json(FILE *f, const cg_report *r)
                 (unsigned long long)r->day_n[d][1], (unsigned long long)r->day_n[d][2],
                 r->day_weekend[d] ? "true" : "false", r->day_dst[d] ? "true" : "false",
                 d + 1 < r->ndays ? "," : "");
+    fprintf(f, "],\"events\":[");
+    for (int k = 0; k < r->nevents; k++) {
+        const cg_report_event *e = &r->events[k];
+        fprintf(f, "{\"date\":\"%s\",\"name\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"cells\":%d,"
+                   "\"outage\":%s,\"gathering\":%s}%s",
+                e->date, e->name, e->from, e->to, e->ncells, e->outage ? "true" : "false",
+                e->gathering ? "true" : "false", k + 1 < r->nevents ? "," : "");
+    }
     fprintf(f, "],\"mix\":{");
     str_list(f, "cause_names", CAUSES, 6);
     u64_list(f, "cause", r->mix_cause, 6, 0);

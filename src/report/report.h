@@ -25,6 +25,15 @@ typedef struct cg_report_site {
     int area;
 } cg_report_site;
 
+/* An event a day's events.json lists (FORMAT.md section 7). */
+typedef struct cg_report_event {
+    char date[11];
+    char name[32];
+    char from[32], to[32]; /* local times as events.json has them */
+    int ncells;            /* -1: every cell */
+    int outage, gathering;
+} cg_report_event;
+
 typedef struct cg_report {
     int days;
     uint64_t rows, calls, sms, data;
@@ -77,6 +86,8 @@ typedef struct cg_report {
     uint64_t w_hist[CG_REPORT_LOG_BINS];    /* answered call s per pair: as dur_hist */
     double overlap_dec[10];                 /* mean overlap by weight decile, low to high */
     cg_report_site *sites;                  /* the map (malloc'ed; cg_report_free) */
+    cg_report_event *events;                /* the days' events.json (malloc'ed) */
+    int nevents;
     int nmap;
     int nprofiles;                          /* from subscribers.csv, when there */
     char profile[CG_REPORT_MAX_PROFILES][32];

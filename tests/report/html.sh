@@ -26,9 +26,12 @@ trap 'rm -rf "$tmp"' EXIT
 shots="$root/$BUILD/test-report"
 mkdir -p "$shots"
 
-# a week over the spring DST change: weekends and a 23-hour day to mark
+# a week over the spring DST change: weekends and a 23-hour day to mark,
+# and an event (its events.json shown as a table and on the daily chart)
+printf 'events:\n  - {name: cup_final, from: "2025-03-29 20:00", to: "2025-03-29 22:00", sms: 3}\n' \
+    >"$tmp/ev.yaml"
 "$CDRGEN" generate --subs 3000 --days 7 --start 2025-03-27 --seed 5 --quiet --out "$tmp/out" \
-    || { ko "generate"; finish; }
+    --config "$tmp/ev.yaml" || { ko "generate"; finish; }
 "$CDRGEN" report "$tmp/out" --json >"$tmp/report.json" || ko "report --json"
 if "$CDRGEN" report "$tmp/out" --json --html "$tmp/report.html" >"$tmp/again.json" 2>"$tmp/html.err"; then
     ok "report --html writes the page ($(stat -c %s "$tmp/report.html") bytes)"
@@ -48,6 +51,11 @@ if chrome dom --dump-dom "file://$tmp/report.html" >"$tmp/dom.html" 2>"$tmp/chro
 else
     ko "chromium: $(tail -3 "$tmp/chrome.log")"; finish
 fi
+grep -q '<table id="events">' "$tmp/dom.html" &&
+    grep -q '<td>2025-03-29</td><td>cup_final</td><td>2025-03-29T20:00:00+01:00</td>' "$tmp/dom.html" \
+    && ok "the events table lists events.json's event" || ko "no events table"
+grep -q '"name":"cup_final"' "$tmp/report.json" && ok "report --json: the event in series.events" \
+    || ko "report --json lacks the event"
 c=$(grep -c ':CONSOLE' "$tmp/chrome.log")
 [ "$c" -eq 0 ] && ok "no console message" || { ko "console messages: $c"; grep ':CONSOLE' "$tmp/chrome.log" | head -5; }
 if node "$here/check_html.mjs" "$tmp/report.html" "$tmp/dom.html" "$tmp/report.json" >"$tmp/check.log"; then
