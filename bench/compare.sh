@@ -6,7 +6,7 @@
 # makes a ratio meaningful on a noisy machine; a lone absolute time is not.
 # Env: BUILD (the new build, $BUILD/cdrgen), BASE (the ref), BENCH_ROUNDS [5],
 # BENCH_SUBS [300000], BENCH_CODECS ["gzip zstd"], BENCH_WORKERS [2],
-# BENCH_DIR [/tmp], BENCH_START [2025-01-15], BENCH_NEW_ARGS (flags for the
+# BENCH_DIR [/tmp], BENCH_START [2025-01-15], BENCH_DAYS [1], BENCH_NEW_ARGS (flags for the
 # new build only, e.g. "--config examples/events.yaml": its CPU per row
 # against the base without them).
 set -euo pipefail
@@ -21,6 +21,7 @@ CODECS=${BENCH_CODECS:-"gzip zstd"}
 WORKERS=${BENCH_WORKERS:-2}
 ROOT=${BENCH_DIR:-/tmp}
 START=${BENCH_START:-2025-01-15}
+DAYS=${BENCH_DAYS:-1}
 read -r -a NEW_ARGS <<<"${BENCH_NEW_ARGS:-}"
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -75,7 +76,7 @@ extra=()
 fmt2='| %-22s | %12s | %12s | %7s | %15s | %15s | %7s |\n'
 for subs in $SUBS; do
     for codec in $CODECS; do
-        job="--subs $subs --compression $codec --start $START"
+        job="--subs $subs --compression $codec --start $START --days $DAYS"
         : >"$WORK/base.txt"; : >"$WORK/new.txt"
         for ((r = 0; r < ROUNDS; r++)); do
             run "$OLD" $job >>"$WORK/base.txt"

@@ -416,6 +416,28 @@ static int conversation(const cg_model *m, const cg_dayparams *dp, const cg_tie 
     return 0;
 }
 
+/* Poisson(lam) by inversion from one uniform, without exp() in the common
+ * case of a small lam and no event (u < 1 - lam <= e^-lam: none); large
+ * means go to cg_rng_poisson. Exact either way. */
+static uint64_t poisson_small(cg_rng *r, double lam)
+{
+    if (!(lam > 0))
+        return 0;
+    if (lam > 8)
+        return cg_rng_poisson(r, lam);
+    double u = cg_rng_u01(r);
+    if (u < 1 - lam)
+        return 0;
+    double p = exp(-lam), F = p;
+    uint64_t k = 0;
+    while (u >= F && k < 64) {
+        k++;
+        p *= lam / (double)k;
+        F += p;
+    }
+    return k;
+}
+
 /* The start of an extra event of curve c in window w of the day. */
 static int64_t window_start(const cg_dayparams *dp, int w, int c, double u, int16_t *off)
 {
@@ -469,7 +491,11 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
     }
     if (!(mlo | mhi))
         return 0;
-    /* an event above 1 adds (m - 1) x the conversations its window had */
+    /* an event above 1 adds (m - 1) x the conversations its window had:
+     * one Poisson count over every (window, side, service), then each its
+     * own by weight */
+    double lam[CG_EVDAY_MAX * 4], tot = 0;
+    int nl = 0, which[CG_EVDAY_MAX * 4];
     for (int w = 0; w < dp->ed.n; w++) {
         int k = dp->ed.w[w].ev;
         for (int side = 0; side < 2; side++) {
@@ -482,21 +508,32 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
                 int c = o->profile * 3 + svc;
                 if (!(mu > 1) || dp->ratio[c] <= 0)
                     continue;
-                double lam = (mu - 1) * (svc ? rs : rc) * share * window_share(dp, w, c) /
-                             SESSION_MEAN;
-                cg_rng re = {cg_key4(t->key, (uint64_t)(uint32_t)dp->day.day,
-                                     (uint64_t)(w * 4 + side * 2 + svc), CG_S_EVENT)};
-                uint64_t n = cg_rng_poisson(&re, lam);
-                for (uint64_t j = 0; j < n; j++) {
-                    int16_t off;
-                    int64_t start = window_start(dp, w, c, cg_rng_u01(&re), &off);
-                    uint64_t sid = ((uint64_t)(w * 4 + side * 2 + svc + 1) << 32) + j;
-                    if (conversation(m, dp, t, ti, self_lo, lo, hi, pc, &re, sid, !side, !svc,
-                                     start, off, eb))
-                        return -1;
-                }
+                double l = (mu - 1) * (svc ? rs : rc) * share * window_share(dp, w, c) /
+                           SESSION_MEAN;
+                if (!(l > 0))
+                    continue;
+                tot += l;
+                lam[nl] = tot;
+                which[nl++] = w * 4 + side * 2 + svc;
             }
         }
+    }
+    if (!nl)
+        return 0;
+    cg_rng re = {cg_key4(t->key, (uint64_t)(uint32_t)dp->day.day, CG_S_EVENT, 0xe7)};
+    uint64_t n = poisson_small(&re, tot);
+    for (uint64_t j2 = 0; j2 < n; j2++) {
+        double x = cg_rng_u01(&re) * tot;
+        int q = 0;
+        while (q < nl - 1 && x >= lam[q])
+            q++;
+        int w = which[q] / 4, side = which[q] / 2 % 2, svc = which[q] % 2;
+        const cg_person *o = side ? hi : lo;
+        int16_t off;
+        int64_t start = window_start(dp, w, o->profile * 3 + svc, cg_rng_u01(&re), &off);
+        uint64_t sid = ((uint64_t)1 << 40) + j2;
+        if (conversation(m, dp, t, ti, self_lo, lo, hi, pc, &re, sid, !side, !svc, start, off, eb))
+            return -1;
     }
     return 0;
 }
@@ -555,8 +592,8 @@ static int offnet_events(const cg_model *m, const cg_dayparams *dp, const cg_per
                 continue;
             cg_rng re = cg_rng_make(cfg->seed, (day << 8) | CG_S_EVENT, self->pos,
                                     (uint64_t)(2 + w * 2 + svc));
-            uint64_t n = cg_rng_poisson(&re, (mu - 1) * (svc ? cfg->avg_sms : cfg->avg_calls) *
-                                                 off * a[svc] * window_share(dp, w, c));
+            uint64_t n = poisson_small(&re, (mu - 1) * (svc ? cfg->avg_sms : cfg->avg_calls) *
+                                                off * a[svc] * window_share(dp, w, c));
             for (uint64_t j = 0; j < n; j++) {
                 uint64_t key = cg_key4(cfg->seed, self->pos, day,
                                        ((uint64_t)(w * 2 + svc + 1) << 40) + j);
@@ -635,6 +672,7 @@ struct cg_tcache {
 struct cg_ecache {
     uint64_t key; /* pos + 1 */
     int32_t day;
+    int calls_only; /* the day's answered calls only (its events did not fit) */
     size_t n;
     cg_ev v[EC_EVS];
 };
@@ -650,9 +688,10 @@ static void caches_init(cg_recbuf *rb)
 }
 
 /* The events of the person at pos on day dp: *v[0..*n), valid until the
- * next call (a cache entry, or rb->scratch). */
+ * next call (a cache entry, or rb->scratch); with calls_only, its answered
+ * calls at least (a cache entry may hold only those). */
 static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
-                      const cg_ev **v, size_t *n)
+                      int calls_only, const cg_ev **v, size_t *n)
 {
     caches_init(rb);
     int32_t day = dp->day.day;
@@ -660,7 +699,7 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
     if (rb->ecache) {
         ec = &rb->ecache[cg_mix64(pos * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)day) %
                          EC_N];
-        if (ec->key == pos + 1 && ec->day == day) {
+        if (ec->key == pos + 1 && ec->day == day && (calls_only || !ec->calls_only)) {
             *v = ec->v;
             *n = ec->n;
             return 0;
@@ -692,9 +731,22 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
     if (ec && rb->scratch.n <= EC_EVS) {
         ec->key = pos + 1;
         ec->day = day;
+        ec->calls_only = 0;
         ec->n = rb->scratch.n;
         if (rb->scratch.n)
             memcpy(ec->v, rb->scratch.v, sizeof *ec->v * rb->scratch.n);
+    } else if (ec) { /* a busy day (an event's, a heavy user's): its answered calls */
+        size_t k = 0;
+        for (size_t a = 0; a < rb->scratch.n && k <= EC_EVS; a++)
+            if (rb->scratch.v[a].type == CG_REC_CALL && rb->scratch.v[a].disp == CG_DISP_ANSWERED) {
+                if (k < EC_EVS)
+                    ec->v[k] = rb->scratch.v[a];
+                k++;
+            }
+        ec->key = k <= EC_EVS ? pos + 1 : 0;
+        ec->day = day;
+        ec->calls_only = 1;
+        ec->n = k;
     }
     return 0;
 }
@@ -720,7 +772,7 @@ static int answered_calls(const cg_model *m, const cg_dayparams *dp, uint64_t po
 {
     const cg_ev *v;
     size_t n;
-    if (person_day(m, dp, pos, rb, &v, &n))
+    if (person_day(m, dp, pos, rb, 1, &v, &n))
         return -1;
     for (size_t k = 0; k < n; k++) {
         if (v[k].type != CG_REC_CALL || v[k].disp != CG_DISP_ANSWERED)
@@ -1059,7 +1111,7 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
         if (!(ms >> ev & 1) || !(mu > 1))
             continue;
         cg_rng re = cg_rng_make(m->cfg->seed, (day << 8) | CG_S_EVENT, i, (uint64_t)(1000 + w));
-        uint64_t n = cg_rng_poisson(&re, (mu - 1) * lam * window_share(dp, w, c));
+        uint64_t n = poisson_small(&re, (mu - 1) * lam * window_share(dp, w, c));
         for (uint64_t e = 0; e < n; e++)
             if (data_one(m, dp, i, self, &re, w,
                          cg_key4(m->cfg->seed, i, day, ((uint64_t)(w + 1) << 40) + e), ms, day_id,
@@ -1203,7 +1255,7 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     rb->cell_key = cg_key4(cfg->seed, 0xce11, i, (uint64_t)(uint32_t)dp->day.day);
     const cg_ev *v;
     size_t nv;
-    if (person_day(m, dp, pos, rb, &v, &nv))
+    if (person_day(m, dp, pos, rb, 0, &v, &nv))
         return -1;
     rb->ev.n = 0;
     for (size_t k = 0; k < nv; k++) {
