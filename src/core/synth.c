@@ -426,16 +426,7 @@ static uint64_t poisson_small(cg_rng *r, double lam)
     if (lam > 8)
         return cg_rng_poisson(r, lam);
     double u = cg_rng_u01(r);
-    if (u < 1 - lam)
-        return 0;
-    double p = exp(-lam), F = p;
-    uint64_t k = 0;
-    while (u >= F && k < 64) {
-        k++;
-        p *= lam / (double)k;
-        F += p;
-    }
-    return k;
+    return u < 1 - lam ? 0 : cg_rng_poisson_inv(lam, u);
 }
 
 /* The start of an extra event of curve c in window w of the day. */
@@ -1091,6 +1082,21 @@ static int data_one(const cg_model *m, const cg_dayparams *dp, uint64_t i, const
     return 0;
 }
 
+/* The day plan of subscriber i (the person `who`, its number and day
+ * identity) into plan; returns the key of its serving-cell draws. */
+static uint64_t plan_of_day(const cg_model *m, const cg_dayparams *dp, uint64_t i,
+                            const cg_person *who, uint64_t msisdn, const cg_ident *day_id,
+                            cg_dayplan *plan)
+{
+    const cg_config *cfg = m->cfg;
+    cg_anchor an;
+    cg_people_anchor(&m->people, who, &an);
+    const cg_profile *pr = &cfg->profiles[who->profile];
+    cg_plan_day(plan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
+                person_of_day(m, dp, i, msisdn, day_id), dp->day.day, dp->day.weekend);
+    return cg_key4(cfg->seed, 0xce11, i, (uint64_t)(uint32_t)dp->day.day);
+}
+
 /* nd data sessions of `self` (subscriber i) from its own stream r, and
  * those the events (mask ms) add from streams of their own. */
 static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
@@ -1126,7 +1132,6 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
 static uint32_t peer_cell(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb, uint64_t ppos,
                           int64_t t, int16_t off)
 {
-    const cg_config *cfg = m->cfg;
     const cg_people_model *pm = &m->people;
     uint64_t j = cg_people_index(pm, ppos);
     cg_person p;
@@ -1135,12 +1140,7 @@ static uint32_t peer_cell(const cg_model *m, const cg_dayparams *dp, cg_recbuf *
         cg_ident did;
         uint64_t msisdn_j;
         (void)day_identity(m, dp, j, &msisdn_j, &did);
-        cg_anchor an;
-        cg_people_anchor(pm, &p, &an);
-        const cg_profile *pr = &cfg->profiles[p.profile];
-        cg_plan_day(&rb->pplan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
-                    person_of_day(m, dp, j, msisdn_j, &did), dp->day.day, dp->day.weekend);
-        rb->pcell_key = cg_key4(cfg->seed, 0xce11, j, (uint64_t)(uint32_t)dp->day.day);
+        rb->pcell_key = plan_of_day(m, dp, j, &p, msisdn_j, &did, &rb->pplan);
         rb->pplan_sub = j + 1;
         rb->pplan_day = dp->day.day;
     }
@@ -1247,12 +1247,7 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     uint64_t pos = cg_people_pos(pm, i);
     cg_person self;
     cg_people_person(pm, pos, &self);
-    cg_anchor an;
-    cg_people_anchor(pm, &self, &an);
-    const cg_profile *pr = &cfg->profiles[self.profile];
-    cg_plan_day(&rb->plan, cfg, m->cells, &an, pr->outings_scale, pr->range_scale,
-                person_of_day(m, dp, i, msisdn_i, &day_id), dp->day.day, dp->day.weekend);
-    rb->cell_key = cg_key4(cfg->seed, 0xce11, i, (uint64_t)(uint32_t)dp->day.day);
+    rb->cell_key = plan_of_day(m, dp, i, &self, msisdn_i, &day_id, &rb->plan);
     const cg_ev *v;
     size_t nv;
     if (person_day(m, dp, pos, rb, 0, &v, &nv))
