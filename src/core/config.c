@@ -175,6 +175,9 @@ void cg_config_defaults(cg_config *cfg)
     memcpy(cfg->diurnal_weekend, k_diurnal_weekend, sizeof k_diurnal_weekend);
     memcpy(cfg->seasonality, k_seasonality, sizeof k_seasonality);
     cfg->n_special = 0;
+    memset(&cfg->anom, 0, sizeof cfg->anom);
+    cfg->anom.shift_max_s = 300;
+    cfg->anom.missing_mask = (1u << 11) | (1u << 12); /* imei, cell_id */
 
     cfg->rotate_bytes = 100000000;
     cfg->codec = CG_CODEC_GZIP;
@@ -480,6 +483,17 @@ static int check_traffic(const cg_config *cfg, cg_err *err)
     for (int i = 0; i < cfg->n_special; i++)
         if (!(isfinite(cfg->special[i].factor) && cfg->special[i].factor >= 0))
             return cg_err_set(err, CG_EUSAGE, "special_days: factor must be >= 0");
+    const cg_anomalies *an = &cfg->anom;
+    double q = cg_anom_q(an);
+    double worst = (q > 0 ? (an->late + an->wrong_day) / q : 0) + an->duplicate +
+                   an->shifted_duplicate + an->missing + an->orphan + an->future_timestamp +
+                   an->end_before_start + an->corrupt_imsi + an->unknown_cell +
+                   an->extreme_duration;
+    if (worst > 1)
+        return cg_err_set(err, CG_EUSAGE, "anomalies: the shares add up to more than one record "
+                          "in one (%.3g)", worst);
+    if (cg_anom_on(&cfg->anom) && cfg->out_format != CG_FMT_CSV)
+        return cg_err_set(err, CG_EUSAGE, "anomalies: CSV output only (not with --format parquet)");
     return check_events(cfg, err);
 }
 
@@ -579,6 +593,12 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
         cfg->codec_level_set ? cfg->codec_level : 1);
     if (cfg->out_format != CG_FMT_CSV) /* CSV runs keep their fingerprints */
         MIX("fmt=%d;", cfg->out_format);
+    const cg_anomalies *an = &cfg->anom;
+    if (cg_anom_on(an)) /* runs without anomalies keep their fingerprints */
+        MIX("anom=%.17g,%.17g,%.17g,%.17g,%u,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g;",
+            an->duplicate, an->shifted_duplicate, an->shift_max_s, an->missing, an->missing_mask,
+            an->orphan, an->future_timestamp, an->end_before_start, an->wrong_day,
+            an->corrupt_imsi, an->unknown_cell, an->extreme_duration, an->late);
     for (int i = 0; i < cfg->n_events; i++) { /* runs without events keep theirs */
         const cg_event *e = &cfg->events[i];
         MIX("ev=%s,%lld,%lld,%d,%d,%s,%.17g,%.17g,%d;", e->name, (long long)e->from_min,

@@ -133,6 +133,31 @@ typedef struct cg_event {
     double gathering;          /* share of `who` travelling to the area */
 } cg_event;
 
+/* Data-quality anomalies (`anomalies:`, MODEL.md "Anomalies"): the share of
+ * records of each kind (orphan: of on-net MT records; wrong_day: of records
+ * crossing midnight), off (0) by default. */
+typedef struct cg_anomalies {
+    double duplicate, shifted_duplicate, missing, orphan, future_timestamp, end_before_start,
+        wrong_day, corrupt_imsi, unknown_cell, extreme_duration, late;
+    double shift_max_s;    /* a shifted duplicate's start: 1 .. this many seconds later */
+    uint32_t missing_mask; /* bit k: column k of the CDR header may go missing */
+} cg_anomalies;
+
+static inline int cg_anom_on(const cg_anomalies *a)
+{
+    return a->duplicate > 0 || a->shifted_duplicate > 0 || a->missing > 0 || a->orphan > 0 ||
+           a->future_timestamp > 0 || a->end_before_start > 0 || a->wrong_day > 0 ||
+           a->corrupt_imsi > 0 || a->unknown_cell > 0 || a->extreme_duration > 0 || a->late > 0;
+}
+
+/* The share of subscriber-days that may file records late (the next day
+ * recomputes those): 20 x the larger of the late and wrong-day shares. */
+static inline double cg_anom_q(const cg_anomalies *a)
+{
+    double x = 20 * (a->late > a->wrong_day ? a->late : a->wrong_day);
+    return x > 1 ? 1 : x;
+}
+
 typedef struct cg_config {
     /* population and calendar */
     uint64_t subs;           /* --subs / subscribers */
@@ -172,6 +197,7 @@ typedef struct cg_config {
     int n_special;
     cg_event events[CG_MAX_EVENTS];
     int n_events;
+    cg_anomalies anom;
 
     /* output */
     uint64_t rotate_bytes;

@@ -147,6 +147,38 @@ static const cg_option k_event[] = {
 };
 #define N_EVENT_KEYS ((int)(sizeof k_event / sizeof k_event[0]))
 
+#define AN(field) offsetof(cg_config, anom.field)
+static const char ANOM_ALLOWED[] = "a share of the records, 0..0.1";
+static const cg_option k_anom[] = {
+    {.key = "duplicate", .kind = CG_K_DOUBLE, .off = AN(duplicate), .set_off = -1, .dlo = 0,
+     .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "shifted_duplicate", .kind = CG_K_DOUBLE, .off = AN(shifted_duplicate), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "shift_max_s", .kind = CG_K_DOUBLE, .off = AN(shift_max_s), .set_off = -1, .dlo = 1,
+     .dhi = 86400, .allowed = "seconds, 1..86400"},
+    {.key = "missing", .kind = CG_K_DOUBLE, .off = AN(missing), .set_off = -1, .dlo = 0,
+     .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "missing_columns", .kind = CG_K_SPECIAL, .special = CG_SP_ANOM_COLUMNS,
+     .set_off = -1, .allowed = "a list of CDR column names (FORMAT.md section 2)"},
+    {.key = "orphan", .kind = CG_K_DOUBLE, .off = AN(orphan), .set_off = -1, .dlo = 0, .dhi = 0.1,
+     .allowed = "a share of the on-net MT records, 0..0.1"},
+    {.key = "future_timestamp", .kind = CG_K_DOUBLE, .off = AN(future_timestamp), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "end_before_start", .kind = CG_K_DOUBLE, .off = AN(end_before_start), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "wrong_day", .kind = CG_K_DOUBLE, .off = AN(wrong_day), .set_off = -1, .dlo = 0,
+     .dhi = 0.5, .allowed = "a share of the records crossing midnight, 0..0.5"},
+    {.key = "corrupt_imsi", .kind = CG_K_DOUBLE, .off = AN(corrupt_imsi), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "unknown_cell", .kind = CG_K_DOUBLE, .off = AN(unknown_cell), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "extreme_duration", .kind = CG_K_DOUBLE, .off = AN(extreme_duration), .set_off = -1,
+     .dlo = 0, .dhi = 0.1, .allowed = ANOM_ALLOWED},
+    {.key = "late", .kind = CG_K_DOUBLE, .off = AN(late), .set_off = -1, .dlo = 0, .dhi = 0.01,
+     .allowed = "a share of the records, 0..0.01"},
+};
+#define N_ANOM_KEYS ((int)(sizeof k_anom / sizeof k_anom[0]))
+
 #define PE(field) offsetof(cg_config, people.field)
 static const cg_option k_people[] = {
     {.key = "activity_sigma", .kind = CG_K_DOUBLE, .off = PE(activity_sigma), .set_off = -1,
@@ -338,6 +370,15 @@ const cg_option cg_options[] = {
     {.key = "special_days", .kind = CG_K_SPECIAL, .special = CG_SP_SPECIAL_DAYS, .set_off = -1,
      .doc_key = "`special_days` (map date → factor)", .doc_default = "none",
      .doc_allowed = "real `YYYY-MM-DD` dates, factors ≥ 0, at most 1024", .doc = DG},
+    {.key = "anomalies", .kind = CG_K_SECTION, .set_off = -1,
+     .allowed = "duplicate, shifted_duplicate, shift_max_s, missing, missing_columns, orphan, "
+                "future_timestamp, end_before_start, wrong_day, corrupt_imsi, unknown_cell, "
+                "extreme_duration, late",
+     .children = k_anom, .nchildren = N_ANOM_KEYS,
+     .msg = "unknown anomalies key (see docs/CONFIG.md \"Anomalies\")",
+     .doc_key = "`anomalies` (map)", .doc_default = "none (every share 0)",
+     .doc_allowed = "shares of the records of each kind (CONFIG.md \"Anomalies\"); CSV only",
+     .doc = DG},
     {.key = "events", .kind = CG_K_SECLIST, .off = F(events), .set_off = -1,
      .allowed = "a list of events {name, from, to | days, dates, hours; center_lat, center_lon, "
                 "radius_km | cells; share, profile; calls, sms, data, fail_share, fail_cause, "

@@ -291,6 +291,14 @@ static cg_rec *rec_push(cg_recbuf *rb)
     return &rb->rec[rb->n++];
 }
 
+cg_rec *cg_recbuf_push(cg_recbuf *rb)
+{
+    cg_rec *r = rec_push(rb);
+    if (r)
+        memset(r, 0, sizeof *r);
+    return r;
+}
+
 uint32_t cg_synth_call_duration(const cg_model *m, int disp, cg_rng *r)
 {
     switch (disp) {
@@ -1230,6 +1238,7 @@ static int voice_records(const cg_model *m, const cg_dayparams *dp, uint64_t i,
             return -1;
         if (dp->ed.callfx && x->type == CG_REC_CALL)
             call_effects(m, dp, rb, x, cell, r);
+        r->onnet = x->tie >= 0;
     }
     return 0;
 }

@@ -37,6 +37,9 @@ typedef struct cg_rec {
     int16_t tz_off;
     uint8_t type, dir, cause, rectype, sms_seg, sms_status, apn, rat;
     uint8_t disp;          /* CALL disposition (enum cg_disp) */
+    uint8_t onnet;         /* CALL or SMS between two subscribers of the run */
+    uint32_t miss;         /* anomalies: bit k, column k is written empty */
+    int64_t end_ms;        /* anomalies: the end written, 0: start + duration */
 } cg_rec;
 
 /* Who holds subscriber number i at an instant. Synthetic identities are
@@ -156,6 +159,11 @@ void cg_dayparams_free(cg_dayparams *dp);
 int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb);
 
 void cg_recbuf_free(cg_recbuf *rb);
+
+/* Room for one more record of rb (zeroed, at rb->rec[rb->n - 1]); NULL when
+ * out of memory or at CG_RECBUF_MAX (rb->over_cap). Its sort key is the
+ * caller's to set. */
+cg_rec *cg_recbuf_push(cg_recbuf *rb);
 
 /* Between subscribers: frees the record and event buffers that grew beyond
  * keep entries (for one of the rare heaviest subscriber-days), so that a

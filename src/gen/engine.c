@@ -50,6 +50,7 @@
 #include "db/subindex.h"
 #include "gen/outdir.h"
 #include "gen/pqsink.h"
+#include "gen/anomaly.h"
 #include "gen/truth.h"
 #include "io/afile.h"
 #include "io/cellsfile.h"
@@ -108,6 +109,8 @@ typedef struct slot {
     size_t raw_total;  /* bytes of text of the block cut so far */
     size_t zused;      /* bytes of z holding its compressed pieces */
     cg_pq_out pq;   /* Parquet: the block's page sets */
+    cg_anom_text lab; /* anomalies: the block's label lines */
+    uint64_t acnt[CG_AN_KINDS];
     uint64_t block; /* block it holds */
     int busy;       /* taken by a block not yet written */
     int ready;      /* compressed, waiting for its turn to be written */
@@ -119,6 +122,7 @@ typedef struct worker {
     pthread_t th;
     day_run *run;
     cg_recbuf rb;
+    cg_anom_scratch as; /* anomalies */
     void *fmt_state;
     cg_pq_cols *pqc; /* Parquet: the page builder */
     cg_codec_ctx *codec;
@@ -137,6 +141,7 @@ typedef struct engine {
     slot *slots;
     cg_codec_ctx **codecs;
     int columnar;      /* Parquet: blocks are page sets, the writer a pqsink */
+    int anom;          /* anomalies: configured */
     int kind;          /* of the CDR file names (io/layout) */
     cg_pq_dicts dicts; /* Parquet: the run's dictionary pages */
 } engine;
@@ -146,8 +151,11 @@ struct day_run {
     const engine *e;
     const cg_config *cfg;
     const cg_dayparams *dp;
+    const cg_dayparams *dp_prev; /* anomalies: the day before, for late records */
     int day_no;
-    char date[11];
+    char date[11], prev_date[11], next_date[11];
+    cg_afile lab_file;           /* anomalies: the day's labels of the shard */
+    uint64_t acnt[CG_AN_KINDS];
     cg_path daydir;
     int shard;
     uint64_t nblocks;
@@ -234,8 +242,12 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     sl->zused = 0;
     sl->npieces = 0;
     cg_pq_out_clear(&sl->pq);
+    sl->lab.n = 0;
+    memset(sl->acnt, 0, sizeof sl->acnt);
     for (uint64_t i = first; i < last; i++) {
-        if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0) {
+        if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0 ||
+            (r->e->anom && cg_anom_apply(&r->e->m, r->dp, r->dp_prev, i, r->prev_date, r->date,
+                                         r->next_date, &w->rb, &w->as, &sl->lab, sl->acnt))) {
             if (w->rb.over_cap)
                 cg_err_set(err, CG_ERUNTIME,
                            "subscriber %llu has more than %zu records on %s, the most one "
@@ -554,12 +566,16 @@ static int deposit_and_write(day_run *r, slot *sl, cg_err *err)
                 break;
             pthread_mutex_unlock(&r->wr_mu);
             rc = write_pieces(r, next, err);
+            if (!rc && r->e->anom && next->lab.n)
+                rc = cg_afile_write(&r->lab_file, next->lab.p, next->lab.n, err);
             slot_trim(next);
             pthread_mutex_lock(&r->wr_mu);
             if (rc)
                 break;
             for (int t = 0; t < 3; t++)
                 r->counts[t] += next->n[t];
+            for (int t = 0; t < CG_AN_KINDS; t++)
+                r->acnt[t] += next->acnt[t];
             atomic_fetch_add(&r->rows_done, next->n[0] + next->n[1] + next->n[2]);
             atomic_fetch_add(&r->raw_bytes, (uint64_t)next->len);
             atomic_fetch_add(&r->subs_done, block_subs(r, next->block));
@@ -678,6 +694,13 @@ static int day_open(day_run *r, cg_err *err)
         CG_TRY(cg_codec_compress(r->e->codecs[0], hdr, r->hdr_len, r->hdr_z, bound,
                                  &r->hdr_zlen, err));
     }
+    if (r->e->anom) { /* the labels, written as the blocks are */
+        cg_path lp;
+        cg_lay_labels(&lp, r->daydir.s, cfg->shard_n ? r->shard : -1);
+        CG_TRY(cg_path_ok(&lp, err));
+        CG_TRY(cg_afile_open(&r->lab_file, lp.s, err));
+        CG_TRY(cg_afile_write(&r->lab_file, CG_ANOM_HEADER, strlen(CG_ANOM_HEADER), err));
+    }
     r->bundle_on = cfg->shard_n == 0 && cfg->layout != CG_LAYOUT_PARTS;
     r->bundle_live = r->bundle_on && cfg->layout == CG_LAYOUT_BUNDLE;
     r->parts_on = !r->bundle_live;
@@ -754,6 +777,8 @@ static int day_finish(day_run *r, cg_err *err)
         CG_TRY(close_part(r, err));
     }
 
+    if (r->e->anom)
+        CG_TRY(cg_afile_commit(&r->lab_file, 0, err));
     if (r->dp->ed.n) { /* the label of the day's events (FORMAT.md "events.json") */
         size_t en;
         char *ej = cg_evday_json(&r->e->m.ev, &r->dp->ed, r->date, &en);
@@ -769,7 +794,9 @@ static int day_finish(day_run *r, cg_err *err)
     }
     cg_stats st = {r->shard, cfg->shard_n ? cfg->shard_n : 1,
                    {r->counts[0], r->counts[1], r->counts[2]}, r->e->run_fp,
-                   (uint32_t)r->parts_written, r->part_rows, r->part_zbytes};
+                   (uint32_t)r->parts_written, r->part_rows, r->part_zbytes, r->e->anom, {0}};
+    _Static_assert(CG_STATS_ANOM == CG_AN_KINDS, "anomaly kinds");
+    memcpy(st.anom, r->acnt, sizeof st.anom);
     size_t jcap = CG_JSON_STATS_MAX(r->parts_written);
     char *sj = malloc(jcap);
     if (!sj)
@@ -801,8 +828,9 @@ static int day_finish(day_run *r, cg_err *err)
                 return cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot remove", path.s);
         }
     }
-    char json[256];
-    jn = cg_json_summary(json, sizeof json, r->counts[0], r->counts[1], r->counts[2], 1);
+    char json[512];
+    jn = cg_json_summary_anom(json, sizeof json, r->counts[0], r->counts[1], r->counts[2], 1,
+                              r->e->anom ? r->acnt : NULL);
     cg_lay_summary(&path, r->daydir.s);
     CG_TRY(cg_path_ok(&path, err));
     return cg_write_file_atomic(path.s, json, jn, err);
@@ -824,7 +852,22 @@ static int run_day(engine *e, int day_index, cg_err *err)
     r->dp = &dp;
     r->day_no = day_index;
     cg_date_format(dp.day.day, r->date);
+    cg_date_format(dp.day.day - 1, r->prev_date);
+    cg_date_format(dp.day.day + 1, r->next_date);
     cg_lay_daydir(&r->daydir, cfg->out, r->date);
+    r->lab_file.fd = -1;
+    cg_dayparams dpl; /* anomalies: the day before, whose late records come today */
+    int have_dpl = 0;
+    if (e->anom && (cfg->anom.late > 0 || cfg->anom.wrong_day > 0)) {
+        int rc0 = cg_dayparams_init(&dpl, &e->m, day_index - 1, err);
+        if (rc0) {
+            free(r);
+            cg_dayparams_free(&dp);
+            return rc0;
+        }
+        have_dpl = 1;
+        r->dp_prev = &dpl;
+    }
     r->shard = cfg->shard_n ? cfg->shard_k : 0;
     r->nblocks = (e->hi - e->lo + BLOCK_SUBS - 1) / BLOCK_SUBS;
     r->slots = e->slots;
@@ -852,6 +895,9 @@ static int run_day(engine *e, int day_index, cg_err *err)
 
     cg_afile_abort(&r->part_file);
     cg_afile_abort(&r->bundle);
+    cg_afile_abort(&r->lab_file);
+    if (have_dpl)
+        cg_dayparams_free(&dpl);
     free(r->hdr_z);
     free(r->part_rows);
     free(r->part_zbytes);
@@ -966,12 +1012,14 @@ static void engine_free(engine *e)
     if (e->ws)
         for (int k = 0; k < e->nworkers; k++) {
             cg_recbuf_free(&e->ws[k].rb);
+            cg_anom_scratch_free(&e->ws[k].as);
             free(e->ws[k].fmt_state);
             cg_pq_cols_free(e->ws[k].pqc);
         }
     if (e->slots)
         for (int k = 0; k < e->nworkers * SLOTS_PER_WORKER; k++) {
             free(e->slots[k].text);
+            free(e->slots[k].lab.p);
             free(e->slots[k].z);
             free(e->slots[k].pieces);
             cg_pq_out_free(&e->slots[k].pq);
@@ -1004,6 +1052,7 @@ int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *h
     e.fmt = fmt;
     e.hooks = hooks;
     e.columnar = cfg->out_format == CG_FMT_PARQUET;
+    e.anom = cg_anom_on(&cfg->anom);
     e.kind = cg_lay_kind(cfg->out_format, cfg->codec);
     e.lo = 0;
     e.hi = S;

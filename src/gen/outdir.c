@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -137,7 +138,10 @@ static int clear_own(const cg_config *cfg, const char *daydir, const char *date,
     int rc = CG_OK;
     while (rc == CG_OK && (de = readdir(d))) {
         const char *n = de->d_name;
+        cg_path lab;
+        cg_lay_labels(&lab, "", cfg->shard_n ? shard : -1); /* "/anomalies..." */
         int ours = strncmp(n, part_prefix.s, part_prefix.len) == 0 ||
+                   !strcmp(n, lab.s + 1) || (!cfg->shard_n && !strncmp(n, "anomalies_shard", 15)) ||
                    (cfg->shard_n ? cg_lay_parse_stats(n) == shard
                                  : strncmp(n, "stats_shard", 11) == 0);
         if (!ours)

@@ -193,7 +193,7 @@ size_t cg_cdr_format(cg_cdrfmt *f, const cg_rec *r, char *out)
         PUT("MT;");
     p = put_ts(f, p, r->start_ms);
     *p++ = ';';
-    p = put_ts(f, p, r->start_ms + (int64_t)r->dur_s * 1000);
+    p = put_ts(f, p, r->end_ms ? r->end_ms : r->start_ms + (int64_t)r->dur_s * 1000);
     *p++ = ';';
     memcpy(p, f->tz, sizeof f->tz);
     p += f->tz_len;

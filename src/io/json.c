@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const cg_anom_kind_names[CG_STATS_ANOM] = {
+    "late", "wrong_day", "duplicate", "shifted_duplicate", "missing", "orphan",
+    "future_timestamp", "end_before_start", "corrupt_imsi", "unknown_cell", "extreme_duration",
+};
+
 size_t cg_json_stats(char *buf, size_t cap, const cg_stats *st)
 {
     size_t len = 0;
@@ -26,7 +31,14 @@ size_t cg_json_stats(char *buf, size_t cap, const cg_stats *st)
     PUT("],\"part_bytes\":[");
     for (uint32_t i = 0; i < st->parts; i++)
         PUT("%s%" PRIu64, i ? "," : "", st->part_bytes[i]);
-    PUT("]}\n");
+    PUT("]");
+    if (st->has_anom) {
+        PUT(",\"anomalies\":[");
+        for (int i = 0; i < CG_STATS_ANOM; i++)
+            PUT("%s%" PRIu64, i ? "," : "", st->anom[i]);
+        PUT("]");
+    }
+    PUT("}\n");
 #undef PUT
     return len;
 }
@@ -38,16 +50,30 @@ void cg_stats_free(cg_stats *st)
     st->part_rows = st->part_bytes = NULL;
 }
 
+size_t cg_json_summary_anom(char *buf, size_t cap, uint64_t calls, uint64_t sms, uint64_t data,
+                            int shards, const uint64_t *anom)
+{
+    int n = snprintf(buf, cap, "{\"total_calls\":%" PRIu64 ",\"total_sms\":%" PRIu64
+                               ",\"total_data\":%" PRIu64 ",\"shards\":%d",
+                     calls, sms, data, shards);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    for (int i = 0; anom && i < CG_STATS_ANOM; i++) {
+        n = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s%" PRIu64,
+                     i ? "," : ",\"anomalies\":[", anom[i]);
+        len += n < 0 ? 0 : (size_t)n;
+    }
+    n = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s}\n",
+                 anom ? "]" : "");
+    return len + (n < 0 ? 0 : (size_t)n);
+}
+
 size_t cg_json_summary(char *buf, size_t cap, uint64_t calls, uint64_t sms, uint64_t data,
                        int shards)
 {
-    int n = snprintf(buf, cap, "{\"total_calls\":%" PRIu64 ",\"total_sms\":%" PRIu64
-                               ",\"total_data\":%" PRIu64 ",\"shards\":%d}\n",
-                     calls, sms, data, shards);
-    return n < 0 ? 0 : (size_t)n;
+    return cg_json_summary_anom(buf, cap, calls, sms, data, shards, NULL);
 }
 
-#define NKEYS_MAX 9
+#define NKEYS_MAX 10
 
 /* What a key holds. */
 enum { K_U64, K_HEX, K_ARRAY };
@@ -55,6 +81,7 @@ enum { K_U64, K_HEX, K_ARRAY };
 typedef struct keyspec {
     const char *name;
     int kind;
+    int opt; /* may be absent */
 } keyspec;
 
 typedef struct parser {
@@ -244,17 +271,18 @@ static int parse_object(parser *p, const keyspec *ks, int nk, uint64_t *vals, ui
     if (p->i != p->n)
         return fail(p, "unexpected text after the object", NULL);
     for (int j = 0; j < nk; j++)
-        if (!seen[j])
+        if (!seen[j] && !ks[j].opt)
             return fail(p, "missing key", ks[j].name);
     return CG_OK;
 }
 
 int cg_json_parse_stats(const char *text, size_t n, cg_stats *st, cg_err *err)
 {
-    static const keyspec ks[] = {{"shard", K_U64},      {"calls", K_U64},     {"sms", K_U64},
-                                 {"data", K_U64},       {"shards", K_U64},    {"run", K_HEX},
-                                 {"parts", K_U64},      {"part_rows", K_ARRAY},
-                                 {"part_bytes", K_ARRAY}};
+    static const keyspec ks[] = {{"shard", K_U64, 0},      {"calls", K_U64, 0},
+                                 {"sms", K_U64, 0},        {"data", K_U64, 0},
+                                 {"shards", K_U64, 0},     {"run", K_HEX, 0},
+                                 {"parts", K_U64, 0},      {"part_rows", K_ARRAY, 0},
+                                 {"part_bytes", K_ARRAY, 0}, {"anomalies", K_ARRAY, 1}};
     enum { NK = sizeof ks / sizeof ks[0] };
     _Static_assert(NK <= NKEYS_MAX, "NKEYS_MAX");
     uint64_t v[NK] = {0}, *arr[NK] = {0};
@@ -270,6 +298,9 @@ int cg_json_parse_stats(const char *text, size_t n, cg_stats *st, cg_err *err)
     else if (rc == CG_OK && (v[6] > UINT32_MAX || len[7] != v[6] || len[8] != v[6]))
         rc = cg_err_set(err, CG_ERUNTIME, "stats JSON: \"parts\":%" PRIu64 " but %zu part_rows "
                         "and %zu part_bytes", v[6], len[7], len[8]);
+    else if (rc == CG_OK && arr[9] && len[9] != CG_STATS_ANOM)
+        rc = cg_err_set(err, CG_ERUNTIME, "stats JSON: %zu anomaly counts, not %d", len[9],
+                        CG_STATS_ANOM);
     if (rc != CG_OK) {
         for (int j = 0; j < NK; j++)
             free(arr[j]);
@@ -284,18 +315,42 @@ int cg_json_parse_stats(const char *text, size_t n, cg_stats *st, cg_err *err)
     st->parts = (uint32_t)v[6];
     st->part_rows = arr[7];
     st->part_bytes = arr[8];
+    if (arr[9]) {
+        st->has_anom = 1;
+        memcpy(st->anom, arr[9], sizeof st->anom);
+        free(arr[9]);
+    }
     return CG_OK;
 }
 
 int cg_json_parse_summary(const char *text, size_t n, uint64_t *calls, uint64_t *sms,
                           uint64_t *data, int *shards, cg_err *err)
 {
-    static const keyspec ks[] = {
-        {"total_calls", K_U64}, {"total_sms", K_U64}, {"total_data", K_U64}, {"shards", K_U64}};
-    uint64_t v[4] = {0}, *arr[4] = {0};
-    size_t len[4];
+    int has;
+    return cg_json_parse_summary_anom(text, n, calls, sms, data, shards, NULL, &has, err);
+}
+
+int cg_json_parse_summary_anom(const char *text, size_t n, uint64_t *calls, uint64_t *sms,
+                               uint64_t *data, int *shards, uint64_t *anom, int *has_anom,
+                               cg_err *err)
+{
+    static const keyspec ks[] = {{"total_calls", K_U64, 0},
+                                 {"total_sms", K_U64, 0},
+                                 {"total_data", K_U64, 0},
+                                 {"shards", K_U64, 0},
+                                 {"anomalies", K_ARRAY, 1}};
+    uint64_t v[5] = {0}, *arr[5] = {0};
+    size_t len[5] = {0};
     parser p = {text, n, 0, "summary JSON", err};
-    int rc = parse_object(&p, ks, 4, v, arr, len);
+    int rc = parse_object(&p, ks, 5, v, arr, len);
+    *has_anom = arr[4] != NULL;
+    if (rc == CG_OK && arr[4] && len[4] != CG_STATS_ANOM)
+        rc = cg_err_set(err, CG_ERUNTIME, "summary JSON: %zu anomaly counts, not %d", len[4],
+                        CG_STATS_ANOM);
+    if (rc == CG_OK && arr[4] && anom)
+        memcpy(anom, arr[4], sizeof(uint64_t) * CG_STATS_ANOM);
+    for (int j = 0; j < 5; j++)
+        free(arr[j]);
     if (rc != CG_OK)
         return rc;
     if (v[3] > INT32_MAX)

@@ -99,6 +99,15 @@ void cg_lay_subscribers(cg_path *p, const char *out, int shard)
         cg_path_add(p, "%s/subscribers_shard%03d.csv", out, shard);
 }
 
+void cg_lay_labels(cg_path *p, const char *daydir, int shard)
+{
+    cg_path_init(p);
+    if (shard < 0)
+        cg_path_add(p, "%s/anomalies.csv", daydir);
+    else
+        cg_path_add(p, "%s/anomalies_shard%03d.csv", daydir, shard);
+}
+
 void cg_lay_run_lock(cg_path *p, const char *out)
 {
     cg_lay_join(p, out, ".cdrgen.lock");

@@ -56,6 +56,12 @@ void cg_lay_run_lock(cg_path *p, const char *out);
     "msisdn,profile,activity_calls,activity_sms,activity_data,sociability,home_cell,"   \
     "work_cell,place,household,workplace,circle_neighbourhood,circle_town\n"
 void cg_lay_subscribers(cg_path *p, const char *out, int shard);
+/* DAYDIR/anomalies.csv (shard < 0) or DAYDIR/anomalies_shardKKK.csv: the
+ * labels of the anomalies (FORMAT.md "anomalies.csv"), and their header. */
+#define CG_ANOM_LABEL_HEADER                                                                 \
+    "file_date,record_date,owner_msisdn,rank,event_type,start_ts_ms,kind,field,old_value," \
+    "new_value\n"
+void cg_lay_labels(cg_path *p, const char *daydir, int shard);
 void cg_lay_shard_lock(cg_path *p, const char *out, int shard);
 
 /* File names (no directory) as generate spells them, and nothing else:

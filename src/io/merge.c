@@ -818,8 +818,18 @@ static int write_day(day_scan *s, const char *out_dir, const char *daydir, const
         CG_TRY(cg_path_ok(&path, err));
         CG_TRY(unlink_ok(path.s, err));
     }
-    char json[256];
-    size_t jn = cg_json_summary(json, sizeof json, tot[0], tot[1], tot[2], N);
+    uint64_t labels;
+    CG_TRY(cg_merge_labels(out_dir, daydir, N, &labels, err));
+    uint64_t anom[CG_STATS_ANOM] = {0};
+    int has_anom = 0;
+    for (size_t i = 0; i < s->nst; i++) {
+        has_anom |= s->st[i].has_anom;
+        for (int k = 0; k < CG_STATS_ANOM; k++)
+            anom[k] += s->st[i].anom[k];
+    }
+    char json[512];
+    size_t jn = cg_json_summary_anom(json, sizeof json, tot[0], tot[1], tot[2], N,
+                                     has_anom ? anom : NULL);
     cg_lay_summary(&path, daydir);
     CG_TRY(cg_write_file_atomic(path.s, json, jn, err));
     res->status = CG_MERGE_DONE;
@@ -928,49 +938,49 @@ int cg_merge_list_days(const char *out_dir, char (**days)[11], size_t *n, cg_err
     return CG_OK;
 }
 
-int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
-                         cg_err *err)
+/* The file of shard k: OUT/subscribers_shardKKK.csv, or a day's
+ * anomalies_shardKKK.csv. */
+typedef struct shard_files {
+    const char *out_dir, *daydir;
+} shard_files;
+
+static void subs_of(cg_path *p, const shard_files *c, int k)
 {
-    *rows = 0;
-    *written = 0;
-    /* none of the shard files: an unsharded run (it writes subscribers.csv
-     * itself), or a merge done before; some of them: a shard is missing */
-    int present = 0;
-    for (int k = 0; k < shards; k++) {
-        cg_path src;
-        cg_lay_subscribers(&src, out_dir, k);
-        CG_TRY(cg_path_ok(&src, err));
-        present += access(src.s, F_OK) == 0;
-    }
-    if (present == 0)
-        return CG_OK;
-    *written = 1;
-    cg_path dst;
-    cg_lay_subscribers(&dst, out_dir, -1);
-    CG_TRY(cg_path_ok(&dst, err));
+    cg_lay_subscribers(p, c->out_dir, k);
+}
+
+static void labels_of(cg_path *p, const shard_files *c, int k)
+{
+    cg_lay_labels(p, c->daydir, k);
+}
+
+/* dst: the header hdr, then every shard's file (each beginning with hdr)
+ * without it, in shard order, atomically; *rows the rows copied. */
+static int concat_shards(const char *dst, int shards,
+                         void (*src_of)(cg_path *, const shard_files *, int),
+                         const shard_files *ctx, const char *hdr, uint64_t *rows, cg_err *err)
+{
     cg_afile f;
-    CG_TRY(cg_afile_open(&f, dst.s, err));
-    static const char hdr[] = CG_SUBSCRIBERS_HEADER;
-    size_t hl = sizeof hdr - 1;
+    CG_TRY(cg_afile_open(&f, dst, err));
+    size_t hl = strlen(hdr);
     int rc = cg_afile_write(&f, hdr, hl, err);
     char *buf = malloc(1 << 16);
     if (!buf && !rc)
         rc = cg_err_set(err, CG_ERUNTIME, "out of memory");
     for (int k = 0; k < shards && !rc; k++) {
         cg_path src;
-        cg_lay_subscribers(&src, out_dir, k);
+        src_of(&src, ctx, k);
         if ((rc = cg_path_ok(&src, err)))
             break;
         FILE *in = fopen(src.s, "rb");
         if (!in) {
             rc = cg_err_errno(err, CG_ERUNTIME, errno, "%s: cannot open (every shard writes "
-                              "its subscribers; re-run shard %d)", src.s, k);
+                              "it; re-run shard %d)", src.s, k);
             break;
         }
         size_t n = fread(buf, 1, hl, in);
         if (n != hl || memcmp(buf, hdr, hl) != 0)
-            rc = cg_err_set(err, CG_ERUNTIME, "%s: does not start with the subscribers header",
-                            src.s);
+            rc = cg_err_set(err, CG_ERUNTIME, "%s: does not start with its header", src.s);
         while (!rc && (n = fread(buf, 1, 1 << 16, in)) > 0) {
             for (size_t j = 0; j < n; j++)
                 *rows += buf[j] == '\n';
@@ -985,4 +995,52 @@ int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *w
         rc = cg_afile_commit(&f, 0, err);
     cg_afile_abort(&f);
     return rc;
+}
+
+/* *present: how many of the shards' files exist. */
+static int shard_files_present(int shards, void (*src_of)(cg_path *, const shard_files *, int),
+                               const shard_files *ctx, int *present, cg_err *err)
+{
+    *present = 0;
+    for (int k = 0; k < shards; k++) {
+        cg_path src;
+        src_of(&src, ctx, k);
+        CG_TRY(cg_path_ok(&src, err));
+        *present += access(src.s, F_OK) == 0;
+    }
+    return CG_OK;
+}
+
+int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
+                         cg_err *err)
+{
+    *rows = 0;
+    *written = 0;
+    /* none of the shard files: an unsharded run (it writes subscribers.csv
+     * itself), or a merge done before; some of them: a shard is missing */
+    shard_files ctx = {out_dir, NULL};
+    int present;
+    CG_TRY(shard_files_present(shards, subs_of, &ctx, &present, err));
+    if (present == 0)
+        return CG_OK;
+    *written = 1;
+    cg_path dst;
+    cg_lay_subscribers(&dst, out_dir, -1);
+    CG_TRY(cg_path_ok(&dst, err));
+    return concat_shards(dst.s, shards, subs_of, &ctx, CG_SUBSCRIBERS_HEADER, rows, err);
+}
+
+int cg_merge_labels(const char *out_dir, const char *daydir, int shards, uint64_t *rows,
+                    cg_err *err)
+{
+    *rows = 0;
+    shard_files ctx = {out_dir, daydir};
+    int present;
+    CG_TRY(shard_files_present(shards, labels_of, &ctx, &present, err));
+    if (present == 0)
+        return CG_OK;
+    cg_path dst;
+    cg_lay_labels(&dst, daydir, -1);
+    CG_TRY(cg_path_ok(&dst, err));
+    return concat_shards(dst.s, shards, labels_of, &ctx, CG_ANOM_LABEL_HEADER, rows, err);
 }

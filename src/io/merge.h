@@ -35,6 +35,12 @@ typedef struct cg_merge_result {
  * headless shard file. *written 0 (CG_OK, nothing done) when there is none
  * of them (an unsharded run writes subscribers.csv itself); *rows:
  * subscribers written. */
+/* DAYDIR/anomalies.csv from the shards' anomalies_shardKKK.csv, in shard
+ * order, one header, when the run had anomalies (none of them: CG_OK,
+ * *rows 0); a missing one is an error naming it. */
+int cg_merge_labels(const char *out_dir, const char *daydir, int shards, uint64_t *rows,
+                    cg_err *err);
+
 int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
                          cg_err *err);
 

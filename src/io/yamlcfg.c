@@ -15,6 +15,7 @@
 #include "core/calendar.h"
 #include "core/check.h"
 #include "core/options.h"
+#include "io/cdrfmt.h"
 #include "io/codec.h"
 #include "io/tzdb.h"
 
@@ -613,6 +614,41 @@ static int load_ints(loader *ld, const cg_option *o, const yaml_node_t *n, const
     return CG_OK;
 }
 
+/* anomalies.missing_columns: a list of 1..22 column names of the CDR header,
+ * each once, into a bit mask of their positions. */
+static int load_columns(loader *ld, const cg_option *o, const yaml_node_t *n, const char *key)
+{
+    int rc = want(ld, n, key, YAML_SEQUENCE_NODE, o->allowed);
+    if (rc)
+        return rc;
+    yaml_node_item_t *b = n->data.sequence.items.start, *e = n->data.sequence.items.top;
+    if (e == b)
+        return bad(ld, n, key, "no column given (%s)", o->allowed);
+    uint32_t mask = 0;
+    for (int i = 0; b + i < e; i++) {
+        char name[320];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        const yaml_node_t *it = yaml_document_get_node(ld->doc, b[i]);
+        const char *s;
+        if ((rc = get_string(ld, it, name, 64, o->allowed, &s)))
+            return rc;
+        int col = -1, k = 0;
+        for (const char *h = CG_CDR_HEADER; *h && *h != '\n'; k++) {
+            size_t len = strcspn(h, ";\n");
+            if (len == strlen(s) && !strncmp(h, s, len))
+                col = k;
+            h += len + (h[len] == ';');
+        }
+        if (col < 0)
+            return bad(ld, it, name, "'%s' is not a CDR column (%s)", s, o->allowed);
+        if (mask >> col & 1)
+            return bad(ld, it, name, "given twice (each once)");
+        mask |= 1u << col;
+    }
+    ld->cfg->anom.missing_mask = mask;
+    return CG_OK;
+}
+
 /* The rows whose YAML value needs a reader of its own. */
 static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, const char *key)
 {
@@ -634,6 +670,7 @@ static int apply_special(loader *ld, const cg_option *o, const yaml_node_t *v, c
     case CG_SP_DISPOSITIONS: return load_dispositions(ld, v, key);
     case CG_SP_SEASONALITY: return load_seasonality(ld, v, key);
     case CG_SP_SPECIAL_DAYS: return load_special(ld, v, key);
+    case CG_SP_ANOM_COLUMNS: return load_columns(ld, o, v, key);
     case CG_SP_CODEC:
         if ((rc = get_string(ld, v, key, 16, o->allowed, &s)))
             return rc;

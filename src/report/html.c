@@ -280,6 +280,26 @@ static int write_page(cg_afile *f, const cg_report *rep, const char *out_dir,
         }
         CG_TRY(put(f, err, "</table>\n"));
     }
+    int any_anom = 0;
+    for (int d = 0; d < rep->ndays; d++)
+        any_anom |= rep->day_has_anom[d];
+    if (any_anom) { /* the anomalies put in, by day and kind (summary.json) */
+        CG_TRY(put(f, err, "<h2>Anomalies (what was put in: OUT/DATE/anomalies.csv)</h2>\n"
+                           "<table id=\"anomalies\"><tr><th>day</th>"));
+        for (int k = 0; k < CG_STATS_ANOM; k++)
+            CG_TRY(put(f, err, "<th>%s</th>", cg_anom_kind_names[k]));
+        CG_TRY(put(f, err, "</tr>\n"));
+        for (int d = 0; d < rep->ndays; d++) {
+            if (!rep->day_has_anom[d])
+                continue;
+            CG_TRY(put(f, err, "<tr><td>%s</td>", rep->day_date[d]));
+            for (int k = 0; k < CG_STATS_ANOM; k++)
+                CG_TRY(put(f, err, "<td class=\"num\">%llu</td>",
+                           (unsigned long long)rep->day_anom[d][k]));
+            CG_TRY(put(f, err, "</tr>\n"));
+        }
+        CG_TRY(put(f, err, "</table>\n"));
+    }
     CG_TRY(put(f, err, "<h2>Measured properties</h2>\n<table id=\"props\"><tr><th>section</th>"
                        "<th>property</th><th>published real data</th><th>target</th>"
                        "<th>measured</th><th></th></tr>\n"));

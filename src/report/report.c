@@ -449,6 +449,30 @@ static int ev_str(const char *p, const char *end, const char *k, char *out, size
     return 1;
 }
 
+/* The anomaly counts of the day's summary.json, when it has them. */
+static int load_anom_counts(cg_report *rep, const char *out_dir, const char *date, int d,
+                            cg_err *err)
+{
+    cg_path dd, p;
+    cg_lay_daydir(&dd, out_dir, date);
+    CG_TRY(cg_path_ok(&dd, err));
+    cg_lay_summary(&p, dd.s);
+    CG_TRY(cg_path_ok(&p, err));
+    FILE *f = fopen(p.s, "rb");
+    if (!f)
+        return CG_OK; /* a day without a summary: a sharded day before merge */
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    uint64_t c, s, x;
+    int sh, has = 0;
+    cg_err e;
+    if (cg_json_parse_summary_anom(buf, n, &c, &s, &x, &sh, rep->day_anom[d], &has, &e))
+        return cg_err_set(err, CG_ERUNTIME, "%s: %s", p.s, e.msg);
+    rep->day_has_anom[d] = (uint8_t)has;
+    return CG_OK;
+}
+
 /* The events of OUT/DATE/events.json, if the day has one, appended to
  * rep->events; a file that is not ours is an error naming it. */
 static int load_events(cg_report *rep, const char *out_dir, const char *date, cg_err *err)
@@ -955,6 +979,8 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
             rc = close_nights(&st, err);
         if (!rc)
             rc = load_events(rep, out_dir, days[d], err);
+        if (!rc && st.day >= 0)
+            rc = load_anom_counts(rep, out_dir, days[d], st.day, err);
     }
     rep->days = (int)ndays;
     if (!rc) {
@@ -1012,13 +1038,17 @@ void cg_report_series_json(FILE *f, const cg_report *r)
         fprintf(f, "}%s", w ? "" : ",");
     }
     fprintf(f, "},\"days\":[");
-    for (int d = 0; d < r->ndays; d++)
+    for (int d = 0; d < r->ndays; d++) {
         fprintf(f, "{\"date\":\"%s\",\"CALL\":%llu,\"SMS\":%llu,\"DATA\":%llu,"
-                   "\"weekend\":%s,\"dst\":%s}%s",
+                   "\"weekend\":%s,\"dst\":%s",
                 r->day_date[d], (unsigned long long)r->day_n[d][0],
                 (unsigned long long)r->day_n[d][1], (unsigned long long)r->day_n[d][2],
-                r->day_weekend[d] ? "true" : "false", r->day_dst[d] ? "true" : "false",
-                d + 1 < r->ndays ? "," : "");
+                r->day_weekend[d] ? "true" : "false", r->day_dst[d] ? "true" : "false");
+        for (int k = 0; r->day_has_anom[d] && k < CG_STATS_ANOM; k++)
+            fprintf(f, "%s%llu", k ? "," : ",\"anomalies\":[",
+                    (unsigned long long)r->day_anom[d][k]);
+        fprintf(f, "%s}%s", r->day_has_anom[d] ? "]" : "", d + 1 < r->ndays ? "," : "");
+    }
     fprintf(f, "],\"events\":[");
     for (int k = 0; k < r->nevents; k++) {
         const cg_report_event *e = &r->events[k];

@@ -7,6 +7,8 @@
 #define CG_REPORT_H
 
 #include <stdint.h>
+
+#include "io/json.h"
 #include <stdio.h>
 
 #include "core/err.h"
@@ -77,6 +79,8 @@ typedef struct cg_report {
     uint64_t day_n[CG_REPORT_MAX_DAYS][3];  /* rows per type */
     uint8_t day_weekend[CG_REPORT_MAX_DAYS];
     uint8_t day_dst[CG_REPORT_MAX_DAYS];    /* the day's rows have two UTC offsets */
+    uint8_t day_has_anom[CG_REPORT_MAX_DAYS]; /* its summary counts anomalies: */
+    uint64_t day_anom[CG_REPORT_MAX_DAYS][CG_STATS_ANOM]; /* by kind (gen/anomaly.h order) */
     uint64_t mix_cause[6], mix_rat[3], mix_apn[3], mix_rectype[5], mix_status[3];
     uint64_t dur_zero;                      /* answered calls of 0 s */
     uint64_t dur_hist[CG_REPORT_LOG_BINS];  /* answered call s: bin k = [10^(k/10), 10^((k+1)/10)) */

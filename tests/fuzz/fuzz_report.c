@@ -1,7 +1,7 @@
 /* libFuzzer harness for `cdrgen report`'s readers: the bytes up to the
  * first blank line become OUT/cells.csv, the rest a day's bundle
  * OUT/cdr_2025-01-01.csv (with its day directory), also read as
- * subscribers.csv and as the day's events.json. The report must either
+ * subscribers.csv and as the day's events.json and summary.json. The report must either
  * refuse them with one line or measure them: counts that add up, shares in
  * [0, 1]. Replayed without libFuzzer by tests/fuzz/replay.sh. */
 #include <math.h>
@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_write("cdr_2025-01-01.csv", rest, nr);
     fz_write("subscribers.csv", rest, nr); /* the same bytes through the subscribers reader */
     fz_write("2025-01-01/events.json", rest, nr); /* ... and the events.json reader */
+    fz_write("2025-01-01/summary.json", rest, nr); /* ... and the summary's anomaly counts */
     cg_report rep;
     cg_err err;
     cg_err_clear(&err);

@@ -363,7 +363,7 @@ static void test_json_write(void)
 {
     char buf[512];
     uint64_t rows[2] = {10, 0}, bytes[2] = {300, 99};
-    cg_stats st = {3, 4, {1234567, 0, UINT64_MAX}, 0x0123456789abcdefULL, 2, rows, bytes};
+    cg_stats st = {3, 4, {1234567, 0, UINT64_MAX}, 0x0123456789abcdefULL, 2, rows, bytes, 0, {0}};
     size_t n = cg_json_stats(buf, sizeof buf, &st);
     CHECK_EQ_STR(buf, "{\"shard\":3,\"calls\":1234567,\"sms\":0,\"data\":18446744073709551615,"
                       "\"shards\":4,\"run\":\"0123456789abcdef\",\"parts\":2,\"part_rows\":[10,0],"
@@ -375,7 +375,7 @@ static void test_json_write(void)
     CHECK_EQ_INT(n, strlen(buf));
     /* truncation is reported through the return value */
     char small[10];
-    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL};
+    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL, 0, {0}};
     n = cg_json_stats(small, sizeof small, &z);
     CHECK_EQ_INT(n, strlen("{\"shard\":0,\"calls\":1,\"sms\":2,\"data\":3,\"shards\":1,\"run\":"
                            "\"0000000000000000\",\"parts\":0,\"part_rows\":[],\"part_bytes\":[]}\n"));
@@ -383,7 +383,9 @@ static void test_json_write(void)
     /* the worst case of CG_JSON_STATS_MAX */
     uint64_t big[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     cg_stats w = {INT32_MAX - 1, INT32_MAX, {UINT64_MAX, UINT64_MAX, UINT64_MAX}, UINT64_MAX, 3,
-                  big, big};
+                  big, big, 1, {0}};
+    for (int k = 0; k < CG_STATS_ANOM; k++)
+        w.anom[k] = UINT64_MAX;
     char wb[CG_JSON_STATS_MAX(3)];
     CHECK(cg_json_stats(wb, sizeof wb, &w) < sizeof wb);
 }
@@ -397,7 +399,9 @@ static void test_json_round_trip(void)
     for (int i = 0; i < 3; i++) {
         uint64_t c, s, d;
         cg_stats in = {17 * i, 17 * i + 1 + i, {vals[i][0], vals[i][1], vals[i][2]},
-                       vals[i][2] ^ 0x5555, (uint32_t)i, rows, bytes};
+                       vals[i][2] ^ 0x5555, (uint32_t)i, rows, bytes, i == 2, {0}};
+        for (int k = 0; k < CG_STATS_ANOM; k++)
+            in.anom[k] = (uint64_t)(k * 1000 + i);
         size_t n = cg_json_stats(buf, sizeof buf, &in);
         cg_stats st;
         CHECK_EQ_INT(cg_json_parse_stats(buf, n, &st, &err), CG_OK);
@@ -408,8 +412,21 @@ static void test_json_round_trip(void)
         CHECK_EQ_INT(st.parts, i);
         for (int k = 0; k < i; k++)
             CHECK(st.part_rows[k] == rows[k] && st.part_bytes[k] == bytes[k]);
+        CHECK_EQ_INT(st.has_anom, i == 2);
+        for (int k = 0; st.has_anom && k < CG_STATS_ANOM; k++)
+            CHECK(st.anom[k] == in.anom[k]);
         cg_stats_free(&st);
         int shards = -1;
+        n = cg_json_summary(buf, sizeof buf, vals[i][0], vals[i][1], vals[i][2], i + 1);
+        CHECK_EQ_INT(cg_json_parse_summary(buf, n, &c, &s, &d, &shards, &err), CG_OK);
+        /* the summary with the anomaly counts, read back */
+        uint64_t an[CG_STATS_ANOM];
+        int has = 0;
+        size_t na = cg_json_summary_anom(buf, sizeof buf, vals[i][0], vals[i][1], vals[i][2],
+                                         i + 1, in.anom);
+        CHECK_EQ_INT(cg_json_parse_summary_anom(buf, na, &c, &s, &d, &shards, an, &has, &err),
+                     CG_OK);
+        CHECK(has && an[0] == in.anom[0] && an[CG_STATS_ANOM - 1] == in.anom[CG_STATS_ANOM - 1]);
         n = cg_json_summary(buf, sizeof buf, vals[i][0], vals[i][1], vals[i][2], i + 1);
         CHECK_EQ_INT(cg_json_parse_summary(buf, n, &c, &s, &d, &shards, &err), CG_OK);
         CHECK_EQ_INT(shards, i + 1);
@@ -488,7 +505,7 @@ static void test_json_parse_errors(void)
 
     /* summary parser rejects a stats document and vice versa */
     char buf[256];
-    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL};
+    cg_stats z = {0, 1, {1, 2, 3}, 0, 0, NULL, NULL, 0, {0}};
     size_t n = cg_json_stats(buf, sizeof buf, &z);
     uint64_t c, s, d;
     int shards;

@@ -121,7 +121,7 @@ static void put_part(cg_codec_ctx *c, int k, int part, const char *r1, const cha
 static void put_stats_run(int k, uint64_t calls, uint64_t sms, int shards, uint64_t run)
 {
     char json[1024], name[64];
-    cg_stats st = {k, shards, {calls, sms, 0}, run, (uint32_t)g_parts[k], g_rows[k], g_bytes[k]};
+    cg_stats st = {k, shards, {calls, sms, 0}, run, (uint32_t)g_parts[k], g_rows[k], g_bytes[k], 0, {0}};
     size_t n = cg_json_stats(json, sizeof json, &st);
     snprintf(name, sizeof name, "2025-01-15/stats_shard%03d.json", k);
     put(name, json, n);
@@ -259,7 +259,7 @@ static void test_merge_day(void)
     /* stats whose content names another shard */
     {
         char json[512];
-        cg_stats st = {2, 3, {0, 0, 0}, 42, (uint32_t)g_parts[1], g_rows[1], g_bytes[1]};
+        cg_stats st = {2, 3, {0, 0, 0}, 42, (uint32_t)g_parts[1], g_rows[1], g_bytes[1], 0, {0}};
         size_t jn = cg_json_stats(json, sizeof json, &st);
         put("2025-01-15/stats_shard001.json", json, jn);
     }
