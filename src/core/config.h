@@ -151,10 +151,11 @@ static inline int cg_anom_on(const cg_anomalies *a)
 }
 
 /* The share of subscriber-days that may file records late (the next day
- * recomputes those): 20 x the larger of the late and wrong-day shares. */
+ * recomputes those): 20 x the late share, at least twice the wrong-day
+ * share (a share of the few records crossing midnight), at most 1. */
 static inline double cg_anom_q(const cg_anomalies *a)
 {
-    double x = 20 * (a->late > a->wrong_day ? a->late : a->wrong_day);
+    double x = 20 * a->late > 2 * a->wrong_day ? 20 * a->late : 2 * a->wrong_day;
     return x > 1 ? 1 : x;
 }
 

@@ -139,10 +139,10 @@ p = A["orphan"]
 sd = math.sqrt(mt * p * (1 - p))
 check("rate of orphan (of on-net MT records)", abs(cnt["orphan"] - mt * p) <= 4.5 * sd,
       "configured %g, measured %.5f (%d of %d)" % (p, cnt["orphan"] / max(mt, 1), cnt["orphan"], mt))
-# late and wrong_day: a share q = min(1, 20 max(late, wrong_day)) of the
+# late and wrong_day: a share q = min(1, max(20 late, 2 wrong_day)) of the
 # subscribers can file late; each of their records is late with p / q:
 # count = sum_s B_s Bin(n_s, p/q), Var = sum_s q n_s (p/q)(1 - p/q) + n_s^2 (p/q)^2 q (1 - q)
-q = min(1.0, 20 * max(A["late"], A["wrong_day"]))
+q = min(1.0, max(20 * A["late"], 2 * A["wrong_day"]))
 for kind, sel in (("late", lambda x: True),
                   ("wrong_day", lambda x: int(x[ST]) + 1000 * int(x[DUR]) > day_end)):
     day_end = max(int(x[ST]) for x in C) if kind == "late" else None
