@@ -94,7 +94,7 @@ int cg_evmodel_init(cg_evmodel *em, const cg_config *cfg, const cg_cells *cells,
                     st[rat] = cg_cells_knn(cells, ei->x, ei->y, rat, sites, dk) ? sites[0] : -1;
                     cap += st[rat] >= 0 ? cells->site_ncells[st[rat]] : 0;
                 }
-                ei->cells = malloc(sizeof *ei->cells * (size_t)(cap ? cap : 1));
+                ei->cells = calloc((size_t)(cap ? cap : 1), sizeof *ei->cells);
                 if (!ei->cells)
                     return cg_err_set(err, CG_ERUNTIME, "out of memory");
                 for (int rat = 0; rat < 3; rat++)
@@ -105,7 +105,7 @@ int cg_evmodel_init(cg_evmodel *em, const cg_config *cfg, const cg_cells *cells,
                     }
                 qsort(ei->cells, (size_t)ei->ncells, sizeof *ei->cells, cmp_u32);
             } else {
-                ei->cells = malloc(sizeof *ei->cells * (size_t)n);
+                ei->cells = calloc((size_t)n, sizeof *ei->cells);
                 if (!ei->cells)
                     return cg_err_set(err, CG_ERUNTIME, "out of memory");
                 for (int c = 0; c < cells->n; c++) {
@@ -115,7 +115,7 @@ int cg_evmodel_init(cg_evmodel *em, const cg_config *cfg, const cg_cells *cells,
                 }
             }
         } else if (e->n_cells) {
-            ei->cells = malloc(sizeof *ei->cells * (size_t)e->n_cells);
+            ei->cells = calloc((size_t)e->n_cells, sizeof *ei->cells);
             if (!ei->cells)
                 return cg_err_set(err, CG_ERUNTIME, "out of memory");
             for (int c = 0; c < e->n_cells; c++)
