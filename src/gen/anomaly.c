@@ -17,11 +17,13 @@ static const char *const TYPE_NAMES[3] = {"CALL", "SMS", "DATA"};
 
 void cg_anom_scratch_free(cg_anom_scratch *s)
 {
-    cg_recbuf_free(&s->prev);
     free(s->order);
-    s->order = NULL;
-    s->order_cap = 0;
+    free(s->late);
+    free(s->late_rank);
+    free(s->late_kind);
+    memset(s, 0, sizeof *s);
 }
+
 
 static double u01k(uint64_t h)
 {
@@ -142,8 +144,46 @@ static long copy_rec(cg_recbuf *rb, uint32_t idx)
     return (long)(rb->n - 1);
 }
 
-int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, const cg_dayparams *dp_prev,
-                  uint64_t i, const char *prev_date, const char *date, const char *next_date,
+int cg_anom_prev(const cg_model *m, const cg_dayparams *dp_prev, uint64_t i, cg_recbuf *rb,
+                 cg_anom_scratch *sc)
+{
+    sc->nlate = 0;
+    double q = cg_anom_q(&m->cfg->anom);
+    if (!dp_prev || !eligible(m, i, dp_prev->day.day, q))
+        return 0;
+    if (cg_synth_subscriber(m, dp_prev, i, rb))
+        return -1;
+    for (size_t k = 0; k < rb->n; k++) {
+        const cg_rec *x = cg_recbuf_at(rb, k);
+        double u2;
+        int kind = pick(m, dp_prev, i, k, x, 1, q, &u2);
+        if (kind != CG_AN_LATE && kind != CG_AN_WRONG_DAY)
+            continue;
+        if (sc->nlate == sc->late_cap) {
+            size_t c1 = sc->late_cap, c2 = sc->late_cap, c3 = sc->late_cap;
+            cg_rec *a = cg_grow_min(sc->late, &c1, sc->nlate + 1, sizeof *a, 16);
+            if (!a)
+                return -1;
+            sc->late = a;
+            size_t *b = cg_grow_min(sc->late_rank, &c2, sc->nlate + 1, sizeof *b, 16);
+            if (!b)
+                return -1;
+            sc->late_rank = b;
+            int *c = cg_grow_min(sc->late_kind, &c3, sc->nlate + 1, sizeof *c, 16);
+            if (!c)
+                return -1;
+            sc->late_kind = c;
+            sc->late_cap = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
+        }
+        sc->late[sc->nlate] = *x;
+        sc->late_rank[sc->nlate] = k;
+        sc->late_kind[sc->nlate] = kind;
+        sc->nlate++;
+    }
+    return 0;
+}
+
+int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, uint64_t i, const char *prev_date, const char *date, const char *next_date,
                   cg_recbuf *rb, cg_anom_scratch *sc, cg_anom_text *lab,
                   uint64_t cnt[CG_AN_KINDS])
 {
@@ -270,28 +310,20 @@ int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, const cg_dayparams 
             return -1;
         cnt[kind]++;
     }
-    /* records of the day before filed late into this day */
-    if (dp_prev && eligible(m, i, dp_prev->day.day, q)) {
-        if (cg_synth_subscriber(m, dp_prev, i, &sc->prev))
+    /* records of the day before filed late into this day (cg_anom_prev) */
+    for (size_t k = 0; k < sc->nlate; k++) {
+        if (order_room(sc, no + 1))
             return -1;
-        for (size_t k = 0; k < sc->prev.n; k++) {
-            const cg_rec *x = cg_recbuf_at(&sc->prev, k);
-            double u2;
-            int kind = pick(m, dp_prev, i, k, x, 1, q, &u2);
-            if (kind != CG_AN_LATE && kind != CG_AN_WRONG_DAY)
-                continue;
-            if (order_room(sc, no + 1))
-                return -1;
-            cg_rec *y = cg_recbuf_push(rb);
-            if (!y)
-                return -1;
-            *y = *x;
-            sc->order[no++] = (uint32_t)(rb->n - 1);
-            if (label(lab, date, prev_date, x, k, kind, "", "", ""))
-                return -1;
-        }
-        cg_recbuf_trim(&sc->prev, 4096);
+        cg_rec *y = cg_recbuf_push(rb);
+        if (!y)
+            return -1;
+        *y = sc->late[k];
+        sc->order[no++] = (uint32_t)(rb->n - 1);
+        if (label(lab, date, prev_date, &sc->late[k], sc->late_rank[k], sc->late_kind[k], "", "",
+                  ""))
+            return -1;
     }
+    sc->nlate = 0;
     for (size_t k = 0; k < no; k++)
         rb->key[k] = sc->order[k];
     rb->n = no;

@@ -35,7 +35,10 @@ typedef struct cg_anom_text {
 
 /* Per-worker scratch. */
 typedef struct cg_anom_scratch {
-    cg_recbuf prev;   /* the subscriber's day before, recomputed */
+    cg_rec *late;     /* the records of the day before filed late into this one */
+    size_t *late_rank;
+    int *late_kind;
+    size_t nlate, late_cap;
     uint32_t *order;  /* the day's records in output order */
     size_t order_cap;
     cg_cdrfmt fmt;    /* formats a record to read its fields */
@@ -45,13 +48,18 @@ typedef struct cg_anom_scratch {
 
 void cg_anom_scratch_free(cg_anom_scratch *s);
 
+/* Before subscriber i's day is made: its day before (dp_prev, built with
+ * its own day before; NULL: no late records configured), recomputed in rb
+ * when it can file late, and the records it files late kept in sc. -1
+ * when out of memory. */
+int cg_anom_prev(const cg_model *m, const cg_dayparams *dp_prev, uint64_t i, cg_recbuf *rb,
+                 cg_anom_scratch *sc);
+
 /* Applies the anomalies to subscriber i's records rb of day dp (dates:
- * date, next_date "YYYY-MM-DD"); appends to them the records of its day
- * before (dp_prev, built with its own day before; NULL: no late records
- * configured) that are filed late into day dp, labels into lab, counts by
- * kind into cnt. -1 when out of memory (rb->over_cap: too many records). */
-int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, const cg_dayparams *dp_prev,
-                  uint64_t i, const char *prev_date, const char *date, const char *next_date,
+ * prev_date, date, next_date "YYYY-MM-DD"); appends to them those that
+ * cg_anom_prev kept, labels into lab, counts by kind into cnt. -1 when out
+ * of memory (rb->over_cap: too many records). */
+int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, uint64_t i, const char *prev_date, const char *date, const char *next_date,
                   cg_recbuf *rb, cg_anom_scratch *sc, cg_anom_text *lab,
                   uint64_t cnt[CG_AN_KINDS]);
 

@@ -245,9 +245,10 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
     sl->lab.n = 0;
     memset(sl->acnt, 0, sizeof sl->acnt);
     for (uint64_t i = first; i < last; i++) {
-        if (cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0 ||
-            (r->e->anom && cg_anom_apply(&r->e->m, r->dp, r->dp_prev, i, r->prev_date, r->date,
-                                         r->next_date, &w->rb, &w->as, &sl->lab, sl->acnt))) {
+        if ((r->e->anom && cg_anom_prev(&r->e->m, r->dp_prev, i, &w->rb, &w->as)) ||
+            cg_synth_subscriber(&r->e->m, r->dp, i, &w->rb) != 0 ||
+            (r->e->anom && cg_anom_apply(&r->e->m, r->dp, i, r->prev_date, r->date, r->next_date,
+                                         &w->rb, &w->as, &sl->lab, sl->acnt))) {
             if (w->rb.over_cap)
                 cg_err_set(err, CG_ERUNTIME,
                            "subscriber %llu has more than %zu records on %s, the most one "
