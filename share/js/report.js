@@ -104,15 +104,38 @@
   charts.duration = histSpec(S.call_duration_s, 'answered call duration', 's');
   charts.volume = histSpec(S.data_bytes, 'bytes in + out per session', 'bytes');
   // 6. the map: sites, sized by the homes there
-  charts.map = {
-    width: W * 2, height: 420,
+  // events with an area (events.json) outlined: a circle of its radius
+  const outlines = [];
+  const seenArea = {};
+  for (const e of S.events || []) {
+    if (!e.area || seenArea[e.name]) continue;
+    seenArea[e.name] = 1;
+    const [lat, lon, r] = e.area;
+    const kind = e.outage ? 'outage' : e.gathering ? 'gathering' : 'event';
+    for (let k = 0; k <= 48; k++) {
+      const a = (2 * Math.PI * k) / 48;
+      outlines.push({ event: e.name + ' (' + kind + ')', k,
+                      lat: lat + (r / 111.32) * Math.cos(a),
+                      lon: lon + (r / (111.32 * Math.cos((lat * Math.PI) / 180))) * Math.sin(a) });
+    }
+  }
+  const sitesLayer = {
     data: { values: S.sites.map(([lat, lon, cells, homes, area]) => ({ lat, lon, cells, homes, area: String(area) })) },
-    projection: { type: 'mercator' },
     mark: { type: 'circle', opacity: 0.6, tooltip: true },
     encoding: { longitude: { field: 'lon', type: 'quantitative' }, latitude: { field: 'lat', type: 'quantitative' },
                 size: { field: 'homes', type: 'quantitative', title: 'homes at the site', scale: { range: [4, 400] } },
                 color: { field: 'area', type: 'nominal', title: 'area' } },
   };
+  const outlineLayer = {
+    data: { values: outlines },
+    mark: { type: 'line', strokeWidth: 2, tooltip: true },
+    encoding: { longitude: { field: 'lon', type: 'quantitative' }, latitude: { field: 'lat', type: 'quantitative' },
+                detail: { field: 'event', type: 'nominal' }, order: { field: 'k', type: 'quantitative' },
+                stroke: { field: 'event', type: 'nominal', title: 'events', scale: { scheme: 'dark2' } } },
+  };
+  charts.map = { width: W * 2, height: 420, projection: { type: 'mercator' },
+                 layer: outlines.length ? [sitesLayer, outlineLayer] : [sitesLayer],
+                 resolve: { scale: { color: 'independent' } } };
   // 7. degree distribution (log-log)
   charts.degree = {
     width: W, height: H,
@@ -158,8 +181,15 @@
     ? bars(S.profiles.map((p) => p.name), S.profiles.map((p) => p.n), 'subscribers per profile')
     : { width: W, height: 40, data: { values: [{ t: 'no subscribers.csv in this output' }] }, mark: 'text', encoding: { text: { field: 't' } } };
   // 13. labels
-  charts.labels = C.labels
-    ? bars(Object.keys(C.labels), Object.values(C.labels), 'labelled records')
+  // anomalies: the days' counts by kind (summary.json); fraud joins with issue 14
+  const labels = {};
+  for (const d of S.days) {
+    if (!d.anomalies) continue;
+    d.anomalies.forEach((n, k) => { const name = 'anomaly: ' + S.anomaly_kinds[k]; labels[name] = (labels[name] || 0) + n; });
+  }
+  for (const [k, v] of Object.entries(C.labels || {})) labels[k] = v;
+  charts.labels = Object.keys(labels).length
+    ? bars(Object.keys(labels), Object.values(labels), 'labelled records')
     : { width: W, height: 40, data: { values: [{ t: 'no fraud or anomaly labels in this output' }] }, mark: { type: 'text', align: 'left', x: 0 }, encoding: { text: { field: 't' } } };
 
   const names = Object.keys(charts);

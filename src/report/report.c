@@ -533,6 +533,22 @@ static int load_events(cg_report *rep, const char *out_dir, const char *date, cg
             for (const char *x = c + 9; x < end && *x != ']'; x++)
                 e.ncells += *x >= '0' && *x <= '9' && (x[-1] == '[' || x[-1] == ',');
         }
+        static const char AREA[] = "\"area\":{\"center_lat\":";
+        const char *ar = strstr(q, AREA);
+        if (ar && ar < end) {
+            char *x1, *x2, *x3;
+            ar += sizeof AREA - 1;
+            e.lat = strtod(ar, &x1);
+            const char *lo = strstr(x1, "\"center_lon\":"), *ra = strstr(x1, "\"radius_km\":");
+            if (lo && ra && lo < end && ra < end) {
+                e.lon = strtod(lo + 13, &x2);
+                e.radius_km = strtod(ra + 12, &x3);
+                e.has_area = x1 != ar && x2 != lo + 13 && x3 != ra + 12 &&
+                             isfinite(e.lat) && isfinite(e.lon) && isfinite(e.radius_km) &&
+                             fabs(e.lat) <= 90 && fabs(e.lon) <= 180 && e.radius_km > 0 &&
+                             e.radius_km <= 20000;
+            }
+        }
         const char *o = strstr(q, "\"outage\":true");
         e.outage = o && o < end;
         const char *g = strstr(q, "\"gathering\":");
@@ -1049,13 +1065,19 @@ void cg_report_series_json(FILE *f, const cg_report *r)
                     (unsigned long long)r->day_anom[d][k]);
         fprintf(f, "%s}%s", r->day_has_anom[d] ? "]" : "", d + 1 < r->ndays ? "," : "");
     }
+    fprintf(f, "],\"anomaly_kinds\":[");
+    for (int k = 0; k < CG_STATS_ANOM; k++)
+        fprintf(f, "%s\"%s\"", k ? "," : "", cg_anom_kind_names[k]);
     fprintf(f, "],\"events\":[");
     for (int k = 0; k < r->nevents; k++) {
         const cg_report_event *e = &r->events[k];
         fprintf(f, "{\"date\":\"%s\",\"name\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"cells\":%d,"
-                   "\"outage\":%s,\"gathering\":%s}%s",
+                   "\"outage\":%s,\"gathering\":%s",
                 e->date, e->name, e->from, e->to, e->ncells, e->outage ? "true" : "false",
-                e->gathering ? "true" : "false", k + 1 < r->nevents ? "," : "");
+                e->gathering ? "true" : "false");
+        if (e->has_area)
+            fprintf(f, ",\"area\":[%.6f,%.6f,%.6g]", e->lat, e->lon, e->radius_km);
+        fprintf(f, "}%s", k + 1 < r->nevents ? "," : "");
     }
     fprintf(f, "],\"mix\":{");
     str_list(f, "cause_names", CAUSES, 6);

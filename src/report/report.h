@@ -34,6 +34,8 @@ typedef struct cg_report_event {
     char from[32], to[32]; /* local times as events.json has them */
     int ncells;            /* -1: every cell */
     int outage, gathering;
+    int has_area;          /* its area: centre and radius */
+    double lat, lon, radius_km;
 } cg_report_event;
 
 typedef struct cg_report {
