@@ -7,27 +7,14 @@ must be the clean record's. Then the rates: each kind's count against the
 configured share, within 4.5 standard deviations of the count it draws
 (derived below per kind).
 Args: clean_D.csv clean_Dprev.csv dirty_D.csv anomalies.csv config.json date"""
-import csv, json, math, sys
+import csv, json, math, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cdrcheck import check, done, rows  # noqa: E402
 from collections import defaultdict
 
 clean_d, clean_p, dirty_d, labels, conf, date = sys.argv[1:7]
 A = json.loads(conf)
-ok = fail = 0
-
-def check(name, cond, detail=""):
-    global ok, fail
-    if cond:
-        ok += 1
-        print("ok   " + name + (" (" + detail + ")" if detail else ""))
-    else:
-        fail += 1
-        print("FAIL " + name + ": " + detail, file=sys.stderr)
-
-def rows(path):
-    with open(path) as f:
-        r = csv.reader(f, delimiter=';')
-        hdr = next(r)
-        return hdr, [list(x) for x in r]
 
 hdr, C = rows(clean_d)
 _, P = rows(clean_p)
@@ -164,5 +151,4 @@ for kind, sel in (("late", lambda x: True),
     sd = math.sqrt(var)
     check("rate of %s" % kind, abs(cnt[kind] - mean) <= 4.5 * sd + 1,
           "configured %g, expected %.1f +- %.1f, got %d" % (A[kind], mean, sd, cnt[kind]))
-print("%d passed, %d failed" % (ok, fail))
-sys.exit(1 if fail else 0)
+done()

@@ -4,28 +4,15 @@ day generated without events (tests/cli/events.sh): each event's effect is
 measured in its window; tolerances are 4.5 standard deviations of the count
 each effect draws (derived in the comments), so a correct model fails about
 once in 150,000 runs per check."""
-import csv, json, math, sys
+import csv, json, math, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cdrcheck import check, done, rows  # noqa: E402
 
 clean_csv, ev_csv, events_json, subs_csv = sys.argv[1:5]
-ok = fail = 0
 
-def check(name, cond, detail=""):
-    global ok, fail
-    if cond:
-        ok += 1
-        print("ok   " + name + (" (" + detail + ")" if detail else ""))
-    else:
-        fail += 1
-        print("FAIL " + name + ": " + detail, file=sys.stderr)
-
-def rows(path):
-    with open(path) as f:
-        r = csv.reader(f, delimiter=';')
-        hdr = next(r)
-        return hdr, [tuple(x) for x in r]
-
-hdr, clean = rows(clean_csv)
-_, ev = rows(ev_csv)
+hdr, clean = rows(clean_csv, as_tuple=True)
+_, ev = rows(ev_csv, as_tuple=True)
 C = {n: i for i, n in enumerate(hdr)}
 TYPE, SRC, DST, DIR, START, CELL, CAUSE = (C[k] for k in (
     "event_type", "msisdn_src", "msisdn_dst", "direction", "start_ts_ms", "cell_id",
@@ -170,5 +157,4 @@ sd = math.sqrt(2 * len(vc) * p * (1 - p))
 check("concert: congestion fails 0.2 of the venue's calls",
       len(vc) > 30 and abs(f1 - p * len(vc)) <= 4.5 * sd,
       "want %.3f, got %.3f of %d" % (p, f1 / max(len(vc), 1), len(vc)))
-print("%d passed, %d failed" % (ok, fail))
-sys.exit(1 if fail else 0)
+done()
