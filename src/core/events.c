@@ -2,7 +2,6 @@
 #include "core/events.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,40 +335,6 @@ uint32_t cg_ev_outage(const cg_evmodel *em, const cg_evday *ed, uint32_t cell, i
     return cell;
 }
 
-/* A growing text buffer for events.json. */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-__attribute__((format(printf, 2, 3)))
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->n + (size_t)k < b->cap) {
-            b->n += (size_t)k;
-            return;
-        }
-        char *q = cg_grow_min(b->p, &b->cap, b->n + (size_t)k + 1, 1, 4096);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-    }
-}
-
 /* "YYYY-MM-DDTHH:MM:SS+hh:mm" of UTC ms t in the run's zone. */
 static void local_iso(int64_t t, char *out, size_t n)
 {
@@ -384,46 +349,47 @@ static void local_iso(int64_t t, char *out, size_t n)
 
 char *cg_evday_json(const cg_evmodel *em, const cg_evday *ed, const char *date, size_t *len)
 {
-    sbuf b = {0};
-    sb_add(&b, "{\"date\":\"%s\",\"events\":[", date);
+    cg_text b = {0};
+    int oom = 0;
+    oom |= cg_text_add(&b, "{\"date\":\"%s\",\"events\":[", date);
     for (int w = 0; w < ed->n; w++) {
         const cg_evinfo *ei = &em->ev[ed->w[w].ev];
         const cg_event *e = ei->e;
         char a[40], z[40];
         local_iso(ed->w[w].a, a, sizeof a);
         local_iso(ed->w[w].b, z, sizeof z);
-        sb_add(&b, "%s\n{\"name\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"from_ms\":%lld,"
+        oom |= cg_text_add(&b, "%s\n{\"name\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"from_ms\":%lld,"
                "\"to_ms\":%lld,", w ? "," : "", e->name, a, z, (long long)ed->w[w].a,
                (long long)ed->w[w].b);
-        sb_add(&b, "\"who\":{\"share\":%.10g,\"profile\":%s%s%s},", e->share,
+        oom |= cg_text_add(&b, "\"who\":{\"share\":%.10g,\"profile\":%s%s%s},", e->share,
                e->profile[0] ? "\"" : "", e->profile[0] ? e->profile : "null",
                e->profile[0] ? "\"" : "");
-        sb_add(&b, "\"calls\":%.10g,\"sms\":%.10g,\"data\":%.10g,\"fail_share\":%.10g,"
+        oom |= cg_text_add(&b, "\"calls\":%.10g,\"sms\":%.10g,\"data\":%.10g,\"fail_share\":%.10g,"
                "\"fail_cause\":\"%s\",\"congestion\":%.10g,\"outage\":%s,\"gathering\":%.10g,",
                e->calls, e->sms, e->data, e->fail_share, e->fail_cause, e->congestion,
                e->outage ? "true" : "false", e->gathering);
         if (ei->area)
-            sb_add(&b, "\"area\":{\"center_lat\":%.10g,\"center_lon\":%.10g,\"radius_km\":%.10g},",
+            oom |= cg_text_add(&b, "\"area\":{\"center_lat\":%.10g,\"center_lon\":%.10g,\"radius_km\":%.10g},",
                    e->center_lat, e->center_lon, e->radius_km);
-        sb_add(&b, "\"cells\":");
+        oom |= cg_text_add(&b, "\"cells\":");
         if (!ei->area && !ei->ncells) {
-            sb_add(&b, "null");
+            oom |= cg_text_add(&b, "null");
         } else {
-            sb_add(&b, "[");
+            oom |= cg_text_add(&b, "[");
             for (int k = 0; k < ei->ncells; k++)
-                sb_add(&b, "%s%u", k ? "," : "", ei->cells[k]);
-            sb_add(&b, "]");
+                oom |= cg_text_add(&b, "%s%u", k ? "," : "", ei->cells[k]);
+            oom |= cg_text_add(&b, "]");
         }
         if (ei->repl) {
-            sb_add(&b, ",\"overflow\":{");
+            oom |= cg_text_add(&b, ",\"overflow\":{");
             for (int k = 0; k < ei->ncells; k++)
-                sb_add(&b, "%s\"%u\":%u", k ? "," : "", ei->cells[k], ei->repl[k]);
-            sb_add(&b, "}");
+                oom |= cg_text_add(&b, "%s\"%u\":%u", k ? "," : "", ei->cells[k], ei->repl[k]);
+            oom |= cg_text_add(&b, "}");
         }
-        sb_add(&b, "}");
+        oom |= cg_text_add(&b, "}");
     }
-    sb_add(&b, "]}\n");
-    if (b.oom) {
+    oom |= cg_text_add(&b, "]}\n");
+    if (oom) {
         free(b.p);
         return NULL;
     }

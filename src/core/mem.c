@@ -1,6 +1,9 @@
 /* The growth helper (see mem.h). */
 #include "core/mem.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <stdlib.h>
 
 void *cg_grow_min(void *p, size_t *cap, size_t need, size_t elem, size_t min)
@@ -24,4 +27,25 @@ void *cg_grow_min(void *p, size_t *cap, size_t need, size_t elem, size_t min)
         return NULL;
     *cap = c;
     return q;
+}
+
+int cg_text_add(cg_text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = t->cap - t->n;
+        int k = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? room : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+            return -1;
+        if (t->p && (size_t)k < room) {
+            t->n += (size_t)k;
+            return 0;
+        }
+        char *q = cg_grow_min(t->p, &t->cap, t->n + (size_t)k + 1, 1, 4096);
+        if (!q)
+            return -1;
+        t->p = q;
+    }
 }

@@ -28,4 +28,15 @@ static inline void *cg_grow(void *p, size_t *cap, size_t need, size_t elem)
     return cg_grow_min(p, cap, need, elem, 0);
 }
 
+/* A growing text (events.json, anomaly labels): cg_text_add appends
+ * printf-formatted text, growing p; -1 when out of memory (the text so far
+ * stays). Zero-initialised; the owner frees p. */
+typedef struct cg_text {
+    char *p;
+    size_t n, cap;
+} cg_text;
+
+__attribute__((format(printf, 2, 3)))
+int cg_text_add(cg_text *t, const char *fmt, ...);
+
 #endif

@@ -1,7 +1,6 @@
 /* Data-quality anomalies (see anomaly.h; MODEL.md "Anomalies"). */
 #include "gen/anomaly.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,37 +71,15 @@ static int pick(const cg_model *m, const cg_dayparams *dp, uint64_t i, size_t ra
     return -1;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int text_add(cg_anom_text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = t->cap - t->n;
-        int k = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? room : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-            return -1;
-        if (t->p && (size_t)k < room) {
-            t->n += (size_t)k;
-            return 0;
-        }
-        char *q = cg_grow_min(t->p, &t->cap, t->n + (size_t)k + 1, 1, 4096);
-        if (!q)
-            return -1;
-        t->p = q;
-    }
-}
-
 static uint64_t owner_of(const cg_rec *x)
 {
     return x->type == CG_REC_DATA || x->dir == CG_DIR_MO ? x->src : x->dst;
 }
 
-static int label(cg_anom_text *lab, const char *file_date, const char *rec_date, const cg_rec *x,
+static int label(cg_text *lab, const char *file_date, const char *rec_date, const cg_rec *x,
                  size_t rank, int kind, const char *field, const char *old, const char *now)
 {
-    return text_add(lab, "%s,%s,%llu,%zu,%s,%lld,%s,%s,%s,%s\n", file_date, rec_date,
+    return cg_text_add(lab, "%s,%s,%llu,%zu,%s,%lld,%s,%s,%s,%s\n", file_date, rec_date,
                     (unsigned long long)owner_of(x), rank, TYPE_NAMES[x->type],
                     (long long)x->start_ms, cg_anom_names[kind], field, old, now);
 }
@@ -184,7 +161,7 @@ int cg_anom_prev(const cg_model *m, const cg_dayparams *dp_prev, uint64_t i, cg_
 }
 
 int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, uint64_t i, const char *prev_date, const char *date, const char *next_date,
-                  cg_recbuf *rb, cg_anom_scratch *sc, cg_anom_text *lab,
+                  cg_recbuf *rb, cg_anom_scratch *sc, cg_text *lab,
                   uint64_t cnt[CG_AN_KINDS])
 {
     const cg_config *cfg = m->cfg;

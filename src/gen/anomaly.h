@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mem.h"
 #include "core/synth.h"
 #include "io/cdrfmt.h"
 #include "io/layout.h"
@@ -27,11 +28,6 @@ enum cg_anom_kind {
 /* Their names: cg_anom_kind_names (io/json.h). */
 
 #define CG_ANOM_HEADER CG_ANOM_LABEL_HEADER
-
-typedef struct cg_anom_text {
-    char *p;
-    size_t n, cap;
-} cg_anom_text;
 
 /* Per-worker scratch. */
 typedef struct cg_anom_scratch {
@@ -60,7 +56,7 @@ int cg_anom_prev(const cg_model *m, const cg_dayparams *dp_prev, uint64_t i, cg_
  * cg_anom_prev kept, labels into lab, counts by kind into cnt. -1 when out
  * of memory (rb->over_cap: too many records). */
 int cg_anom_apply(const cg_model *m, const cg_dayparams *dp, uint64_t i, const char *prev_date, const char *date, const char *next_date,
-                  cg_recbuf *rb, cg_anom_scratch *sc, cg_anom_text *lab,
+                  cg_recbuf *rb, cg_anom_scratch *sc, cg_text *lab,
                   uint64_t cnt[CG_AN_KINDS]);
 
 #endif

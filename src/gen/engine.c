@@ -109,7 +109,7 @@ typedef struct slot {
     size_t raw_total;  /* bytes of text of the block cut so far */
     size_t zused;      /* bytes of z holding its compressed pieces */
     cg_pq_out pq;   /* Parquet: the block's page sets */
-    cg_anom_text lab; /* anomalies: the block's label lines */
+    cg_text lab; /* anomalies: the block's label lines */
     uint64_t acnt[CG_AN_KINDS];
     uint64_t block; /* block it holds */
     int busy;       /* taken by a block not yet written */
