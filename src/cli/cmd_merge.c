@@ -104,6 +104,13 @@ static int merge_days(const char *out_dir, cg_err *err)
             return CG_OK;
         printf("subscribers: %d shard%s, %llu subscribers -> %s/subscribers.csv\n", shards,
                shards == 1 ? "" : "s", (unsigned long long)rows, out_dir);
+        for (int kind = 0; kind < 2; kind++) {
+            CG_TRY(cg_merge_case_labels(out_dir, shards, kind, &rows, &written, err));
+            if (written)
+                printf("labels: %d shard%s, %llu cases -> %s/labels/%s.csv\n", shards,
+                       shards == 1 ? "" : "s", (unsigned long long)rows, out_dir,
+                       kind ? "churn" : "fraud");
+        }
     }
     return CG_OK;
 }

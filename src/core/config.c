@@ -178,6 +178,22 @@ void cg_config_defaults(cg_config *cfg)
     memset(&cfg->anom, 0, sizeof cfg->anom);
     cfg->anom.shift_max_s = 300;
     cfg->anom.missing_mask = (1u << 11) | (1u << 12); /* imei, cell_id */
+    memset(&cfg->fraud, 0, sizeof cfg->fraud);
+    cfg->fraud.box_sims = 16;
+    cfg->fraud.box_calls = 80;
+    cfg->fraud.wan_numbers = 3;
+    cfg->fraud.wan_victims = 500;
+    cfg->fraud.wan_days = 3;
+    cfg->fraud.wan_callback = 0.1;
+    cfg->fraud.irsf_nights = 2;
+    cfg->fraud.irsf_calls = 12;
+    cfg->fraud.swap_hours = 24;
+    cfg->fraud.bust_normal_days = 10;
+    cfg->fraud.bust_days = 3;
+    cfg->fraud.bust_calls = 25;
+    cfg->fraud.clone_days = 3;
+    cfg->fraud.clone_calls = 10;
+    cfg->fraud.churn_fade_days = 21;
 
     cfg->rotate_bytes = 100000000;
     cfg->codec = CG_CODEC_GZIP;
@@ -494,6 +510,11 @@ static int check_traffic(const cg_config *cfg, cg_err *err)
                           "in one (%.3g)", worst);
     if (cg_anom_on(&cfg->anom) && cfg->out_format != CG_FMT_CSV)
         return cg_err_set(err, CG_EUSAGE, "anomalies: CSV output only (not with --format parquet)");
+    const cg_fraud *fr = &cfg->fraud;
+    if (fr->swap_count > 0 && cfg->subscriber_db[0])
+        return cg_err_set(err, CG_EUSAGE, "fraud.sim_swap: synthetic identities only (not with "
+                          "--subscriber-db: the database's own CHANGE_SIM events are not yet "
+                          "taken as swaps)");
     return check_events(cfg, err);
 }
 
@@ -599,6 +620,15 @@ uint64_t cg_config_fingerprint(const cg_config *cfg, uint64_t subs, uint64_t db_
             an->duplicate, an->shifted_duplicate, an->shift_max_s, an->missing, an->missing_mask,
             an->orphan, an->future_timestamp, an->end_before_start, an->wrong_day,
             an->corrupt_imsi, an->unknown_cell, an->extreme_duration, an->late);
+    const cg_fraud *fr = &cfg->fraud;
+    if (cg_fraud_on(fr)) /* runs without scenarios keep their fingerprints */
+        MIX("fraud=%d;%d,%d,%.17g;%d,%d,%d,%d,%.17g;%d,%d,%.17g;%d,%.17g;%d,%d,%d,%.17g;%d,%d,%.17g;"
+            "%.17g,%d;",
+            cfg->days, fr->box_count, fr->box_sims, fr->box_calls, fr->wan_campaigns, fr->wan_numbers,
+            fr->wan_victims, fr->wan_days, fr->wan_callback, fr->irsf_count, fr->irsf_nights,
+            fr->irsf_calls, fr->swap_count, fr->swap_hours, fr->bust_count, fr->bust_normal_days,
+            fr->bust_days, fr->bust_calls, fr->clone_count, fr->clone_days, fr->clone_calls,
+            fr->churn_monthly, fr->churn_fade_days);
     for (int i = 0; i < cfg->n_events; i++) { /* runs without events keep theirs */
         const cg_event *e = &cfg->events[i];
         MIX("ev=%s,%lld,%lld,%d,%d,%s,%.17g,%.17g,%d;", e->name, (long long)e->from_min,

@@ -159,6 +159,35 @@ static inline double cg_anom_q(const cg_anomalies *a)
     return x > 1 ? 1 : x;
 }
 
+/* Fraud scenarios and churn (`fraud:`, `churn:`; MODEL.md "Fraud and
+ * churn", docs/SCENARIOS.md): counts of the labelled cases and their
+ * parameters, every count 0 (off) by default. */
+/* Slots of a SIM box SIM's day: one call at most in each, so that a SIM
+ * is never in two calls (15 minutes each). */
+#define CG_BOX_SLOTS 96
+typedef struct cg_fraud {
+    int box_count, box_sims;     /* SIM boxes, SIMs in each */
+    double box_calls;            /* calls per SIM per day */
+    int wan_campaigns, wan_numbers, wan_victims, wan_days;
+    double wan_callback;         /* share of the victims calling back */
+    int irsf_count, irsf_nights;
+    double irsf_calls;           /* calls per night */
+    int swap_count;
+    double swap_hours;           /* the takeover's length */
+    int bust_count, bust_normal_days, bust_days;
+    double bust_calls;           /* premium calls per day of the burst */
+    int clone_count, clone_days;
+    double clone_calls;          /* the clone's calls per day */
+    double churn_monthly;        /* share of the subscribers leaving per 30 days */
+    int churn_fade_days;
+} cg_fraud;
+
+static inline int cg_fraud_on(const cg_fraud *f)
+{
+    return f->box_count > 0 || f->wan_campaigns > 0 || f->irsf_count > 0 || f->swap_count > 0 ||
+           f->bust_count > 0 || f->clone_count > 0 || f->churn_monthly > 0;
+}
+
 typedef struct cg_config {
     /* population and calendar */
     uint64_t subs;           /* --subs / subscribers */
@@ -199,6 +228,7 @@ typedef struct cg_config {
     cg_event events[CG_MAX_EVENTS];
     int n_events;
     cg_anomalies anom;
+    cg_fraud fraud;
 
     /* output */
     uint64_t rotate_bytes;

@@ -179,6 +179,74 @@ static const cg_option k_anom[] = {
 };
 #define N_ANOM_KEYS ((int)(sizeof k_anom / sizeof k_anom[0]))
 
+#define FR(field) offsetof(cg_config, fraud.field)
+#define FR_COUNT(k, field, what)                                                             \
+    {.key = k, .kind = CG_K_INT, .off = FR(field), .set_off = -1, .lo = 0, .hi = 1000000,    \
+     .allowed = what ", 0..1000000"}
+static const cg_option k_fr_box[] = {
+    FR_COUNT("boxes", box_count, "a count of SIM boxes"),
+    {.key = "sims", .kind = CG_K_INT, .off = FR(box_sims), .set_off = -1, .lo = 1, .hi = 1024,
+     .allowed = "SIMs in each box, 1..1024"},
+    {.key = "calls_per_day", .kind = CG_K_DOUBLE, .off = FR(box_calls), .set_off = -1,
+     .dlo = 0, .dhi = CG_BOX_SLOTS, .allowed = "calls a SIM places a day, 0..96"},
+};
+static const cg_option k_fr_wan[] = {
+    FR_COUNT("campaigns", wan_campaigns, "a count of campaigns"),
+    {.key = "numbers", .kind = CG_K_INT, .off = FR(wan_numbers), .set_off = -1, .lo = 1,
+     .hi = 100, .allowed = "international numbers of a campaign, 1..100"},
+    FR_COUNT("victims", wan_victims, "subscribers a campaign rings"),
+    {.key = "days", .kind = CG_K_INT, .off = FR(wan_days), .set_off = -1, .lo = 1, .hi = 366,
+     .allowed = "a campaign's days, 1..366"},
+    {.key = "callback_share", .kind = CG_K_PROB, .off = FR(wan_callback), .set_off = -1,
+     .allowed = "the share of victims calling back, 0..1"},
+};
+static const cg_option k_fr_irsf[] = {
+    FR_COUNT("subscribers", irsf_count, "a count of compromised subscribers"),
+    {.key = "nights", .kind = CG_K_INT, .off = FR(irsf_nights), .set_off = -1, .lo = 1,
+     .hi = 366, .allowed = "nights of an attack, 1..366"},
+    {.key = "calls_per_night", .kind = CG_K_DOUBLE, .off = FR(irsf_calls), .set_off = -1,
+     .dlo = 0, .dhi = 100, .allowed = "a mean, 0..100"},
+};
+static const cg_option k_fr_swap[] = {
+    FR_COUNT("subscribers", swap_count, "a count of victims"),
+    {.key = "takeover_hours", .kind = CG_K_DOUBLE, .off = FR(swap_hours), .set_off = -1,
+     .dlo = 0.5, .dhi = 240, .allowed = "hours, 0.5..240"},
+};
+static const cg_option k_fr_bust[] = {
+    FR_COUNT("subscribers", bust_count, "a count of fraudulent subscriptions"),
+    {.key = "normal_days", .kind = CG_K_INT, .off = FR(bust_normal_days), .set_off = -1,
+     .lo = 0, .hi = 366, .allowed = "days of normal use, 0..366"},
+    {.key = "burst_days", .kind = CG_K_INT, .off = FR(bust_days), .set_off = -1, .lo = 1,
+     .hi = 366, .allowed = "days of extreme use, 1..366"},
+    {.key = "calls_per_day", .kind = CG_K_DOUBLE, .off = FR(bust_calls), .set_off = -1,
+     .dlo = 0, .dhi = 200, .allowed = "premium calls a day of the burst, 0..200"},
+};
+static const cg_option k_fr_clone[] = {
+    FR_COUNT("subscribers", clone_count, "a count of cloned SIMs"),
+    {.key = "days", .kind = CG_K_INT, .off = FR(clone_days), .set_off = -1, .lo = 1, .hi = 366,
+     .allowed = "days the clone is used, 1..366"},
+    {.key = "calls_per_day", .kind = CG_K_DOUBLE, .off = FR(clone_calls), .set_off = -1,
+     .dlo = 0, .dhi = 200, .allowed = "the clone's calls a day, 0..200"},
+};
+#define FR_SEC(k, rows, keys)                                                                \
+    {.key = k, .kind = CG_K_SECTION, .set_off = -1, .allowed = keys, .children = rows,        \
+     .nchildren = (int)(sizeof rows / sizeof rows[0]),                                        \
+     .msg = "unknown fraud." k " key (see docs/CONFIG.md \"Fraud and churn\")"}
+static const cg_option k_fraud[] = {
+    FR_SEC("sim_box", k_fr_box, "boxes, sims, calls_per_day"),
+    FR_SEC("wangiri", k_fr_wan, "campaigns, numbers, victims, days, callback_share"),
+    FR_SEC("irsf", k_fr_irsf, "subscribers, nights, calls_per_night"),
+    FR_SEC("sim_swap", k_fr_swap, "subscribers, takeover_hours"),
+    FR_SEC("bust_out", k_fr_bust, "subscribers, normal_days, burst_days, calls_per_day"),
+    FR_SEC("cloned_sim", k_fr_clone, "subscribers, days, calls_per_day"),
+};
+static const cg_option k_churn[] = {
+    {.key = "monthly_share", .kind = CG_K_DOUBLE, .off = FR(churn_monthly), .set_off = -1,
+     .dlo = 0, .dhi = 0.5, .allowed = "a share of the subscribers per 30 days, 0..0.5"},
+    {.key = "fade_days", .kind = CG_K_INT, .off = FR(churn_fade_days), .set_off = -1, .lo = 0,
+     .hi = 120, .allowed = "days, 0..120"},
+};
+
 #define PE(field) offsetof(cg_config, people.field)
 static const cg_option k_people[] = {
     {.key = "activity_sigma", .kind = CG_K_DOUBLE, .off = PE(activity_sigma), .set_off = -1,
@@ -378,6 +446,19 @@ const cg_option cg_options[] = {
      .msg = "unknown anomalies key (see docs/CONFIG.md \"Anomalies\")",
      .doc_key = "`anomalies` (map)", .doc_default = "none (every share 0)",
      .doc_allowed = "shares of the records of each kind (CONFIG.md \"Anomalies\"); CSV only",
+     .doc = DG},
+    {.key = "fraud", .kind = CG_K_SECTION, .set_off = -1,
+     .allowed = "sim_box, wangiri, irsf, sim_swap, bust_out, cloned_sim",
+     .children = k_fraud, .nchildren = (int)(sizeof k_fraud / sizeof k_fraud[0]),
+     .msg = "unknown fraud scenario (see docs/CONFIG.md \"Fraud and churn\")",
+     .doc_key = "`fraud` (map)", .doc_default = "none (every count 0)",
+     .doc_allowed = "labelled fraud cases by scenario (CONFIG.md \"Fraud and churn\")",
+     .doc = DG},
+    {.key = "churn", .kind = CG_K_SECTION, .set_off = -1, .allowed = "monthly_share, fade_days",
+     .children = k_churn, .nchildren = 2,
+     .msg = "unknown churn key (see docs/CONFIG.md \"Fraud and churn\")",
+     .doc_key = "`churn` (map)", .doc_default = "none (share 0)",
+     .doc_allowed = "leavers per month and their fade (CONFIG.md \"Fraud and churn\")",
      .doc = DG},
     {.key = "events", .kind = CG_K_SECLIST, .off = F(events), .set_off = -1,
      .allowed = "a list of events {name, from, to | days, dates, hours; center_lat, center_lon, "

@@ -28,7 +28,8 @@ enum cg_stream {
     CG_S_PLACE = 10,     /* per person and personal place: where it is */
     CG_S_PLAN = 11,      /* per person-day: the day's schedule (day << 8 | 11) */
     CG_S_EVENT = 12,     /* events: who they touch, extra traffic ((day << 8 | 12), ...) */
-    CG_S_ANOM = 13       /* anomalies: which records, how (gen/anomaly.c) */
+    CG_S_ANOM = 13,      /* anomalies: which records, how (gen/anomaly.c) */
+    CG_S_FRAUD = 14      /* fraud and churn: the cases, their records (core/fraud.c) */
 };
 
 static inline uint64_t cg_mix64(uint64_t z)

@@ -99,6 +99,7 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     m->ln_sigma = s < 0.2 ? 0.2 : s > 2.0 ? 2.0 : s;
     double w = m->ln_sigma * m->ln_sigma - TALK_TIE_SD * TALK_TIE_SD;
     m->talk_sigma = w > 0.01 ? sqrt(w) : 0.1;
+    CG_TRY(cg_fmodel_init(&m->fr, cfg, subs, err));
     return cg_evmodel_init(&m->ev, cfg, cells, &m->people, err);
 }
 
@@ -259,6 +260,7 @@ void cg_recbuf_free(cg_recbuf *rb)
     evbuf_free(&rb->ev);
     evbuf_free(&rb->prev);
     evbuf_free(&rb->scratch);
+    evbuf_free(&rb->fx);
     for (int k = 0; k < CG_PEER_CACHE; k++)
         evbuf_free(&rb->pcalls[k]);
     free(rb->tcache);
@@ -452,8 +454,25 @@ static double window_share(const cg_dayparams *dp, int w, int c)
 }
 
 /* The conversations of tie t of `self` (events mask ms) on day dp, into eb. */
+/* Fraud and churn on a tie: the share of its conversations kept (both
+ * sides' presence), and each side's takeover window (a SIM swap: the
+ * person's own calls stop), as [lo, hi) side. */
+typedef struct tie_fx {
+    double keep;
+    int64_t t0[2], t1[2];
+} tie_fx;
+
+static int tie_fx_drops(const tie_fx *fx, int lo_orig, int64_t start, uint64_t key)
+{
+    int side = !lo_orig;
+    if (start >= fx->t0[side] && start < fx->t1[side])
+        return 1;
+    return fx->keep < 1 && (double)(cg_mix64(key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= fx->keep;
+}
+
 static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
-                      const double *as, uint64_t ms, const cg_tie *t, int ti, cg_evbuf *eb)
+                      const double *as, uint64_t ms, const cg_tie *t, int ti, const tie_fx *fx,
+                      cg_evbuf *eb)
 {
     const cg_people_model *pm = &m->people;
     int self_lo = self->pos < t->peer.pos;
@@ -486,6 +505,9 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
          * that the others stay as they are) */
         if ((mlo | mhi) && thinned(m, dp, lo_orig ? mlo : mhi, call ? 0 : 1, start,
                                    t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day ^ (s << 8))))
+            eb->n = n0;
+        else if (fx && tie_fx_drops(fx, lo_orig, start,
+                                    t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day ^ (s << 8))))
             eb->n = n0;
     }
     if (!(mlo | mhi))
@@ -626,6 +648,65 @@ static void sort_ev(cg_evbuf *eb)
     }
 }
 
+/* The presence of the person at pos on day dp (cg_fraud_presence), its
+ * case in c and its takeover window [*t0, *t1) (a SIM swap's; else
+ * empty). */
+static double presence(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_fcase *c,
+                       int64_t *t0, int64_t *t1)
+{
+    cg_fraud_case(&m->fr, cg_people_index(&m->people, pos), c);
+    *t0 = *t1 = 0;
+    if (c->sc == CG_FR_NONE)
+        return 1;
+    if (c->sc == CG_FR_SIM_SWAP) {
+        *t0 = cg_fraud_ms(c->sd, c->sh);
+        *t1 = cg_fraud_ms(c->ed, c->eh);
+    }
+    return cg_fraud_presence(&m->fr, c, dp->day.day);
+}
+
+/* events_of with fraud and churn cases in the run: a case's traffic and
+ * its ties' kept by its presence; a SIM swap victim's own calls and SMS
+ * stop for the takeover (MODEL.md "Fraud and churn"). */
+static int fraud_events_of(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
+                           const double *as, uint64_t ms, const cg_tie *t, int nt, cg_evbuf *eb)
+{
+    cg_fcase cs, cp;
+    int64_t s0, s1;
+    double ks = presence(m, dp, self->pos, &cs, &s0, &s1);
+    if (!(ks > 0))
+        return 0;
+    for (int k = 0; k < nt; k++) {
+        tie_fx fx;
+        int64_t p0, p1;
+        double kp = presence(m, dp, t[k].peer.pos, &cp, &p0, &p1);
+        fx.keep = ks * kp;
+        if (!(fx.keep > 0))
+            continue;
+        int self_lo = self->pos < t[k].peer.pos;
+        fx.t0[!self_lo] = s0;
+        fx.t1[!self_lo] = s1;
+        fx.t0[self_lo] = p0;
+        fx.t1[self_lo] = p1;
+        if (tie_events(m, dp, self, as, ms, &t[k], k, &fx, eb))
+            return -1;
+    }
+    size_t n0 = eb->n;
+    if (offnet_events(m, dp, self, ms, eb))
+        return -1;
+    size_t n = n0;
+    for (size_t k = n0; k < eb->n; k++) {
+        const cg_ev *e = &eb->v[k];
+        if ((e->self_orig && e->start >= s0 && e->start < s1) ||
+            (ks < 1 && (double)(cg_mix64(e->key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= ks))
+            continue;
+        eb->v[n++] = *e;
+    }
+    eb->n = n;
+    sort_ev(eb);
+    return 0;
+}
+
 /* The events of the person self with ties t[0..nt) on day dp, into eb. */
 static int events_of(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
                      const cg_tie *t, int nt, cg_evbuf *eb)
@@ -636,8 +717,10 @@ static int events_of(const cg_model *m, const cg_dayparams *dp, const cg_person 
     double as[2];
     levels(m, dp, self, as);
     uint64_t ms = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, self) : 0;
+    if (m->fr.on)
+        return fraud_events_of(m, dp, self, as, ms, t, nt, eb);
     for (int k = 0; k < nt; k++)
-        if (tie_events(m, dp, self, as, ms, &t[k], k, eb))
+        if (tie_events(m, dp, self, as, ms, &t[k], k, NULL, eb))
             return -1;
     if (offnet_events(m, dp, self, ms, eb))
         return -1;
@@ -818,6 +901,21 @@ static const cg_evbuf *peer_calls(const cg_model *m, const cg_dayparams *dp, uin
         return NULL;
     rb->pcache[k] = pos + 1;
     return b;
+}
+
+int cg_synth_answered(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
+                      cg_evbuf *out)
+{
+    out->n = 0;
+    if (dp->prev && late_calls(m, dp, pos, rb, out))
+        return -1;
+    return answered_calls(m, dp, pos, rb, out);
+}
+
+uint32_t cg_synth_cell(cg_recbuf *rb, int64_t t, int16_t off, int rat)
+{
+    double h = cg_local_hour(t, off);
+    return cg_plan_cell(&rb->plan, h, &rat, serving_u(rb, t));
 }
 
 /* The fate of every answered call of the person's day (rb->ev): BUSY when
@@ -1115,10 +1213,25 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
     if (dp->ratio[c] <= 0)
         return 0;
     uint64_t day = (uint64_t)(uint32_t)dp->day.day;
-    for (uint64_t e = 0; e < nd; e++)
-        if (data_one(m, dp, i, self, r, -1, dp->ed.n ? cg_key4(m->cfg->seed, i, day, e) : 0, ms,
-                     day_id, msisdn_i, rb))
+    double keep = 1;
+    if (m->fr.on) {
+        cg_fcase fc;
+        int64_t t0, t1;
+        keep = presence(m, dp, self->pos, &fc, &t0, &t1);
+    }
+    for (uint64_t e = 0; e < nd; e++) {
+        uint64_t key = dp->ed.n || keep < 1 ? cg_key4(m->cfg->seed, i, day, e) : 0;
+        if (keep < 1) {
+            size_t n0 = rb->n;
+            if (data_one(m, dp, i, self, r, -1, dp->ed.n ? key : 0, ms, day_id, msisdn_i, rb))
+                return -1;
+            if ((double)(cg_mix64(key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= keep)
+                rb->n = n0; /* drawn, then dropped: the others stay as they are */
+            continue;
+        }
+        if (data_one(m, dp, i, self, r, -1, key, ms, day_id, msisdn_i, rb))
             return -1;
+    }
     for (int w = 0; ms && w < dp->ed.n; w++) {
         int ev = dp->ed.w[w].ev;
         double mu = m->ev.ev[ev].mult[2];
@@ -1284,6 +1397,8 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     uint64_t nd = cg_rng_poisson(&r, lam);
     uint64_t ms = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, &self) : 0;
     if (data_sessions(m, dp, i, &self, &r, nd, lam, ms, &day_id, msisdn_i, rb))
+        return -1;
+    if (m->post && m->post(m, dp, i, rb))
         return -1;
     sort_recs(rb, dp->day.start_ms);
     return 0;

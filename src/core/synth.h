@@ -12,6 +12,7 @@
 #include "core/places.h"
 #include "core/config.h"
 #include "core/events.h"
+#include "core/fraud.h"
 #include "core/people.h"
 #include "core/ident.h"
 #include "core/tzday.h"
@@ -56,6 +57,8 @@ typedef struct cg_idsource {
     int (*held)(void *ctx, uint64_t i, int64_t t0, int64_t t1);
 } cg_idsource;
 
+struct cg_dayparams;
+struct cg_recbuf;
 typedef struct cg_model {
     const cg_config *cfg;
     uint64_t S;              /* subscribers in the run */
@@ -68,6 +71,11 @@ typedef struct cg_model {
     double ln_mu, ln_sigma;
     double talk_sigma;       /* log-sd of talk time within a tie */
     cg_evmodel ev;           /* the run's events (MODEL.md "Events") */
+    cg_fmodel fr;            /* fraud and churn cases (MODEL.md "Fraud and churn") */
+    /* Run after a subscriber-day's records are made, before they are
+     * sorted (gen/fraudrec.c: the scenarios' records); NULL: none. */
+    int (*post)(const struct cg_model *m, const struct cg_dayparams *dp, uint64_t i,
+                struct cg_recbuf *rb);
 } cg_model;
 
 /* One day of the run: calendar, DST segments, the day curves of every
@@ -132,6 +140,7 @@ typedef struct cg_recbuf {
     struct cg_ecache *ecache;
     cg_groupcache *gcache;
     int caches_tried;
+    cg_evbuf fx;       /* fraud: a callee's answered calls */
     cg_rec *rec;
     uint64_t *key; /* sorted: (start - day start) << 24 | index into rec */
     size_t n, cap;
@@ -159,6 +168,14 @@ void cg_dayparams_free(cg_dayparams *dp);
 int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg_recbuf *rb);
 
 void cg_recbuf_free(cg_recbuf *rb);
+
+/* The answered calls (as drawn, before the busy checks) of the person at
+ * pos on day dp, with those of the day before still running at its start,
+ * sorted by start, into out (emptied first). -1 when out of memory. */
+int cg_synth_answered(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
+                      cg_evbuf *out);
+/* The cell a subscriber's phone uses at t (its day plan in rb). */
+uint32_t cg_synth_cell(cg_recbuf *rb, int64_t t, int16_t off, int rat);
 
 /* Room for one more record of rb (zeroed, at rb->rec[rb->n - 1]); NULL when
  * out of memory or at CG_RECBUF_MAX (rb->over_cap). Its sort key is the

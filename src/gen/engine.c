@@ -51,6 +51,7 @@
 #include "gen/outdir.h"
 #include "gen/pqsink.h"
 #include "gen/anomaly.h"
+#include "gen/fraudrec.h"
 #include "gen/truth.h"
 #include "io/afile.h"
 #include "io/cellsfile.h"
@@ -1091,8 +1092,12 @@ int cg_gen_run(const cg_config *cfg, const cg_outfmt *fmt, const cg_gen_hooks *h
         goto out;
     e.run_fp = cg_config_fingerprint(cfg, S, idx ? cg_subidx_db_hash(idx) : 0, CG_VERSION);
     /* the ground truth first: a run stopped later still says who is who */
-    if ((rc = cg_truth_write(&e.m, e.lo, e.hi, cfg->out, cfg->shard_n ? cfg->shard_k : -1, err)))
+    if ((rc = cg_truth_write(&e.m, e.lo, e.hi, cfg->out, cfg->shard_n ? cfg->shard_k : -1, err)) ||
+        (rc = cg_fraud_labels_write(&e.m, e.lo, e.hi, cfg->out, cfg->shard_n ? cfg->shard_k : -1,
+                                    err)))
         goto out;
+    if (e.m.fr.on)
+        e.m.post = cg_fraudrec_post;
     for (int d = 0; d < cfg->days && rc == CG_OK; d++)
         rc = run_day(&e, d, err);
 out:

@@ -99,6 +99,22 @@ void cg_lay_subscribers(cg_path *p, const char *out, int shard)
         cg_path_add(p, "%s/subscribers_shard%03d.csv", out, shard);
 }
 
+void cg_lay_labels_dir(cg_path *p, const char *out)
+{
+    cg_path_init(p);
+    cg_path_add(p, "%s/labels", out);
+}
+
+void cg_lay_case_labels(cg_path *p, const char *out, int kind, int shard)
+{
+    const char *name = kind ? "churn" : "fraud";
+    cg_path_init(p);
+    if (shard < 0)
+        cg_path_add(p, "%s/labels/%s.csv", out, name);
+    else
+        cg_path_add(p, "%s/labels/%s_shard%03d.csv", out, name, shard);
+}
+
 void cg_lay_labels(cg_path *p, const char *daydir, int shard)
 {
     cg_path_init(p);

@@ -6,6 +6,8 @@
  *   OUT/cells.csv                            cell catalog
  *   OUT/subscribers.csv                      who everyone is (ground truth)
  *   OUT/subscribers_shardKKK.csv             one shard's part of it
+ *   OUT/labels/fraud.csv, churn.csv          the fraud and churn cases
+ *   OUT/labels/fraud_shardKKK.csv, ...       one shard's part of them
  *   OUT/cdr_DATE.csv[.gz|.zst]               day bundle (or cdr_DATE.parquet)
  *   OUT/DATE/cdr_DATE_shardKKK_partPPP.csv[.gz|.zst]   (or .parquet)
  *   OUT/DATE/stats_shardKKK.json
@@ -63,6 +65,12 @@ void cg_lay_subscribers(cg_path *p, const char *out, int shard);
     "new_value\n"
 void cg_lay_labels(cg_path *p, const char *daydir, int shard);
 void cg_lay_shard_lock(cg_path *p, const char *out, int shard);
+/* OUT/labels/fraud.csv and OUT/labels/churn.csv (kind 0, 1; shard < 0), or
+ * their shards' fraud_shardKKK.csv, churn_shardKKK.csv: the cases of the
+ * fraud scenarios and churn (FORMAT.md "labels"), and their header. */
+#define CG_CASE_LABEL_HEADER "msisdn,imsi,scenario,role,group_id,start_ts_ms,end_ts_ms\n"
+void cg_lay_case_labels(cg_path *p, const char *out, int kind, int shard);
+void cg_lay_labels_dir(cg_path *p, const char *out);
 
 /* File names (no directory) as generate spells them, and nothing else:
  * "stats_shard007.json" -> 7; "stats_shard7.json", "stats_shard0007.json"

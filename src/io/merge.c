@@ -942,7 +942,13 @@ int cg_merge_list_days(const char *out_dir, char (**days)[11], size_t *n, cg_err
  * anomalies_shardKKK.csv. */
 typedef struct shard_files {
     const char *out_dir, *daydir;
+    int kind; /* case labels: fraud 0, churn 1 */
 } shard_files;
+
+static void cases_of(cg_path *p, const shard_files *c, int k)
+{
+    cg_lay_case_labels(p, c->out_dir, c->kind, k);
+}
 
 static void subs_of(cg_path *p, const shard_files *c, int k)
 {
@@ -1018,7 +1024,7 @@ int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *w
     *written = 0;
     /* none of the shard files: an unsharded run (it writes subscribers.csv
      * itself), or a merge done before; some of them: a shard is missing */
-    shard_files ctx = {out_dir, NULL};
+    shard_files ctx = {out_dir, NULL, 0};
     int present;
     CG_TRY(shard_files_present(shards, subs_of, &ctx, &present, err));
     if (present == 0)
@@ -1034,7 +1040,7 @@ int cg_merge_labels(const char *out_dir, const char *daydir, int shards, uint64_
                     cg_err *err)
 {
     *rows = 0;
-    shard_files ctx = {out_dir, daydir};
+    shard_files ctx = {out_dir, daydir, 0};
     int present;
     CG_TRY(shard_files_present(shards, labels_of, &ctx, &present, err));
     if (present == 0)
@@ -1043,4 +1049,21 @@ int cg_merge_labels(const char *out_dir, const char *daydir, int shards, uint64_
     cg_lay_labels(&dst, daydir, -1);
     CG_TRY(cg_path_ok(&dst, err));
     return concat_shards(dst.s, shards, labels_of, &ctx, CG_ANOM_LABEL_HEADER, rows, err);
+}
+
+int cg_merge_case_labels(const char *out_dir, int shards, int kind, uint64_t *rows,
+                         int *written, cg_err *err)
+{
+    *rows = 0;
+    *written = 0;
+    shard_files ctx = {out_dir, NULL, kind};
+    int present;
+    CG_TRY(shard_files_present(shards, cases_of, &ctx, &present, err));
+    if (present == 0)
+        return CG_OK;
+    *written = 1;
+    cg_path dst;
+    cg_lay_case_labels(&dst, out_dir, kind, -1);
+    CG_TRY(cg_path_ok(&dst, err));
+    return concat_shards(dst.s, shards, cases_of, &ctx, CG_CASE_LABEL_HEADER, rows, err);
 }

@@ -43,6 +43,10 @@ int cg_merge_labels(const char *out_dir, const char *daydir, int shards, uint64_
 
 int cg_merge_subscribers(const char *out_dir, int shards, uint64_t *rows, int *written,
                          cg_err *err);
+/* OUT/labels/fraud.csv (kind 0) or churn.csv (1) from the shards' files,
+ * as cg_merge_subscribers. */
+int cg_merge_case_labels(const char *out_dir, int shards, int kind, uint64_t *rows,
+                         int *written, cg_err *err);
 
 /* Length of the header member / frame at the start of a part file whose
  * first n bytes are buf (n may stop anywhere after that member): the member

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Fraud and churn (docs/SCENARIOS.md): each scenario's signature in the
+# CDRs of tests/cli/fraud/test.yaml, labelled vs unlabelled
+# (tests/cli/fraud/check.py, churn.py); the labels; determinism over
+# --workers and --shard + merge; counts of 0 change nothing and write no
+# labels, and a rerun without cases removes them.
+. "$(dirname "$0")/lib.sh"
+unset CDRGEN_SHARD_INDEX CDRGEN_SHARD_COUNT
+HERE="$(cd "$(dirname "$0")" && pwd)"
+cd "$T_TMP" || exit 1
+gen() { "$CDRGEN" generate --quiet --start 2025-03-03 --compression none \
+    --rotate-bytes 1000000000000 "$@"; }
+gen --config "$HERE/fraud/test.yaml" --subs 4000 --days 30 --out fr --workers 2 || t_fail "fraud run"
+
+relay() { # the checker's counted lines as this suite's
+    while IFS= read -r l; do
+        case "$l" in
+            "ok   "*) t_ok "${l#ok   }" ;;
+            "FAIL "*) t_fail "${l#FAIL }" ;;
+        esac
+    done <"$1"
+    grep -q "^[0-9]* passed, 0 failed" "$1" || t_fail "$2" "$(tail -n 3 "$1")"
+}
+python3 "$HERE/fraud/check.py" fr >check.txt 2>&1
+relay check.txt check.py
+python3 "$HERE/fraud/churn.py" fr >churn.txt 2>&1
+relay churn.txt churn.py
+
+# the labels: counts and form
+python3 - fr <<'PY' && t_ok "labels: the configured cases, one row each (two for a SIM swap)" || t_fail "labels"
+import csv, sys, collections
+out = sys.argv[1]
+f = list(csv.DictReader(open(out + "/labels/fraud.csv")))
+c = collections.Counter((r["scenario"], r["role"]) for r in f)
+assert c[("sim_box", "sim")] == 6, c
+assert c[("wangiri", "number")] == 2, c
+assert c[("wangiri", "victim")] + c[("wangiri", "callback")] == 200, c
+assert 15 <= c[("wangiri", "callback")] <= 65, c    # 200 x 0.2 = 40 +- 4.5 sd (5.7)
+for k in ("irsf", "bust_out", "cloned_sim"):
+    assert sum(v for (s, _), v in c.items() if s == k) == 5, (k, c)
+assert c[("sim_swap", "victim")] == 5 and c[("sim_swap", "takeover_sim")] == 5, c
+ch = list(csv.DictReader(open(out + "/labels/churn.csv")))
+assert len(ch) == round(0.05 * 4000 * 30 / 30), len(ch)
+subs = set(r["msisdn"] for r in csv.DictReader(open(out + "/subscribers.csv")))
+ids = [r["msisdn"] for r in f if r["role"] not in ("number", "takeover_sim")] + [r["msisdn"] for r in ch]
+assert len(ids) == len(set(ids)) and set(ids) <= subs, "a subscriber in two cases, or unknown"
+for r in f + ch:
+    assert int(r["start_ts_ms"]) <= int(r["end_ts_ms"]), r
+PY
+
+# determinism: --workers and --shard + merge give the same bytes and labels
+gen --config "$HERE/fraud/test.yaml" --subs 4000 --days 3 --out w1 --workers 1 || t_fail "workers 1"
+gen --config "$HERE/fraud/test.yaml" --subs 4000 --days 3 --out w2 --workers 2 || t_fail "workers 2"
+for k in 0 1; do
+    gen --config "$HERE/fraud/test.yaml" --subs 4000 --days 3 --out sh --workers 1 --shard $k/2 ||
+        t_fail "shard $k"
+done
+"$CDRGEN" merge sh >/dev/null || t_fail "merge"
+same=1
+for f in cdr_2025-03-03.csv cdr_2025-03-05.csv labels/fraud.csv labels/churn.csv; do
+    cmp -s "w1/$f" "w2/$f" || same=0
+    cmp -s "w1/$f" "sh/$f" || same=0
+done
+[ "$same" = 1 ] && t_ok "--workers 1, 2 and two shards merged: identical bundles and labels" ||
+    t_fail "bundles or labels differ across --workers or --shard"
+
+# counts of 0: the output of a run without the feature, no labels
+printf 'fraud:\n  sim_box: {boxes: 0}\nchurn:\n  monthly_share: 0\n' >zero.yaml
+gen --config zero.yaml --subs 4000 --days 1 --out z --workers 2 || t_fail "zero run"
+gen --subs 4000 --days 1 --out plain --workers 2 || t_fail "plain run"
+cmp -s z/cdr_2025-03-03.csv plain/cdr_2025-03-03.csv && [ ! -e z/labels ] &&
+    t_ok "counts of 0: the bytes of a run without fraud, no labels" ||
+    t_fail "counts of 0 changed the output or wrote labels"
+# a rerun without cases removes the labels an earlier run left
+gen --config "$HERE/fraud/test.yaml" --subs 4000 --days 1 --out re --workers 2 || t_fail "rerun 1"
+gen --subs 4000 --days 1 --out re --workers 2 || t_fail "rerun 2"
+[ ! -e re/labels/fraud.csv ] && [ ! -e re/labels/churn.csv ] &&
+    cmp -s re/cdr_2025-03-03.csv plain/cdr_2025-03-03.csv &&
+    t_ok "a rerun without cases removes the labels" || t_fail "stale labels after a rerun"
+t_done
