@@ -181,15 +181,20 @@
     ? bars(S.profiles.map((p) => p.name), S.profiles.map((p) => p.n), 'subscribers per profile')
     : { width: W, height: 40, data: { values: [{ t: 'no subscribers.csv in this output' }] }, mark: 'text', encoding: { text: { field: 't' } } };
   // 13. labels
-  // anomalies: the days' counts by kind (summary.json); fraud joins with issue 14
+  // anomalies: the days' counts by kind (summary.json); fraud and churn:
+  // the cases of OUT/labels (the report's "fraud" object)
   const labels = {};
+  if (D.fraud) {
+    for (const x of D.fraud.scenarios) if (x.cases) labels['case: ' + x.scenario] = x.cases;
+    if (D.fraud.wangiri_numbers) labels['case: wangiri numbers'] = D.fraud.wangiri_numbers;
+  }
   for (const d of S.days) {
     if (!d.anomalies) continue;
     d.anomalies.forEach((n, k) => { const name = 'anomaly: ' + S.anomaly_kinds[k]; labels[name] = (labels[name] || 0) + n; });
   }
   for (const [k, v] of Object.entries(C.labels || {})) labels[k] = v;
   charts.labels = Object.keys(labels).length
-    ? bars(Object.keys(labels), Object.values(labels), 'labelled records')
+    ? bars(Object.keys(labels), Object.values(labels), 'labelled records (anomalies) or cases (fraud, churn)')
     : { width: W, height: 40, data: { values: [{ t: 'no fraud or anomaly labels in this output' }] }, mark: { type: 'text', align: 'left', x: 0 }, encoding: { text: { field: 't' } } };
 
   const names = Object.keys(charts);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/calendar.h"
+#include "core/fraud.h"
 #include "io/afile.h"
 
 /* The libraries, in load order: file name, and where npm puts it. */
@@ -299,6 +300,35 @@ static int write_page(cg_afile *f, const cg_report *rep, const char *out_dir,
             CG_TRY(put(f, err, "</tr>\n"));
         }
         CG_TRY(put(f, err, "</table>\n"));
+    }
+    if (rep->fraud.present) { /* the cases put in (OUT/labels) and their signatures */
+        CG_TRY(put(f, err, "<h2>Fraud and churn (what was put in: OUT/labels/fraud.csv, "
+                           "churn.csv)</h2>\n<table id=\"fraud\"><tr><th>scenario</th>"
+                           "<th>cases</th><th>signature metric (median)</th><th>labelled</th>"
+                           "<th>unlabelled</th><th>simple rule</th><th>rule hits, labelled</th>"
+                           "<th>rule hits, unlabelled</th></tr>\n"));
+        for (int k = 0; k < CG_FREP_SCENARIOS; k++) {
+            const cg_frep_metric *m = &rep->fraud.m[k];
+            uint64_t cases = k == 1 ? rep->fraud.numbers : rep->fraud.cases[k];
+            if (!cases && !rep->fraud.cases[k])
+                continue;
+            char a[32], b[32];
+            snprintf(a, sizeof a, isfinite(m->labelled) ? "%.4g" : "—", m->labelled);
+            snprintf(b, sizeof b, isfinite(m->unlabelled) ? "%.4g" : "—", m->unlabelled);
+            CG_TRY(put(f, err, "<tr><td>%s</td><td class=\"num\">%llu%s</td><td>%s</td>"
+                               "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td>"
+                               "<td class=\"num\">%llu of %llu</td><td class=\"num\">%llu of "
+                               "%llu</td></tr>\n",
+                       cg_fr_names[k], (unsigned long long)rep->fraud.cases[k],
+                       k == 1 ? " victims" : "", m->metric, a, b, m->rule,
+                       (unsigned long long)m->hit_labelled, (unsigned long long)m->n_labelled,
+                       (unsigned long long)m->hit_unlabelled,
+                       (unsigned long long)m->n_unlabelled));
+        }
+        CG_TRY(put(f, err, "</table>\n<p class=\"note\">Wangiri is measured over numbers "
+                           "(the campaigns' against the other off-net numbers ringing short), "
+                           "the others over subscribers (every labelled one against a sample "
+                           "of unlabelled ones). docs/SCENARIOS.md gives each rule.</p>\n"));
     }
     CG_TRY(put(f, err, "<h2>Measured properties</h2>\n<table id=\"props\"><tr><th>section</th>"
                        "<th>property</th><th>published real data</th><th>target</th>"

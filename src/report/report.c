@@ -73,6 +73,8 @@ typedef struct state {
     cg_report *rep;
     rs_state rs;
     int day;          /* index of the day being read in rep->day_*, -1 past the cap */
+    int dayi;         /* index of the day being read */
+    cg_frep_state *fr; /* fraud and churn labels, NULL: none */
     int day_off_seen; /* a UTC offset was seen on the day: day_off */
     int day_off;
 } state;
@@ -322,6 +324,40 @@ static void count_row(state *st, const rowf *rf, int type, int64_t t, int off_mi
     }
 }
 
+/* A row for the fraud and churn figures (report/fraudrep.h). */
+static int fraud_row(state *st, const rowf *rf, char type, int mt, int64_t own, int64_t t,
+                     int64_t off, int64_t cell, cg_err *err)
+{
+    cg_frep_row r;
+    memset(&r, 0, sizeof r);
+    size_t k = 0;
+    const char *a;
+    r.owner = (uint64_t)own;
+    r.type = type == 'C' ? 0 : type == 'S' ? 1 : 2;
+    r.mo = !mt;
+    if ((a = fld(rf, mt ? 1 : 2, &k)) && k)
+        r.other = (uint64_t)num(a, k);
+    if ((a = fld(rf, 10, &k)) && k)
+        r.imsi = (uint64_t)num(a, k);
+    if ((a = fld(rf, 8, &k)) && k)
+        r.dur_s = num(a, k);
+    a = fld(rf, 14, &k);
+    r.answered = r.type == 0 && a && k == 13 && !memcmp(a, "normalRelease", 13);
+    r.t_ms = t;
+    r.off_min = (int)(off < -1440 ? -1440 : off > 1440 ? 1440 : off);
+    r.day = st->dayi;
+    r.site = -1;
+    if (cell >= 1 && cell <= st->cat.n && st->cat.cell) {
+        const rcell *c = &st->cat.cell[cell - 1];
+        r.site = c->site;
+        r.lat = c->lat;
+        r.lon = c->lon;
+    }
+    if (cg_frep_add(st->fr, &r))
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    return CG_OK;
+}
+
 static int take_row(state *st, const char *l, size_t n, cg_err *err)
 {
     cg_report *rep = st->rep;
@@ -340,6 +376,9 @@ static int take_row(state *st, const char *l, size_t n, cg_err *err)
         count_row(st, &rf, l[0] == 'C' ? 0 : l[0] == 'S' ? 1 : 2, num(ts, tl),
                   (int)(ov0 < -1440 ? -1440 : ov0 > 1440 ? 1440 : ov0));
     }
+    if (st->fr && own && ml && ts && off)
+        CG_TRY(fraud_row(st, &rf, l[0], dir && dl == 2 && dir[1] == 'T', num(own, ml), num(ts, tl),
+                         num(off, ol), cell ? num(cell, cl) : 0, err));
     if (!own || !ts || !off || !cell || !ml)
         return CG_OK;
     sub *s = sampled(st, (uint64_t)num(own, ml));
@@ -980,8 +1019,12 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
     if (!rc && ndays == 0)
         rc = cg_err_set(err, CG_ERUNTIME, "%s: no day directories (YYYY-MM-DD) to report on",
                         out_dir);
+    int32_t day0 = 0;
+    if (!rc && cg_date_parse(days[0], &day0) == 0)
+        rc = cg_frep_open(&st.fr, out_dir, day0, (int)ndays, &rep->fraud, err);
     for (size_t d = 0; d < ndays && !rc; d++) {
         st.day = d < CG_REPORT_MAX_DAYS ? (int)d : -1;
+        st.dayi = (int)d;
         st.day_off_seen = 0;
         if (st.day >= 0) {
             memcpy(rep->day_date[d], days[d], 11);
@@ -999,6 +1042,8 @@ int cg_report_run(const char *out_dir, uint64_t sample, cg_report *rep, cg_err *
             rc = load_anom_counts(rep, out_dir, days[d], st.day, err);
     }
     rep->days = (int)ndays;
+    cg_frep_finish(st.fr, &rep->fraud);
+    st.fr = NULL;
     if (!rc) {
         finish(&st);
         sites_inner(&st.cat, rep);
@@ -1191,7 +1236,9 @@ void cg_report_print(FILE *f, const cg_report *r, int json)
         num_json(f, "home_km_contacts_p50", r->home_km_contacts, 0);
         num_json(f, "home_km_random_p50", r->home_km_random, 0);
         num_json(f, "home_distance_ratio", r->home_km_contacts / r->home_km_random, 1);
-        fprintf(f, "},\"series\":");
+        fprintf(f, "},\"fraud\":");
+        cg_frep_json(f, &r->fraud);
+        fprintf(f, ",\"series\":");
         cg_report_series_json(f, r);
         fprintf(f, "}\n");
         return;
@@ -1240,4 +1287,5 @@ void cg_report_print(FILE *f, const cg_report *r, int json)
             r->talk_bottom_s, r->talk_top_s, r->talk_top_s / r->talk_bottom_s);
     fprintf(f, "  home distance km          contacts %.2f  random %.2f  (x %.3f)\n",
             r->home_km_contacts, r->home_km_random, r->home_km_contacts / r->home_km_random);
+    cg_frep_print(f, &r->fraud);
 }

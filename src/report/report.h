@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "report/fraudrep.h"
 
 #define CG_REPORT_MAX_SAMPLE 20000
 /* The series of the HTML page (and of --json's "series"): fixed sizes. */
@@ -100,6 +101,7 @@ typedef struct cg_report {
     uint64_t profile_n[CG_REPORT_MAX_PROFILES];
     uint64_t subscribers;                   /* rows of subscribers.csv (0: none there) */
     uint64_t homes_known;                   /* subscribers whose home cell is in the catalog */
+    cg_frep fraud;                          /* labels and signatures (report/fraudrep.h) */
 } cg_report;
 
 /* The series alone, as the JSON object of --json's "series". */

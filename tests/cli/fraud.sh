@@ -21,10 +21,35 @@ relay() { # the checker's counted lines as this suite's
     done <"$1"
     grep -q "^[0-9]* passed, 0 failed" "$1" || t_fail "$2" "$(tail -n 3 "$1")"
 }
-python3 "$HERE/fraud/check.py" fr >check.txt 2>&1
+python3 "$HERE/fraud/check.py" fr --json sig.json >check.txt 2>&1
 relay check.txt check.py
-python3 "$HERE/fraud/churn.py" fr >churn.txt 2>&1
+python3 "$HERE/fraud/churn.py" fr --json churn.json >churn.txt 2>&1
 relay churn.txt churn.py
+
+# cdrgen report: the label counts, and per scenario the rule's hits as the
+# checkers count them (the report samples; 4,000 subscribers are all in)
+"$CDRGEN" report fr --json >rep.json || t_fail "report"
+python3 - rep.json sig.json churn.json fr <<'PY' && t_ok "report: label counts and rule hits as the checkers count them" || t_fail "report's fraud figures"
+import csv, json, sys, collections
+rep = json.load(open(sys.argv[1]))["fraud"]
+sig = {r["scenario"]: r for r in json.load(open(sys.argv[2])) + json.load(open(sys.argv[3]))}
+c = collections.Counter(r["scenario"] for r in csv.DictReader(open(sys.argv[4] + "/labels/fraud.csv"))
+                        if r["role"] not in ("number", "takeover_sim"))
+c["churn"] = sum(1 for _ in csv.DictReader(open(sys.argv[4] + "/labels/churn.csv")))
+for x in rep["scenarios"]:
+    assert x["cases"] == c[x["scenario"]], (x, c)
+    s = sig.get(x["scenario"])
+    if x["scenario"] == "wangiri":
+        assert x["n_labelled"] == 2 and x["hit_labelled"] == 2 and x["hit_unlabelled"] == 0, x
+        continue
+    assert s, x
+    assert x["hit_labelled"] == s["rule_labelled"], (x, s)
+    if x["scenario"] != "churn":   # churn.py samples its unlabelled reference
+        assert x["n_labelled"] == s["n_labelled"], (x, s)
+        assert x["hit_unlabelled"] == s["rule_unlabelled"], (x, s)
+    else:
+        assert x["n_labelled"] == s["n_labelled"], (x, s)
+PY
 
 # the labels: counts and form
 python3 - fr <<'PY' && t_ok "labels: the configured cases, one row each (two for a SIM swap)" || t_fail "labels"

@@ -28,7 +28,7 @@ mkdir -p "$shots"
 
 # a week over the spring DST change: weekends and a 23-hour day to mark,
 # and an event (its events.json shown as a table and on the daily chart)
-printf 'events:\n  - {name: cup_final, from: "2025-03-29 20:00", to: "2025-03-29 22:00", sms: 3}\n  - {name: dark, from: "2025-03-30 10:00", to: "2025-03-30 12:00", center_lat: 52.37, center_lon: 4.895, radius_km: 3, outage: 1}\nanomalies:\n  duplicate: 0.01\n  late: 0.002\n' \
+printf 'events:\n  - {name: cup_final, from: "2025-03-29 20:00", to: "2025-03-29 22:00", sms: 3}\n  - {name: dark, from: "2025-03-30 10:00", to: "2025-03-30 12:00", center_lat: 52.37, center_lon: 4.895, radius_km: 3, outage: 1}\nanomalies:\n  duplicate: 0.01\n  late: 0.002\nfraud:\n  sim_box: {boxes: 1, sims: 4}\n  irsf: {subscribers: 3}\nchurn:\n  monthly_share: 0.05\n' \
     >"$tmp/ev.yaml"
 "$CDRGEN" generate --subs 3000 --days 7 --start 2025-03-27 --seed 5 --quiet --out "$tmp/out" \
     --config "$tmp/ev.yaml" || { ko "generate"; finish; }
@@ -59,6 +59,9 @@ grep -q '"name":"cup_final"' "$tmp/report.json" && ok "report --json: the event 
 grep -q '"name":"dark","from":"2025-03-30T10:00:00+02:00".*"area":\[52.370000,4.895000,3\]' "$tmp/report.json" \
     && ok "report --json: the outage's area, for the map's outline" || ko "no area of the outage"
 grep -q '<table id="anomalies">' "$tmp/dom.html" && ok "the anomalies table" || ko "no anomalies table"
+grep -q '<table id="fraud">' "$tmp/dom.html" && grep -q '<td>sim_box</td><td class="num">4</td>' "$tmp/dom.html" &&
+    grep -q '"scenario":"sim_box","cases":4,' "$tmp/report.json" &&
+    ok "the fraud and churn table: the labels' cases" || ko "no fraud table, or wrong counts"
 c=$(grep -c ':CONSOLE' "$tmp/chrome.log")
 [ "$c" -eq 0 ] && ok "no console message" || { ko "console messages: $c"; grep ':CONSOLE' "$tmp/chrome.log" | head -5; }
 if node "$here/check_html.mjs" "$tmp/report.html" "$tmp/dom.html" "$tmp/report.json" >"$tmp/check.log"; then
