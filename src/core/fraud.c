@@ -41,6 +41,11 @@ int cg_fmodel_init(cg_fmodel *f, const cg_config *cfg, uint64_t S, cg_err *err)
     f->count[CG_FR_BUST_OUT] = (uint64_t)fr->bust_count;
     f->count[CG_FR_CLONED_SIM] = (uint64_t)fr->clone_count;
     f->count[CG_FR_CHURN] = (uint64_t)llround(fr->churn_monthly * (double)S * f->days / 30.0);
+    if (cfg->subscriber_db[0] && fr->churn_monthly > 0) {
+        /* the database says who leaves: its RELEASE_NUMBER events */
+        f->db_churn = 1;
+        f->count[CG_FR_CHURN] = 0;
+    }
     uint64_t tot = 0;
     for (int k = 0; k < CG_FR_N; k++) {
         if (!f->group[k])
@@ -185,6 +190,15 @@ double cg_fraud_presence(const cg_fmodel *f, const cg_fcase *c, int32_t d)
     default:
         return 1;
     }
+}
+
+double cg_fraud_release_fade(const cg_fmodel *f, int64_t t0, int64_t T)
+{
+    if (T < 0)
+        return 1;
+    double left = ceil((double)(T - t0) / 86400000.0);
+    double p = left / (double)(f->fr.churn_fade_days + 1);
+    return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
 uint64_t cg_fraud_number(const cg_fmodel *f, int sc, uint64_t group, uint64_t r)

@@ -40,6 +40,7 @@ typedef struct cg_fmodel {
     uint64_t group[CG_FR_N];       /* members per group (a box, a campaign), 1 otherwise */
     uint64_t box_slots;            /* box SIMs x CG_BOX_SLOTS */
     cg_fraud fr;                   /* the settings */
+    int db_churn;                  /* churn follows the database's releases */
 } cg_fmodel;
 
 /* One subscriber's case. */
@@ -73,6 +74,10 @@ uint64_t cg_fraud_subscriber(const cg_fmodel *f, int sc, uint64_t m);
  * for a SIM box SIM (none of a person's), before a bust-out's activation
  * and after it; falling to 0 over a churner's fade; else 1. */
 double cg_fraud_presence(const cg_fmodel *f, const cg_fcase *c, int32_t d);
+
+/* With a database (db_churn): the share kept on a day that starts at t0
+ * of a holder whose number is released at T (-1: not). */
+double cg_fraud_release_fade(const cg_fmodel *f, int64_t t0, int64_t T);
 
 /* A uniform in [0, 1) of (seed, key, tag). */
 double cg_fraud_u(const cg_fmodel *f, uint64_t key, uint64_t tag);

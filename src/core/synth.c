@@ -654,15 +654,20 @@ static void sort_ev(cg_evbuf *eb)
 static double presence(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_fcase *c,
                        int64_t *t0, int64_t *t1)
 {
-    cg_fraud_case(&m->fr, cg_people_index(&m->people, pos), c);
+    uint64_t i = cg_people_index(&m->people, pos);
+    cg_fraud_case(&m->fr, i, c);
     *t0 = *t1 = 0;
+    double keep = 1;
+    if (m->fr.db_churn && m->ids.release) /* a holder about to release its number */
+        keep = cg_fraud_release_fade(&m->fr, dp->day.start_ms,
+                                     m->ids.release(m->ids.ctx, i, dp->day.start_ms));
     if (c->sc == CG_FR_NONE)
-        return 1;
+        return keep;
     if (c->sc == CG_FR_SIM_SWAP) {
         *t0 = cg_fraud_ms(c->sd, c->sh);
         *t1 = cg_fraud_ms(c->ed, c->eh);
     }
-    return cg_fraud_presence(&m->fr, c, dp->day.day);
+    return keep * cg_fraud_presence(&m->fr, c, dp->day.day);
 }
 
 /* events_of with fraud and churn cases in the run: a case's traffic and

@@ -55,6 +55,8 @@ typedef struct cg_idsource {
     int (*steady)(void *ctx, uint64_t i, int64_t t0, int64_t t1, cg_ident *id);
     /* 1 when i is held at some instant of [t0, t1) */
     int (*held)(void *ctx, uint64_t i, int64_t t0, int64_t t1);
+    /* the first release of i at or after t (UTC ms), -1 none */
+    int64_t (*release)(void *ctx, uint64_t i, int64_t t);
 } cg_idsource;
 
 struct cg_dayparams;

@@ -891,6 +891,26 @@ int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_
     return 1;
 }
 
+int64_t cg_subidx_next_release(const cg_subidx *x, uint64_t i, int64_t t)
+{
+    if (i >= x->n)
+        return -1;
+    uint64_t k = iv_at(x, i, t), e = x->start[i + 1];
+    if (k == UINT64_MAX)
+        k = x->start[i];
+    /* the first held interval whose successor is a gap, from t on */
+    for (; k + 1 < e; k++)
+        if ((x->iv[k].flags & IV_HELD) && !(x->iv[k + 1].flags & IV_HELD) &&
+            x->iv[k + 1].from >= t && x->iv[k + 1].from > x->iv[k].from)
+            return x->iv[k + 1].from;
+    return -1;
+}
+
+static int64_t ids_release(void *ctx, uint64_t i, int64_t t)
+{
+    return cg_subidx_next_release(ctx, i, t);
+}
+
 static int ids_steady(void *ctx, uint64_t i, int64_t t0, int64_t t1, cg_ident *id)
 {
     return cg_subidx_steady(ctx, i, t0, t1, id);
@@ -930,6 +950,7 @@ void cg_subidx_idsource(cg_subidx *x, cg_idsource *out)
     out->find = ids_find;
     out->steady = ids_steady;
     out->held = ids_held;
+    out->release = ids_release;
 }
 
 int cg_subidx_stats(const cg_subidx *x, uint64_t *intervals, uint64_t *bytes)

@@ -11,6 +11,7 @@
 #include "core/fraud.h"
 #include "core/mem.h"
 #include "core/rng.h"
+#include "core/stop.h"
 #include "io/afile.h"
 #include "io/cdrfmt.h"
 #include "io/layout.h"
@@ -601,6 +602,28 @@ static int case_rows(const cg_model *m, const lab_case *lc, cg_text *t, cg_err *
     return CG_OK;
 }
 
+/* With a database: a churner per release in the run, its fade before. */
+static int db_churn_rows(const cg_model *m, uint64_t lo, uint64_t hi, cg_text *t, cg_err *err)
+{
+    int64_t run0 = cg_fraud_ms(m->fr.start_day, 0);
+    int64_t run1 = cg_fraud_ms(m->fr.start_day + m->fr.days, 0);
+    int64_t fade = (int64_t)m->fr.fr.churn_fade_days * 86400000;
+    for (uint64_t i = lo; i < hi; i++) {
+        int64_t at = run0, T;
+        while ((T = m->ids.release(m->ids.ctx, i, at)) >= 0 && T < run1) {
+            cg_ident id;
+            memset(&id, 0, sizeof id);
+            if (!m->ids.lookup(m->ids.ctx, i, T - 1, &id))
+                id.msisdn = m->ids.msisdn(m->ids.ctx, i);
+            CG_TRY(lab_row(t, id.msisdn, id.imsi, "churn", "churner", i, T - fade, T, err));
+            at = T + 1;
+        }
+        if ((i & 4095) == 0 && cg_stop_requested())
+            return cg_err_set(err, CG_ERUNTIME, "interrupted");
+    }
+    return CG_OK;
+}
+
 static int write_file(const char *path, const cg_text *t, cg_err *err)
 {
     cg_afile f;
@@ -667,6 +690,8 @@ int cg_fraud_labels_write(const cg_model *m, uint64_t lo, uint64_t hi, const cha
     for (size_t k = 0; !rc && k < n; k++)
         rc = case_rows(m, &v[k], &t[v[k].sc == CG_FR_CHURN], err);
     free(v);
+    if (f->db_churn && m->ids.release) /* the database's releases in the run */
+        rc = db_churn_rows(m, lo, hi, &t[1], err);
     for (int kind = 0; !rc && kind < 2; kind++) {
         cg_lay_case_labels(&path, out, kind, shard);
         rc = cg_path_ok(&path, err);

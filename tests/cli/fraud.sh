@@ -51,6 +51,23 @@ for x in rep["scenarios"]:
         assert x["n_labelled"] == s["n_labelled"], (x, s)
 PY
 
+# with a database, churn follows its RELEASE_NUMBER events
+"$CDRGEN" db generate -o db.csv --size 2500 --history-days 120 --number-release-rate 0.5 --seed 3 \
+    >/dev/null || t_fail "db generate"
+printf 'churn:\n  monthly_share: 0.01\n  fade_days: 14\n' >dbchurn.yaml
+gen --config dbchurn.yaml --subscriber-db db.csv --start 2024-03-01 --days 30 --out dbo --workers 2 ||
+    t_fail "db churn run"
+python3 - db.csv dbo/labels/churn.csv <<'PY' && t_ok "db: one churner per RELEASE_NUMBER in the run, at its instant" || t_fail "db churn labels"
+import csv, sys
+t0, t1 = 1709247600000, 1711839600000   # 2024-03-01 .. 2024-03-31 00:00 Europe/Amsterdam
+rel = sorted((r["msisdn"], int(r["timestamp_ms"])) for r in csv.DictReader(open(sys.argv[1]))
+             if r["event_type"] == "RELEASE_NUMBER" and t0 <= int(r["timestamp_ms"]) < t1)
+lab = sorted((r["msisdn"], int(r["end_ts_ms"])) for r in csv.DictReader(open(sys.argv[2])))
+assert rel == lab and len(rel) > 50, (len(rel), len(lab), rel[:3], lab[:3])
+PY
+python3 "$HERE/fraud/churn.py" dbo >dbchurn.txt 2>&1
+relay dbchurn.txt "churn.py (db)"
+
 # the labels: counts and form
 python3 - fr <<'PY' && t_ok "labels: the configured cases, one row each (two for a SIM swap)" || t_fail "labels"
 import csv, sys, collections

@@ -23,6 +23,7 @@ def main():
     subs = [r["msisdn"] for r in csv.DictReader(open(os.path.join(out, "subscribers.csv")))]
     day0 = None
     own, peer = {}, {}  # msisdn -> {day index: records}
+    last = {}  # churner -> its last record's start (with the IMSI it left with)
     files = sorted(glob.glob(os.path.join(out, "cdr_*.csv*")))
     for p in files:
         d = datetime.date.fromisoformat(os.path.basename(p)[4:14])
@@ -37,6 +38,8 @@ def main():
                 q = r[h["msisdn_dst"]] if mo else r[h["msisdn_src"]]
                 x = own.setdefault(o, {})
                 x[di] = x.get(di, 0) + 1
+                if o in lab and r[h["imsi"]] == lab[o]["imsi"]:
+                    last[o] = max(last.get(o, 0), int(r[h["start_ts_ms"]]))
                 if q in lab:
                     y = peer.setdefault(q, {})
                     y[di] = y.get(di, 0) + 1
@@ -54,7 +57,7 @@ def main():
     ratios, pratios = [], []
     for m, r in lab.items():
         D = churn_day(r)
-        after += sum(v for k, v in own.get(m, {}).items() if k >= D)
+        after += last.get(m, 0) >= int(r["end_ts_ms"])
         if D - 28 >= 0:
             e, l = week(own.get(m, {}), D - 28), week(own.get(m, {}), D - 7)
             if e > 0:
@@ -62,7 +65,8 @@ def main():
             pe, pl = week(peer.get(m, {}), D - 28), week(peer.get(m, {}), D - 7)
             if pe > 0:
                 pratios.append(pl / pe)
-    check("churn: no record of a churner from its date on", after == 0, "%d records" % after)
+    check("churn: no record of a churner (its IMSI) from its date on", after == 0,
+          "%d churners with records after" % after)
     unl = [m for m in subs if m not in lab]
     uratios = []
     for m in unl[:5000]:
