@@ -510,11 +510,6 @@ static int check_traffic(const cg_config *cfg, cg_err *err)
                           "in one (%.3g)", worst);
     if (cg_anom_on(&cfg->anom) && cfg->out_format != CG_FMT_CSV)
         return cg_err_set(err, CG_EUSAGE, "anomalies: CSV output only (not with --format parquet)");
-    const cg_fraud *fr = &cfg->fraud;
-    if (fr->swap_count > 0 && cfg->subscriber_db[0])
-        return cg_err_set(err, CG_EUSAGE, "fraud.sim_swap: synthetic identities only (not with "
-                          "--subscriber-db: the database's own CHANGE_SIM events are not yet "
-                          "taken as swaps)");
     return check_events(cfg, err);
 }
 

@@ -2,6 +2,7 @@
 #include "core/fraud.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rng.h"
@@ -41,6 +42,8 @@ int cg_fmodel_init(cg_fmodel *f, const cg_config *cfg, uint64_t S, cg_err *err)
     f->count[CG_FR_BUST_OUT] = (uint64_t)fr->bust_count;
     f->count[CG_FR_CLONED_SIM] = (uint64_t)fr->clone_count;
     f->count[CG_FR_CHURN] = (uint64_t)llround(fr->churn_monthly * (double)S * f->days / 30.0);
+    if (cfg->subscriber_db[0])
+        f->count[CG_FR_SIM_SWAP] = 0; /* the database's SIM changes (cg_fmodel_db_swaps) */
     if (cfg->subscriber_db[0] && fr->churn_monthly > 0) {
         /* the database says who leaves: its RELEASE_NUMBER events */
         f->db_churn = 1;
@@ -67,6 +70,126 @@ int cg_fmodel_init(cg_fmodel *f, const cg_config *cfg, uint64_t S, cg_err *err)
     cg_perm_init(&f->perm, S, cg_key4(cfg->seed, CG_S_FRAUD, 0x9e7, 0));
     f->fr = *fr;
     return CG_OK;
+}
+
+/* The local day holding UTC instant t. */
+static int32_t local_day(int64_t t)
+{
+    int32_t d = (int32_t)(t / 86400000);
+    while (cg_fraud_ms(d, 0) > t)
+        d--;
+    while (cg_fraud_ms(d + 1, 0) <= t)
+        d++;
+    return d;
+}
+
+/* Case m of the database's SIM swaps. */
+static void db_swap(const cg_fmodel *f, uint64_t m, cg_fcase *c)
+{
+    c->db = 1;
+    c->t0 = f->sw_t[m];
+    c->t1 = c->t0 + (int64_t)llround(f->fr.swap_hours * 3.6e6);
+    c->d0 = c->sd = local_day(c->t0);
+    c->ed = local_day(c->t1);
+    c->d1 = c->ed + 1;
+    c->sh = (double)(c->t0 - cg_fraud_ms(c->d0, 0)) / 3.6e6;
+    c->eh = (double)(c->t1 - cg_fraud_ms(c->ed, 0)) / 3.6e6;
+    c->a = c->sh;
+}
+
+typedef struct swap_c {
+    uint64_t h, i;
+    int64_t t;
+} swap_c;
+
+/* max-heap by h of the kept candidates */
+static void heap_up(swap_c *v, size_t k)
+{
+    while (k && v[(k - 1) / 2].h < v[k].h) {
+        swap_c t = v[k];
+        v[k] = v[(k - 1) / 2];
+        v[(k - 1) / 2] = t;
+        k = (k - 1) / 2;
+    }
+}
+
+static void heap_down(swap_c *v, size_t n)
+{
+    for (size_t k = 0;;) {
+        size_t c = 2 * k + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && v[c + 1].h > v[c].h)
+            c++;
+        if (v[k].h >= v[c].h)
+            return;
+        swap_c t = v[k];
+        v[k] = v[c];
+        v[c] = t;
+        k = c;
+    }
+}
+
+static int cmp_swap(const void *a, const void *b)
+{
+    const swap_c *x = a, *y = b;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int cg_fmodel_db_swaps(cg_fmodel *f, void *ctx, int64_t (*next_sim)(void *, uint64_t, int64_t),
+                       cg_err *err)
+{
+    size_t want = (size_t)f->fr.swap_count;
+    if (!f->on || !want || !next_sim)
+        return CG_OK;
+    swap_c *v = malloc(want * sizeof *v);
+    if (!v)
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    int64_t run0 = cg_fraud_ms(f->start_day, 0), run1 = cg_fraud_ms(f->start_day + f->days, 0);
+    size_t n = 0;
+    for (uint64_t i = 0; i < f->S; i++) {
+        int64_t at = run0, T;
+        while ((T = next_sim(ctx, i, at)) >= 0 && T < run1) {
+            at = T + 1;
+            cg_fcase c;
+            cg_fraud_case(f, i, &c);
+            if (c.sc != CG_FR_NONE)
+                break; /* one case a subscriber */
+            swap_c x = {cg_key4(f->seed, CG_S_FRAUD, i, (uint64_t)T), i, T};
+            if (n < want) {
+                v[n] = x;
+                heap_up(v, n++);
+            } else if (x.h < v[0].h) {
+                v[0] = x;
+                heap_down(v, n);
+            }
+            break; /* the subscriber's first change in the run */
+        }
+    }
+    qsort(v, n, sizeof *v, cmp_swap);
+    f->sw_i = malloc((n ? n : 1) * sizeof *f->sw_i);
+    f->sw_t = malloc((n ? n : 1) * sizeof *f->sw_t);
+    if (!f->sw_i || !f->sw_t) {
+        free(v);
+        return cg_err_set(err, CG_ERUNTIME, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+        f->sw_i[k] = v[k].i;
+        f->sw_t[k] = v[k].t;
+    }
+    free(v);
+    f->nsw = n;
+    f->count[CG_FR_SIM_SWAP] = n;
+    return CG_OK;
+}
+
+void cg_fmodel_free(cg_fmodel *f)
+{
+    free(f->sw_i);
+    free(f->sw_t);
+    f->sw_i = NULL;
+    f->sw_t = NULL;
+    f->nsw = 0;
 }
 
 int64_t cg_fraud_ms(int32_t d, double h)
@@ -129,6 +252,10 @@ void cg_fraud_member(const cg_fmodel *f, int sc, uint64_t m, cg_fcase *c)
         c->group = (uint64_t)c->a;
         break;
     case CG_FR_SIM_SWAP:
+        if (f->nsw) {
+            db_swap(f, m, c);
+            return;
+        }
         c->d0 = c->sd = c->ed = run_day(f, key, 1, D);
         c->sh = 8 + 12 * cg_fraud_u(f, key, 2);
         c->eh = c->sh + fr->swap_hours;
@@ -153,10 +280,14 @@ void cg_fraud_member(const cg_fmodel *f, int sc, uint64_t m, cg_fcase *c)
     default:
         break;
     }
+    c->t0 = cg_fraud_ms(c->sd, c->sh);
+    c->t1 = cg_fraud_ms(c->ed, c->eh);
 }
 
 uint64_t cg_fraud_subscriber(const cg_fmodel *f, int sc, uint64_t m)
 {
+    if (sc == CG_FR_SIM_SWAP && f->nsw)
+        return f->sw_i[m];
     return cg_perm_fwd(&f->perm, f->base[sc] + m);
 }
 
@@ -165,6 +296,20 @@ void cg_fraud_case(const cg_fmodel *f, uint64_t i, cg_fcase *c)
     c->sc = CG_FR_NONE;
     if (!f->on || i >= f->S)
         return;
+    if (f->nsw) { /* the database's swaps: by subscriber */
+        size_t lo = 0, hi = f->nsw;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f->sw_i[mid] < i)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < f->nsw && f->sw_i[lo] == i) {
+            cg_fraud_member(f, CG_FR_SIM_SWAP, lo, c);
+            return;
+        }
+    }
     uint64_t r = cg_perm_inv(&f->perm, i);
     if (r >= f->base[CG_FR_N])
         return;

@@ -41,6 +41,11 @@ typedef struct cg_fmodel {
     uint64_t box_slots;            /* box SIMs x CG_BOX_SLOTS */
     cg_fraud fr;                   /* the settings */
     int db_churn;                  /* churn follows the database's releases */
+    /* with a database, the SIM swaps: CHANGE_SIM events of the run, by
+     * subscriber (sw_i ascending, sw_t their instants) */
+    uint64_t *sw_i;
+    int64_t *sw_t;
+    size_t nsw;
 } cg_fmodel;
 
 /* One subscriber's case. */
@@ -55,6 +60,8 @@ typedef struct cg_fcase {
     double a, b, c;      /* Wangiri: ring seconds, callback hour after d0's midnight
                             (-1: none), its seconds; SIM swap: the swap's hour;
                             IRSF, bust-out: the range */
+    int64_t t0, t1;      /* the label's start and end, UTC ms */
+    int db;              /* a SIM swap of the database's (its own IMSIs) */
 } cg_fcase;
 
 /* UTC ms of hour h after local midnight of day d. */
@@ -62,6 +69,13 @@ int64_t cg_fraud_ms(int32_t d, double h);
 
 /* CG_EUSAGE when the cases need more subscribers than the run has. */
 int cg_fmodel_init(cg_fmodel *f, const cg_config *cfg, uint64_t S, cg_err *err);
+
+/* With a database: of its SIM changes in the run, the fr.swap_count with
+ * the lowest hash of (seed, subscriber, instant) become SIM swaps (not a
+ * subscriber with another case); next_sim as cg_idsource's. */
+int cg_fmodel_db_swaps(cg_fmodel *f, void *ctx, int64_t (*next_sim)(void *, uint64_t, int64_t),
+                       cg_err *err);
+void cg_fmodel_free(cg_fmodel *f);
 
 /* Subscriber i's case (sc CG_FR_NONE when it has none); the scenario's
  * member m's case. */

@@ -100,11 +100,14 @@ int cg_model_init(cg_model *m, const cg_config *cfg, uint64_t subs, const cg_cel
     double w = m->ln_sigma * m->ln_sigma - TALK_TIE_SD * TALK_TIE_SD;
     m->talk_sigma = w > 0.01 ? sqrt(w) : 0.1;
     CG_TRY(cg_fmodel_init(&m->fr, cfg, subs, err));
+    if (m->ids.ctx)
+        CG_TRY(cg_fmodel_db_swaps(&m->fr, m->ids.ctx, m->ids.next_sim, err));
     return cg_evmodel_init(&m->ev, cfg, cells, &m->people, err);
 }
 
 void cg_model_free(cg_model *m)
 {
+    cg_fmodel_free(&m->fr);
     cg_evmodel_free(&m->ev);
     cg_people_free(&m->people);
 }
@@ -664,8 +667,8 @@ static double presence(const cg_model *m, const cg_dayparams *dp, uint64_t pos, 
     if (c->sc == CG_FR_NONE)
         return keep;
     if (c->sc == CG_FR_SIM_SWAP) {
-        *t0 = cg_fraud_ms(c->sd, c->sh);
-        *t1 = cg_fraud_ms(c->ed, c->eh);
+        *t0 = c->t0;
+        *t1 = c->t1;
     }
     return keep * cg_fraud_presence(&m->fr, c, dp->day.day);
 }

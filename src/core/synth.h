@@ -57,6 +57,8 @@ typedef struct cg_idsource {
     int (*held)(void *ctx, uint64_t i, int64_t t0, int64_t t1);
     /* the first release of i at or after t (UTC ms), -1 none */
     int64_t (*release)(void *ctx, uint64_t i, int64_t t);
+    /* the first SIM change of i at or after t, -1 none */
+    int64_t (*next_sim)(void *ctx, uint64_t i, int64_t t);
 } cg_idsource;
 
 struct cg_dayparams;

@@ -906,6 +906,25 @@ int64_t cg_subidx_next_release(const cg_subidx *x, uint64_t i, int64_t t)
     return -1;
 }
 
+int64_t cg_subidx_next_sim_change(const cg_subidx *x, uint64_t i, int64_t t)
+{
+    if (i >= x->n)
+        return -1;
+    uint64_t k = iv_at(x, i, t), e = x->start[i + 1];
+    if (k == UINT64_MAX)
+        k = x->start[i];
+    for (; k + 1 < e; k++)
+        if ((x->iv[k].flags & IV_HELD) && (x->iv[k + 1].flags & IV_HELD) &&
+            x->iv[k + 1].imsi != x->iv[k].imsi && x->iv[k + 1].from >= t)
+            return x->iv[k + 1].from;
+    return -1;
+}
+
+static int64_t ids_next_sim(void *ctx, uint64_t i, int64_t t)
+{
+    return cg_subidx_next_sim_change(ctx, i, t);
+}
+
 static int64_t ids_release(void *ctx, uint64_t i, int64_t t)
 {
     return cg_subidx_next_release(ctx, i, t);
@@ -951,6 +970,7 @@ void cg_subidx_idsource(cg_subidx *x, cg_idsource *out)
     out->steady = ids_steady;
     out->held = ids_held;
     out->release = ids_release;
+    out->next_sim = ids_next_sim;
 }
 
 int cg_subidx_stats(const cg_subidx *x, uint64_t *intervals, uint64_t *bytes)

@@ -39,6 +39,9 @@ int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_
 /* The first instant >= t at which a holder of MSISDN i releases it
  * (RELEASE_NUMBER: a held interval followed by a gap), -1 none. */
 int64_t cg_subidx_next_release(const cg_subidx *x, uint64_t i, int64_t t);
+/* The first instant >= t at which MSISDN i moves to another IMSI with its
+ * holder (CHANGE_SIM: two held intervals, different IMSIs), -1 none. */
+int64_t cg_subidx_next_sim_change(const cg_subidx *x, uint64_t i, int64_t t);
 /* Fills out's function pointers with ctx = x. */
 void cg_subidx_idsource(cg_subidx *x, cg_idsource *out);
 /* Holder intervals stored and bytes of the index file. */

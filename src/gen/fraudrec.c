@@ -417,8 +417,8 @@ static int swap_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, const
                     cg_recbuf *rb)
 {
     int32_t d = dp->day.day;
-    int64_t t0 = cg_fraud_ms(fc->sd, fc->sh), t1 = cg_fraud_ms(fc->ed, fc->eh);
-    if (dp->day.end_ms <= t0)
+    int64_t t0 = fc->t0, t1 = fc->t1;
+    if (dp->day.end_ms <= t0 || (fc->db && dp->day.start_ms >= t1))
         return 0;
     const cg_cells *cs = m->cells;
     int s = (int)(cg_key4(m->cfg->seed, CG_S_FRAUD, fc->member, 0x5a9) % (uint64_t)cs->nsites);
@@ -464,11 +464,14 @@ static int swap_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, const
         if (x->start_ms < t0)
             continue;
         int which = x->start_ms < t1 ? 1 : 2;
-        x->imsi = swap_imsi(m, fc, x->imsi, x->mccmnc, which);
+        if (!fc->db) /* a database's records have its IMSIs already */
+            x->imsi = swap_imsi(m, fc, x->imsi, x->mccmnc, which);
         if (which == 1) {
             x->imei = imei;
-            int rat = x->type == CG_REC_DATA ? x->rat : -1;
-            x->cell = cg_cells_serving(cs, cs->sx[s], cs->sy[s], rat, NULL);
+            /* one cell there, whatever the service: its RAT for data */
+            x->cell = cg_cells_serving(cs, cs->sx[s], cs->sy[s], -1, NULL);
+            if (x->type == CG_REC_DATA && x->cell)
+                x->rat = cs->rat[x->cell - 1];
         } else if (k >= n0) {
             x->cell = cell_at(rb, dp, x->start_ms);
         }
@@ -579,7 +582,7 @@ static int case_rows(const cg_model *m, const lab_case *lc, cg_text *t, cg_err *
     cg_fraud_member(&m->fr, lc->sc, lc->member, &c);
     if (c.sc == CG_FR_WANGIRI)
         CG_TRY(callback_label(m, lc->i, &c, err));
-    int64_t a = cg_fraud_ms(c.sd, c.sh), b = cg_fraud_ms(c.ed, c.eh);
+    int64_t a = c.t0, b = c.t1;
     int64_t run0 = cg_fraud_ms(m->fr.start_day, 0);
     cg_ident id;
     memset(&id, 0, sizeof id);
@@ -595,6 +598,15 @@ static int case_rows(const cg_model *m, const lab_case *lc, cg_text *t, cg_err *
         id.imsi = cg_ident_imsi(&m->nb, lc->i, id.mccmnc);
     }
     const char *sc = cg_fr_names[c.sc];
+    if (c.sc == CG_FR_SIM_SWAP && c.db) { /* the victim's SIM before, the database's after */
+        cg_ident before, after;
+        if (m->ids.lookup(m->ids.ctx, lc->i, a - 1, &before))
+            id.imsi = before.imsi;
+        CG_TRY(lab_row(t, id.msisdn, id.imsi, sc, role_of(&c), c.group, a, b, err));
+        if (m->ids.lookup(m->ids.ctx, lc->i, a, &after))
+            CG_TRY(lab_row(t, id.msisdn, after.imsi, sc, "takeover_sim", c.group, a, b, err));
+        return CG_OK;
+    }
     CG_TRY(lab_row(t, id.msisdn, id.imsi, sc, role_of(&c), c.group, a, b, err));
     if (c.sc == CG_FR_SIM_SWAP && id.imsi)
         CG_TRY(lab_row(t, id.msisdn, swap_imsi(m, &c, id.imsi, id.mccmnc, 1), sc, "takeover_sim",

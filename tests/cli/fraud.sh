@@ -51,10 +51,11 @@ for x in rep["scenarios"]:
         assert x["n_labelled"] == s["n_labelled"], (x, s)
 PY
 
-# with a database, churn follows its RELEASE_NUMBER events
-"$CDRGEN" db generate -o db.csv --size 2500 --history-days 120 --number-release-rate 0.5 --seed 3 \
-    >/dev/null || t_fail "db generate"
-printf 'churn:\n  monthly_share: 0.01\n  fade_days: 14\n' >dbchurn.yaml
+# with a database, churn follows its RELEASE_NUMBER events, and SIM swaps
+# are some of its CHANGE_SIM events
+"$CDRGEN" db generate -o db.csv --size 2500 --history-days 120 --number-release-rate 0.5 \
+    --sim-change-rate 0.5 --seed 3 >/dev/null || t_fail "db generate"
+printf 'churn:\n  monthly_share: 0.01\n  fade_days: 14\nfraud:\n  sim_swap: {subscribers: 6, takeover_hours: 12}\n' >dbchurn.yaml
 gen --config dbchurn.yaml --subscriber-db db.csv --start 2024-03-01 --days 30 --out dbo --workers 2 ||
     t_fail "db churn run"
 python3 - db.csv dbo/labels/churn.csv <<'PY' && t_ok "db: one churner per RELEASE_NUMBER in the run, at its instant" || t_fail "db churn labels"
@@ -67,6 +68,34 @@ assert rel == lab and len(rel) > 50, (len(rel), len(lab), rel[:3], lab[:3])
 PY
 python3 "$HERE/fraud/churn.py" dbo >dbchurn.txt 2>&1
 relay dbchurn.txt "churn.py (db)"
+python3 - db.csv dbo <<'PY' && t_ok "db: SIM swaps are 6 of its CHANGE_SIMs; in the takeover one place, a new handset, the OTP burst" || t_fail "db swaps"
+import csv, glob, sys
+t0, t1 = 1709247600000, 1711839600000
+ch = {(r["msisdn"], int(r["timestamp_ms"])): r["imsi"] for r in csv.DictReader(open(sys.argv[1]))
+      if r["event_type"] == "CHANGE_SIM" and t0 <= int(r["timestamp_ms"]) < t1}
+lab = [r for r in csv.DictReader(open(sys.argv[2] + "/labels/fraud.csv")) if r["scenario"] == "sim_swap"]
+vic = {r["msisdn"]: r for r in lab if r["role"] == "victim"}
+new = {r["msisdn"]: r["imsi"] for r in lab if r["role"] == "takeover_sim"}
+assert len(vic) == 6 and len(ch) > 6, (len(vic), len(ch))
+for m, r in vic.items():
+    assert ch.get((m, int(r["start_ts_ms"]))) == new[m], (m, r)
+recs = {m: [] for m in vic}
+for p in sorted(glob.glob(sys.argv[2] + "/cdr_*.csv")):
+    for l in open(p):
+        f = l.split(";")
+        o = f[1] if f[3] == "MO" or f[0] == "DATA" else f[2]
+        if o in recs:
+            recs[o].append((int(f[4]), f[10], f[11], f[12], f[0], f[3]))
+for m, r in vic.items():
+    a, b = int(r["start_ts_ms"]), int(r["end_ts_ms"])
+    w = [x for x in recs[m] if a <= x[0] < b]
+    before = {x[2] for x in recs[m] if x[0] < a}
+    assert w and all(x[1] == new[m] for x in w), m           # the database's new SIM
+    assert len({x[3] for x in w}) == 1, (m, {x[3] for x in w})  # one place, one cell
+    assert len({x[2] for x in w}) == 1 and not ({x[2] for x in w} & before), m  # a new handset
+    otp = [x for x in w if x[4] == "SMS" and x[5] == "MT" and x[0] < a + 3600000]
+    assert len(otp) >= 3, (m, len(otp))
+PY
 
 # the labels: counts and form
 python3 - fr <<'PY' && t_ok "labels: the configured cases, one row each (two for a SIM swap)" || t_fail "labels"

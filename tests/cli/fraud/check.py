@@ -39,6 +39,8 @@ def main():
     for r in labels:
         lab.setdefault(r["msisdn"], set()).add(r["scenario"] + "/" + r["role"])
     wnumbers = set(r["msisdn"] for r in labels if r["role"] == "number")
+    swaps = {r["msisdn"]: r for r in labels if r["scenario"] == "sim_swap" and r["role"] == "victim"}
+    swap_recs = {m: [] for m in swaps}
 
     # per owner: MO call callees, MT calls, sites, SMS, data, IMSIs, ...
     acc = {}
@@ -64,6 +66,9 @@ def main():
                 peer = r[h["msisdn_dst"]] if mo else r[h["msisdn_src"]]
                 x = a(own)
                 x["days"].add(day)
+                if own in swap_recs:
+                    swap_recs[own].append((int(r[h["start_ts_ms"]]), r[h["imei"]],
+                                           r[h["cell_id"]], t, r[h["direction"]]))
                 cell = r[h["cell_id"]]
                 if cell in site:
                     x["sites"].add(site[cell])
@@ -167,6 +172,16 @@ def main():
         check("sim_swap: the victims' numbers change IMSI, nobody else's",
               all(map(rs, sw)) and not any(map(rs, unl)),
               "%d of %d; %d unlabelled" % (sum(map(rs, sw)), len(sw), sum(map(rs, unl))))
+        good = 0
+        for m, lr in swaps.items():
+            a0, b0 = int(lr["start_ts_ms"]), int(lr["end_ts_ms"])
+            w = [y for y in swap_recs[m] if a0 <= y[0] < b0]
+            before = {y[1] for y in swap_recs[m] if y[0] < a0}
+            otp = [y for y in w if y[3] == "SMS" and y[4] == "MT" and y[0] < a0 + 3600000]
+            good += bool(w) and len({y[2] for y in w}) == 1 and len({y[1] for y in w}) == 1 \
+                and not ({y[1] for y in w} & before) and len(otp) >= 3
+        check("sim_swap: in every takeover one cell, a handset never seen before, >= 3 MT SMS "
+              "within the hour", good == len(swaps), "%d of %d" % (good, len(swaps)))
         row("sim_swap", "IMSIs per MSISDN", med([len(acc[m]["imsi"]) for m in sw if m in acc]),
             med([len(acc[m]["imsi"]) for m in unl if m in acc]), "more than one IMSI",
             sum(map(rs, sw)), sum(map(rs, unl)), len(sw))
