@@ -50,7 +50,7 @@ for s in tests/cli/*.sh; do
     case "$(basename "$s")" in lib.sh) continue ;; esac
     run_one "cli/$(basename "$s" .sh)" bash "$s"
 done
-for s in tests/layers/layers.sh tests/golden/golden.sh tests/interop/run.sh tests/interop/parquet.sh tests/report/html.sh tests/fuzz/replay.sh; do
+for s in tests/layers/layers.sh tests/golden/golden.sh tests/interop/run.sh tests/interop/parquet.sh tests/interop/scenarios.sh tests/report/html.sh tests/fuzz/replay.sh; do
     [ -f "$s" ] && run_one "${s%/*}" bash "$s"
 done
 rm -rf "$logdir"

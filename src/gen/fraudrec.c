@@ -85,6 +85,7 @@ static cg_rec *push_sms(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *o
     r->imei = own->imei;
     r->mccmnc = own->mccmnc;
     r->cell = cell;
+    r->dur_s = 1 + (uint32_t)(cg_mix64((uint64_t)t ^ peer) % 4); /* 1-4 s, as the model's */
     r->cause = CG_CAUSE_DELIVERY_OK;
     r->sms_seg = 1;
     r->sms_status = CG_SMS_DELIVERED;
