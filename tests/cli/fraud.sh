@@ -97,6 +97,21 @@ for m, r in vic.items():
     assert len(otp) >= 3, (m, len(otp))
 PY
 
+# with a database too: two shards merged are the unsharded run, labels included
+gen --config dbchurn.yaml --subscriber-db db.csv --start 2024-03-01 --days 4 --out dbu --workers 2 ||
+    t_fail "db unsharded"
+for k in 0 1; do
+    gen --config dbchurn.yaml --subscriber-db db.csv --start 2024-03-01 --days 4 --out dbs \
+        --workers 1 --shard $k/2 || t_fail "db shard $k"
+done
+"$CDRGEN" merge dbs >/dev/null || t_fail "db merge"
+same=1
+for f in cdr_2024-03-01.csv cdr_2024-03-04.csv labels/fraud.csv labels/churn.csv; do
+    cmp -s "dbu/$f" "dbs/$f" || same=0
+done
+[ "$same" = 1 ] && t_ok "db: two shards merged are the unsharded bundles and labels" ||
+    t_fail "db: shards differ from the unsharded run"
+
 # the labels: counts and form
 python3 - fr <<'PY' && t_ok "labels: the configured cases, one row each (two for a SIM swap)" || t_fail "labels"
 import csv, sys, collections
