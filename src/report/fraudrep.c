@@ -63,6 +63,11 @@ struct cg_frep_state {
     uint64_t threshold;       /* the sample: hashes below this */
     frnum *nums;
     size_t nnums;
+    /* rows come in runs of one owner (a subscriber-day): its entry, looked
+     * up once a run */
+    uint64_t last_owner;
+    frsub *last;
+    int has_last;
 };
 
 static uint64_t hkey(uint64_t msisdn)
@@ -281,6 +286,7 @@ static frsub *sample_sub(cg_frep_state *s, uint64_t msisdn)
                 s->v[w++] = s->v[k];
         s->n = w;
         reindex(s);
+        s->has_last = 0; /* entries moved */
         if (h >= s->threshold)
             return NULL;
     }
@@ -307,11 +313,19 @@ int cg_frep_add(cg_frep_state *s, const cg_frep_row *r)
         if (x && x->rings < UINT32_MAX)
             x->rings++;
     }
-    frnum *on = number(s, r->owner, 0);
-    if (on)
-        on->subscriber = 1;
-    size_t i = slot_of(s, r->owner);
-    frsub *x = s->keys[i] ? &s->v[s->idx[i]] : sample_sub(s, r->owner);
+    frsub *x;
+    if (s->has_last && s->last_owner == r->owner) {
+        x = s->last;
+    } else {
+        frnum *on = number(s, r->owner, 0);
+        if (on)
+            on->subscriber = 1;
+        size_t i = slot_of(s, r->owner);
+        x = s->keys[i] ? &s->v[s->idx[i]] : sample_sub(s, r->owner);
+        s->last_owner = r->owner;
+        s->last = x;
+        s->has_last = 1;
+    }
     if (!x)
         return 0;
     if (r->day != x->day) {
