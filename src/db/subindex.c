@@ -891,33 +891,33 @@ int cg_subidx_steady(const cg_subidx *x, uint64_t i, int64_t t0, int64_t t1, cg_
     return 1;
 }
 
-int64_t cg_subidx_next_release(const cg_subidx *x, uint64_t i, int64_t t)
+/* The first instant >= t at which MSISDN i's holding ends in a gap
+ * (sim 0: a release) or goes on with another IMSI (sim 1: a SIM change). */
+static int64_t next_change(const cg_subidx *x, uint64_t i, int64_t t, int sim)
 {
     if (i >= x->n)
         return -1;
     uint64_t k = iv_at(x, i, t), e = x->start[i + 1];
     if (k == UINT64_MAX)
         k = x->start[i];
-    /* the first held interval whose successor is a gap, from t on */
-    for (; k + 1 < e; k++)
-        if ((x->iv[k].flags & IV_HELD) && !(x->iv[k + 1].flags & IV_HELD) &&
-            x->iv[k + 1].from >= t && x->iv[k + 1].from > x->iv[k].from)
-            return x->iv[k + 1].from;
+    for (; k + 1 < e; k++) {
+        const idx_iv *a = &x->iv[k], *b = &x->iv[k + 1];
+        if (!(a->flags & IV_HELD) || b->from < t || b->from <= a->from)
+            continue;
+        if (sim ? (b->flags & IV_HELD) && b->imsi != a->imsi : !(b->flags & IV_HELD))
+            return b->from;
+    }
     return -1;
+}
+
+int64_t cg_subidx_next_release(const cg_subidx *x, uint64_t i, int64_t t)
+{
+    return next_change(x, i, t, 0);
 }
 
 int64_t cg_subidx_next_sim_change(const cg_subidx *x, uint64_t i, int64_t t)
 {
-    if (i >= x->n)
-        return -1;
-    uint64_t k = iv_at(x, i, t), e = x->start[i + 1];
-    if (k == UINT64_MAX)
-        k = x->start[i];
-    for (; k + 1 < e; k++)
-        if ((x->iv[k].flags & IV_HELD) && (x->iv[k + 1].flags & IV_HELD) &&
-            x->iv[k + 1].imsi != x->iv[k].imsi && x->iv[k + 1].from >= t)
-            return x->iv[k + 1].from;
-    return -1;
+    return next_change(x, i, t, 1);
 }
 
 static int64_t ids_next_sim(void *ctx, uint64_t i, int64_t t)

@@ -43,18 +43,17 @@ static int overlaps(const cg_evbuf *calls, int64_t t0, int64_t t1)
     return 0;
 }
 
-/* A call record of the owner `own` at t into rb. */
-static cg_rec *push_call(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *own, int mo,
-                         uint64_t peer, int64_t t, uint32_t dur, int disp, uint32_t cell,
-                         int onnet)
+/* A record of type `type` of the owner `own` at t (MO or MT, the other
+ * party peer, at cell) into rb; its type's fields are the caller's. */
+static cg_rec *push_rec(cg_recbuf *rb, const cg_dayparams *dp, int type, const cg_ident *own,
+                        int mo, uint64_t peer, int64_t t, uint32_t cell)
 {
     cg_rec *r = cg_recbuf_push(rb);
     if (!r)
         return NULL;
-    r->type = CG_REC_CALL;
+    r->type = (uint8_t)type;
     r->start_ms = t;
     r->tz_off = cg_day_offset_at(&dp->day, t);
-    r->dur_s = dur;
     r->dir = mo ? CG_DIR_MO : CG_DIR_MT;
     r->src = mo ? own->msisdn : peer;
     r->dst = mo ? peer : own->msisdn;
@@ -62,6 +61,17 @@ static cg_rec *push_call(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *
     r->imei = own->imei;
     r->mccmnc = own->mccmnc;
     r->cell = cell;
+    return r;
+}
+
+static cg_rec *push_call(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *own, int mo,
+                         uint64_t peer, int64_t t, uint32_t dur, int disp, uint32_t cell,
+                         int onnet)
+{
+    cg_rec *r = push_rec(rb, dp, CG_REC_CALL, own, mo, peer, t, cell);
+    if (!r)
+        return NULL;
+    r->dur_s = dur;
     r->disp = (uint8_t)disp;
     r->cause = disp == CG_DISP_ANSWERED ? CG_CAUSE_NORMAL : CG_CAUSE_NOANSWER;
     r->rectype = CG_RT_MSC;
@@ -72,19 +82,9 @@ static cg_rec *push_call(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *
 static cg_rec *push_sms(cg_recbuf *rb, const cg_dayparams *dp, const cg_ident *own, int mo,
                         uint64_t peer, int64_t t, uint32_t cell)
 {
-    cg_rec *r = cg_recbuf_push(rb);
+    cg_rec *r = push_rec(rb, dp, CG_REC_SMS, own, mo, peer, t, cell);
     if (!r)
         return NULL;
-    r->type = CG_REC_SMS;
-    r->start_ms = t;
-    r->tz_off = cg_day_offset_at(&dp->day, t);
-    r->dir = mo ? CG_DIR_MO : CG_DIR_MT;
-    r->src = mo ? own->msisdn : peer;
-    r->dst = mo ? peer : own->msisdn;
-    r->imsi = own->imsi;
-    r->imei = own->imei;
-    r->mccmnc = own->mccmnc;
-    r->cell = cell;
     r->dur_s = 1 + (uint32_t)(cg_mix64((uint64_t)t ^ peer) % 4); /* 1-4 s, as the model's */
     r->cause = CG_CAUSE_DELIVERY_OK;
     r->sms_seg = 1;
@@ -304,30 +304,39 @@ static int premium_run(const cg_model *m, const cg_dayparams *dp, uint64_t i, cg
     return 0;
 }
 
+/* A day of premium calls of case fc on its days [first, fc->d1): n ~
+ * Poisson(mean) calls from h0 + span x u hours, one after the other until
+ * `until` (< 0: the end of the day), to the range, durations log-normal
+ * (median med_s), gaps median gap_s. */
+static int premium_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, const cg_fcase *fc,
+                       int32_t first, uint64_t tag, double mean, double h0, double span,
+                       double until_h, uint64_t range, int sc, double med_s, double gap_s,
+                       cg_recbuf *rb)
+{
+    int32_t d = dp->day.day;
+    if (d < first || d >= fc->d1)
+        return 0;
+    cg_rng r = cg_rng_make(m->cfg->seed, ((uint64_t)(uint32_t)d << 8) | CG_S_FRAUD, i, tag);
+    uint64_t n = cg_rng_poisson(&r, mean);
+    int64_t t = cg_fraud_ms(d, h0 + span * cg_rng_u01(&r));
+    int64_t until = until_h < 0 ? dp->day.end_ms : cg_fraud_ms(d, until_h);
+    return premium_run(m, dp, i, &r, range, sc, t, until, n, med_s, 3600, gap_s, rb);
+}
+
+/* IRSF: bursts from 00:15-02:45 until 06:00, calls of 20 min. */
 static int irsf_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, const cg_fcase *fc,
                     cg_recbuf *rb)
 {
-    int32_t d = dp->day.day;
-    if (d < fc->d0 || d >= fc->d1)
-        return 0;
-    cg_rng r = cg_rng_make(m->cfg->seed, ((uint64_t)(uint32_t)d << 8) | CG_S_FRAUD, i, T_IRSF);
-    uint64_t n = cg_rng_poisson(&r, m->fr.fr.irsf_calls);
-    int64_t t = cg_fraud_ms(d, 0.25 + 2.5 * cg_rng_u01(&r));
-    return premium_run(m, dp, i, &r, fc->group, CG_FR_IRSF, t, cg_fraud_ms(d, 6), n, 1200, 3600,
-                       45, rb);
+    return premium_day(m, dp, i, fc, fc->d0, T_IRSF, m->fr.fr.irsf_calls, 0.25, 2.5, 6,
+                       fc->group, CG_FR_IRSF, 1200, 45, rb);
 }
 
+/* Bust-out: from 07:00-09:00 to the end of the day, calls of 15 min. */
 static int bust_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, const cg_fcase *fc,
                     cg_recbuf *rb)
 {
-    int32_t d = dp->day.day;
-    if (d < fc->d2 || d >= fc->d1)
-        return 0;
-    cg_rng r = cg_rng_make(m->cfg->seed, ((uint64_t)(uint32_t)d << 8) | CG_S_FRAUD, i, T_BUST);
-    uint64_t n = cg_rng_poisson(&r, m->fr.fr.bust_calls);
-    int64_t t = cg_fraud_ms(d, 7 + 2 * cg_rng_u01(&r));
-    return premium_run(m, dp, i, &r, (uint64_t)fc->a, CG_FR_BUST_OUT, t, dp->day.end_ms, n, 900,
-                       3600, 120, rb);
+    return premium_day(m, dp, i, fc, fc->d2, T_BUST, m->fr.fr.bust_calls, 7, 2, -1,
+                       (uint64_t)fc->a, CG_FR_BUST_OUT, 900, 120, rb);
 }
 
 /* The clone: a second phone with the same SIM, far away (the farthest of
@@ -379,19 +388,11 @@ static int clone_day(const cg_model *m, const cg_dayparams *dp, uint64_t i, cons
         cg_ident own;
         if (!in_day(dp, t) || !ident_at(m, dp, i, t, &own))
             continue;
-        cg_rec *x = cg_recbuf_push(rb);
+        cg_rec *x = push_rec(rb, dp, CG_REC_DATA, &own, 1, 0, t, cell);
         if (!x)
             return -1;
-        x->type = CG_REC_DATA;
-        x->start_ms = t;
-        x->tz_off = cg_day_offset_at(&dp->day, t);
         x->dur_s = dur;
-        x->dir = CG_DIR_MO;
-        x->src = own.msisdn;
-        x->imsi = own.imsi;
         x->imei = imei;
-        x->mccmnc = own.mccmnc;
-        x->cell = cell;
         x->cause = CG_CAUSE_NORMAL;
         x->rectype = CG_RT_PGW;
         x->down = down;
