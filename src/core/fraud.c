@@ -142,28 +142,27 @@ int cg_fmodel_db_swaps(cg_fmodel *f, void *ctx, int64_t (*next_sim)(void *, uint
     size_t want = (size_t)f->fr.swap_count;
     if (!f->on || !want || !next_sim)
         return CG_OK;
-    swap_c *v = malloc(want * sizeof *v);
+    swap_c *v = calloc(want, sizeof *v);
     if (!v)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     int64_t run0 = cg_fraud_ms(f->start_day, 0), run1 = cg_fraud_ms(f->start_day + f->days, 0);
     size_t n = 0;
     for (uint64_t i = 0; i < f->S; i++) {
-        int64_t at = run0, T;
-        while ((T = next_sim(ctx, i, at)) >= 0 && T < run1) {
-            at = T + 1;
-            cg_fcase c;
-            cg_fraud_case(f, i, &c);
-            if (c.sc != CG_FR_NONE)
-                break; /* one case a subscriber */
-            swap_c x = {cg_key4(f->seed, CG_S_FRAUD, i, (uint64_t)T), i, T};
-            if (n < want) {
-                v[n] = x;
-                heap_up(v, n++);
-            } else if (x.h < v[0].h) {
-                v[0] = x;
-                heap_down(v, n);
-            }
-            break; /* the subscriber's first change in the run */
+        /* the subscriber's first change in the run, if it has no other case */
+        int64_t T = next_sim(ctx, i, run0);
+        if (T < 0 || T >= run1)
+            continue;
+        cg_fcase c;
+        cg_fraud_case(f, i, &c);
+        if (c.sc != CG_FR_NONE)
+            continue;
+        swap_c x = {cg_key4(f->seed, CG_S_FRAUD, i, (uint64_t)T), i, T};
+        if (n < want) {
+            v[n] = x;
+            heap_up(v, n++);
+        } else if (x.h < v[0].h) {
+            v[0] = x;
+            heap_down(v, n);
         }
     }
     qsort(v, n, sizeof *v, cmp_swap);

@@ -465,6 +465,8 @@ void cg_frep_finish(cg_frep_state *s, cg_frep *rep)
         m->metric = METRIC[sc];
         m->rule = RULE[sc];
         if (sc == CG_FR_WANGIRI) { /* over numbers, not subscribers */
+            if (!s->nums)
+                continue;
             size_t a = 0, b = 0;
             double *w = malloc((s->nnums + 1) * sizeof *w);
             if (!w)
