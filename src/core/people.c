@@ -420,11 +420,16 @@ double cg_people_day_factor(const cg_people_model *pm, uint64_t pos, int32_t day
 
 /* A hash of the pair (lo < hi), the relation and extra: two mixes from
  * the module's tie key. */
+static inline uint64_t pair_key_mixed(uint64_t lo_mix, uint64_t hi, int kind, uint64_t extra,
+                                      uint64_t salt)
+{
+    return cg_mix64(lo_mix ^ (hi * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kind << 56 ^ extra ^ salt));
+}
+
 static inline uint64_t pair_key(const cg_people_model *pm, uint64_t lo, uint64_t hi, int kind,
                                 uint64_t extra, uint64_t salt)
 {
-    return cg_mix64(cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ lo) ^
-                    (hi * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kind << 56 ^ extra ^ salt));
+    return pair_key_mixed(cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ lo), hi, kind, extra, salt);
 }
 
 /* Fills t as the tie of `who` with `peer` of kind `kind` (extra: the weak
@@ -482,17 +487,15 @@ static double closeness_t(const cg_people_model *pm, double ta, double tb, doubl
 }
 
 /* Whether a and b are tied by relation kind: u < x / (1 + x), x = the
- * kind's propensity x both sociabilities, u a hash of (ka, kb): the pair,
- * or for neighbourhood circles the pair of their households' heads, so
- * that a household's members mostly share their friends. */
-static int tied(const cg_people_model *pm, const cg_person *a, uint64_t bpos, double bsoc,
-                int kind, uint64_t ka, uint64_t kb, double close)
+ * kind's propensity x both sociabilities x closeness, u (given) a hash of
+ * the pair (ka, kb): the two, or for neighbourhood circles their
+ * households' heads, so that a household's members mostly share friends. */
+static inline int tied_u(const cg_people_model *pm, const cg_person *a, uint64_t bpos,
+                         double bsoc, int kind, double close, double u)
 {
-    uint64_t lo = ka < kb ? ka : kb, hi = ka < kb ? kb : ka;
     /* in the pair's order, so both sides compute the same bits */
     double slo = a->pos < bpos ? a->soc : bsoc, shi = a->pos < bpos ? bsoc : a->soc;
     double x = pm->f[kind] * slo * shi * close;
-    double u = u01(pair_key(pm, lo, hi, kind, 0, 0x55));
     return u * (1.0 + x) < x; /* u < x / (1 + x) */
 }
 
@@ -535,7 +538,9 @@ static inline uint32_t mate_home(uint64_t q)
     return (uint32_t)((q * 0x9e3779b97f4a7c15ULL) >> (64 - MATES_BITS));
 }
 
-static void mate_add(cg_mates *mt, int r, uint64_t q)
+/* Records q as a member of relation r; returns the relations it was a
+ * member of before. */
+static uint32_t mate_add(cg_mates *mt, int r, uint64_t q)
 {
     for (uint32_t i = mate_home(q);; i = (i + 1) & (MATES_N - 1)) {
         mate_slot *sl = &mt->t[i];
@@ -543,11 +548,12 @@ static void mate_add(cg_mates *mt, int r, uint64_t q)
             sl->q = q;
             sl->stamp = mt->stamp;
             sl->rel = 1u << r;
-            return;
+            return 0;
         }
         if (sl->q == q) {
-            sl->rel |= 1u << r;
-            return;
+            uint32_t was = sl->rel;
+            sl->rel = was | 1u << r;
+            return was;
         }
     }
 }
@@ -663,11 +669,8 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         if (q == who->pos)
             continue;
         /* a member of an earlier relation is not tied again by this one */
-        if (r > 0 && is_mate(mt, (1u << r) - 1, q)) {
-            mate_add(mt, r, q);
+        if (mate_add(mt, r, q) & ((1u << r) - 1))
             continue;
-        }
-        mate_add(mt, r, q);
         if (q >= hb && q < he)
             continue;
         elig[ne++] = &gm[k];
@@ -707,15 +710,28 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
     mates_begin(&mt);
     for (int r = 0; r < 3; r++) {
         int ne = relation_members(pm, who, r, hb, he, &mt, mp, gc);
-        uint64_t own = REL_KIND[r] == CG_TIE_HOOD ? hb : who->pos;
+        int kind = REL_KIND[r];
+        uint64_t own = kind == CG_TIE_HOOD ? hb : who->pos;
         double town = theta_of(pm, own);
+        /* the pair's hash with own the lower key, its first mix made once */
+        uint64_t own_mix = cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ own);
+        /* a household (consecutive members listed under one head) shares
+         * the head's place on the circle and the head's pair hash */
+        uint64_t last = UINT64_MAX;
+        double u = 0, c = 0, lc = 0;
         for (int k = 0; k < ne; k++) {
             const cg_gmember *q = mp[k];
-            double lc, c = closeness_t(pm, town, q->theta, &lc);
-            if (tied(pm, who, q->pos, q->soc, REL_KIND[r], own, q->pos - q->head_off, c)) {
+            uint64_t kb = q->pos - q->head_off;
+            if (kb != last) {
+                last = kb;
+                c = closeness_t(pm, town, q->theta, &lc);
+                u = u01(own < kb ? pair_key_mixed(own_mix, kb, kind, 0, 0x55)
+                                 : pair_key(pm, kb, own, kind, 0, 0x55));
+            }
+            if (tied_u(pm, who, q->pos, q->soc, kind, c, u)) {
                 cg_person p;
                 member_person(q, &p);
-                make_tie(pm, who, &p, REL_KIND[r], 0, c, lc, &t[n++]);
+                make_tie(pm, who, &p, kind, 0, c, lc, &t[n++]);
             }
         }
     }
