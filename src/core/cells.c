@@ -41,6 +41,9 @@ static void grid_free(cg_sitegrid *g)
     free(g->ids);
     free(g->cstart);
     free(g->cand);
+    free(g->csub);
+    free(g->sstart);
+    free(g->scand);
     memset(g, 0, sizeof *g);
 }
 
@@ -284,8 +287,9 @@ static int grid_candidates(cg_sitegrid *g, const cg_cells *c, uint8_t mask, int 
 {
     size_t ncell = (size_t)g->nx * (size_t)g->ny;
     g->cstart = calloc(ncell + 1, sizeof *g->cstart);
-    size_t cap = 0, n = 0;
-    if (!g->cstart)
+    g->csub = malloc(ncell * sizeof *g->csub);
+    size_t cap = 0, n = 0, scap = 0, ns = 0, ccap = 0, nc = 0;
+    if (!g->cstart || !g->csub)
         return -1;
     double h = g->g * 0.70710678118654752;
     for (size_t cell = 0; cell < ncell; cell++) {
@@ -317,6 +321,46 @@ static int grid_candidates(cg_sitegrid *g, const cg_cells *c, uint8_t mask, int 
             }
         }
         g->cstart[cell + 1] = (int)n;
+        g->csub[cell] = -1;
+        size_t a = (size_t)g->cstart[cell], b = n;
+        if (b - a <= CG_GRID_SPLIT)
+            continue;
+        /* A crowded cell: each sub-cell keeps those of the cell's list that
+         * can be among the nearest of one of its points, by the same bound
+         * (the sub-cell's centre's k-th nearest is on the cell's list). A
+         * list holding more than needed changes no answer. */
+        int *o = cg_grow(g->sstart, &scap, ns + CG_GRID_SUB * CG_GRID_SUB + 1, sizeof *o);
+        if (!o)
+            return -1;
+        g->sstart = o;
+        g->csub[cell] = (int)ns;
+        double sg = g->g / CG_GRID_SUB, sh = sg * 0.70710678118654752;
+        for (int j = 0; j < CG_GRID_SUB * CG_GRID_SUB; j++) {
+            double sx = g->x0 + ix * g->g + (j % CG_GRID_SUB + 0.5) * sg;
+            double sy = g->y0 + iy * g->g + (j / CG_GRID_SUB + 0.5) * sg;
+            int ms = 0;
+            for (size_t q = a; q < b; q++) {
+                int si = g->cand[q];
+                double dx = c->sx[si] - sx, dy = c->sy[si] - sy;
+                ms = knn_offer(s, d, ms, k, si, dx * dx + dy * dy);
+            }
+            /* a point a rounding away from the sub-cell is served too */
+            double Rs = (ms ? sqrt(d[ms - 1]) : 0) + 2 * sh + 1e-9, Rs2 = Rs * Rs;
+            g->sstart[ns + (size_t)j] = (int)nc;
+            for (size_t q = a; q < b; q++) {
+                int si = g->cand[q];
+                double dx = c->sx[si] - sx, dy = c->sy[si] - sy;
+                if (dx * dx + dy * dy > Rs2)
+                    continue;
+                int *v = cg_grow(g->scand, &ccap, nc + 1, sizeof *v);
+                if (!v)
+                    return -1;
+                g->scand = v;
+                g->scand[nc++] = si;
+            }
+        }
+        g->sstart[ns + CG_GRID_SUB * CG_GRID_SUB] = (int)nc;
+        ns += CG_GRID_SUB * CG_GRID_SUB + 1;
     }
     (void)mask;
     return 0;
@@ -333,7 +377,21 @@ static int cand_knn(const cg_sitegrid *g, const cg_cells *c, double x, double y,
     int n = 0;
     if (k > g->n)
         k = g->n;
-    for (int q = g->cstart[cell]; q < g->cstart[cell + 1]; q++) {
+    int q0 = g->cstart[cell], q1 = g->cstart[cell + 1];
+    if (g->csub[cell] >= 0) { /* a crowded cell: its sub-cell's list */
+        int jx = (int)((x - g->x0 - ix * g->g) / g->g * CG_GRID_SUB);
+        int jy = (int)((y - g->y0 - iy * g->g) / g->g * CG_GRID_SUB);
+        jx = jx < 0 ? 0 : jx >= CG_GRID_SUB ? CG_GRID_SUB - 1 : jx;
+        jy = jy < 0 ? 0 : jy >= CG_GRID_SUB ? CG_GRID_SUB - 1 : jy;
+        const int *o = g->sstart + g->csub[cell] + jy * CG_GRID_SUB + jx;
+        for (int q = o[0]; q < o[1]; q++) {
+            int si = g->scand[q];
+            double dx = c->sx[si] - x, dy = c->sy[si] - y;
+            n = knn_offer(s, d, n, k, si, dx * dx + dy * dy);
+        }
+        return n;
+    }
+    for (int q = q0; q < q1; q++) {
         int si = g->cand[q];
         double dx = c->sx[si] - x, dy = c->sy[si] - y;
         n = knn_offer(s, d, n, k, si, dx * dx + dy * dy);

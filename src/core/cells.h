@@ -38,7 +38,14 @@ typedef struct cg_sitegrid {
     int *cstart;      /* nx*ny + 1 offsets into cand */
     int *cand;        /* per grid cell: every site that can be among the
                          CG_CELLS_KNN nearest of a point of the cell */
+    int *csub;        /* nx*ny: -1, or a crowded cell's first offset in sstart */
+    int *sstart;      /* per crowded cell, CG_GRID_SUB^2 + 1 offsets into scand */
+    int *scand;       /* the lists of the crowded cells' sub-cells */
 } cg_sitegrid;
+/* A cell whose list is longer than CG_GRID_SPLIT is cut into CG_GRID_SUB x
+ * CG_GRID_SUB sub-cells with lists of their own. */
+#define CG_GRID_SPLIT 12
+#define CG_GRID_SUB 4
 
 /* Cell ids are 1..n; per-cell arrays are indexed by id - 1. by_rat[r] lists
  * the ids whose RAT is r, ascending, n_by_rat[r] of them. */

@@ -162,6 +162,62 @@ static void test_serving(void)
     cg_cells_free(&c);
 }
 
+/* The CG_CELLS_KNN nearest sites (nearest first, ties by index) equal a
+ * brute force at 20000 points, most of them in the dense core, where the
+ * grid's crowded cells answer from their sub-cells' lists. */
+static void test_knn_exact(void)
+{
+    cg_cells c;
+    CHECK_EQ_INT(build(&c, 6000, 52.37, 4.895, 50, 17), CG_OK);
+    int crowded = 0;
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; c.grid[r].csub && i < c.grid[r].nx * c.grid[r].ny; i++)
+            crowded += c.grid[r].csub[i] >= 0;
+    CHECK_MSG(crowded > 0, "no crowded grid cell: the sub-cell lists go untested");
+    uint64_t z = 777;
+    int bad = 0;
+    for (int k = 0; k < 20000; k++) {
+        double sc = k % 4 ? 8 : 110; /* three in four in the core */
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        double x = ((double)(z >> 11) / 9007199254740992.0 - 0.5) * sc;
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        double y = ((double)(z >> 11) / 9007199254740992.0 - 0.5) * sc;
+        for (int rat = -1; rat < 3; rat++) {
+            int bs[CG_CELLS_KNN], nb = 0;
+            double bd[CG_CELLS_KNN];
+            for (int s = 0; s < c.nsites; s++) {
+                int has = rat < 0;
+                for (int q = 0; q < c.site_ncells[s]; q++)
+                    has |= c.rat[c.site_first[s] + q] == rat;
+                if (!has)
+                    continue;
+                double d = (c.sx[s] - x) * (c.sx[s] - x) + (c.sy[s] - y) * (c.sy[s] - y);
+                int j = nb < CG_CELLS_KNN ? nb++ : CG_CELLS_KNN;
+                if (j == CG_CELLS_KNN && !(d < bd[j - 1]))
+                    continue; /* s is above every index kept: ties keep the kept */
+                if (j == CG_CELLS_KNN)
+                    j--;
+                while (j > 0 && bd[j - 1] > d) {
+                    bd[j] = bd[j - 1];
+                    bs[j] = bs[j - 1];
+                    j--;
+                }
+                bd[j] = d;
+                bs[j] = s;
+            }
+            int gs[CG_CELLS_KNN];
+            double gd[CG_CELLS_KNN];
+            int ng = cg_cells_knn(&c, x, y, rat, gs, gd);
+            int miss = ng != nb;
+            for (int j = 0; !miss && j < ng; j++)
+                miss = gs[j] != bs[j] || fabs(gd[j] - sqrt(bd[j])) > 1e-9;
+            bad += miss;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    cg_cells_free(&c);
+}
+
 /* On a pole and across the antimeridian the catalog stays valid and spread
  * over every longitude (issue 9.8). */
 static void test_poles(void)
@@ -493,6 +549,7 @@ int main(void)
     RUN_TEST(test_ids_and_rat_lists);
     RUN_TEST(test_network_layout);
     RUN_TEST(test_serving);
+    RUN_TEST(test_knn_exact);
     RUN_TEST(test_poles);
     RUN_TEST(test_determinism);
     RUN_TEST(test_csv_text);
