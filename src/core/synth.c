@@ -637,17 +637,26 @@ static int cmp_ev(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* Insertion sort by (start, key): a person-day holds tens of events. */
+/* Stable insertion sort by (start, key): a person-day holds tens of
+ * events. An event out of order finds its place by binary search (after
+ * any equal one) and the run it passes moves in one memmove. */
 static void sort_ev(cg_evbuf *eb)
 {
+    cg_ev *v = eb->v;
     for (size_t a = 1; a < eb->n; a++) {
-        cg_ev t = eb->v[a];
-        size_t b = a;
-        while (b > 0 && cmp_ev(&eb->v[b - 1], &t) > 0) {
-            eb->v[b] = eb->v[b - 1];
-            b--;
+        if (cmp_ev(&v[a - 1], &v[a]) <= 0)
+            continue;
+        cg_ev t = v[a];
+        size_t lo = 0, hi = a - 1; /* v[hi] > t: the place is in [lo, hi] */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_ev(&v[mid], &t) > 0)
+                hi = mid;
+            else
+                lo = mid + 1;
         }
-        eb->v[b] = t;
+        memmove(&v[lo + 1], &v[lo], (a - lo) * sizeof *v);
+        v[lo] = t;
     }
 }
 
