@@ -756,51 +756,61 @@ int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_
 
 /* Per-thread memos of person-weeks' ties and person-days' events: a
  * subscriber-day needs its peers' days (who is in a call when), and
- * neighbours on the map (consecutive subscribers) share peers. Pure
- * functions memoised: the output does not depend on them. */
+ * neighbours on the map (consecutive subscribers) share peers, so most
+ * peers' days are needed again soon, as a later subscriber's own or
+ * another's peer. Pure functions memoised: the output does not depend on
+ * them. The days are kept whole in a ring of events (a day is valid until
+ * the ring's writes come round to it), found through a direct-mapped
+ * index. */
 #define TC_N 128
 #define TC_TIES 64
-#define EC_N 512
-#define EC_EVS 48
+#define EC_IDX 8192
+#define EC_RING 65536   /* events: 2.5 MiB, some 5,000 person-days */
+#define EC_DAY_MAX 4096 /* a day with more events is not kept */
 struct cg_tcache {
     uint64_t key; /* pos + 1, 0 empty */
     int64_t week;
     int nt;
     cg_tie t[TC_TIES];
 };
-struct cg_ecache {
-    uint64_t key; /* pos + 1 */
+struct cg_ecslot {
+    uint64_t key;   /* pos + 1, 0 empty */
+    uint64_t start; /* absolute ring index of its first event */
     int32_t day;
-    int calls_only; /* the day's answered calls only (its events did not fit) */
-    size_t n;
-    cg_ev v[EC_EVS];
+    uint32_t n;
 };
+struct cg_ecache {
+    uint64_t head; /* absolute ring index of the next event written */
+    struct cg_ecslot idx[EC_IDX];
+    cg_ev ring[EC_RING];
+};
+_Static_assert(EC_DAY_MAX <= EC_RING / 4, "a kept day must leave room for others");
 
 static void caches_init(cg_recbuf *rb)
 {
     if (!rb->caches_tried) {
         rb->caches_tried = 1;
         rb->tcache = calloc(TC_N, sizeof *rb->tcache);
-        rb->ecache = calloc(EC_N, sizeof *rb->ecache);
+        rb->ecache = calloc(1, sizeof *rb->ecache);
         rb->gcache = calloc(1, sizeof *rb->gcache);
     }
 }
 
 /* The events of the person at pos on day dp: *v[0..*n), valid until the
- * next call (a cache entry, or rb->scratch); with calls_only, its answered
- * calls at least (a cache entry may hold only those). */
+ * next call (a memo entry, or rb->scratch). */
 static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
-                      int calls_only, const cg_ev **v, size_t *n)
+                      const cg_ev **v, size_t *n)
 {
     caches_init(rb);
     int32_t day = dp->day.day;
-    struct cg_ecache *ec = NULL;
-    if (rb->ecache) {
-        ec = &rb->ecache[cg_mix64(pos * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)day) %
-                         EC_N];
-        if (ec->key == pos + 1 && ec->day == day && (calls_only || !ec->calls_only)) {
-            *v = ec->v;
-            *n = ec->n;
+    struct cg_ecache *ec = rb->ecache;
+    struct cg_ecslot *sl = NULL;
+    if (ec) {
+        sl = &ec->idx[cg_mix64(pos * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)day) &
+                      (EC_IDX - 1)];
+        if (sl->key == pos + 1 && sl->day == day && ec->head <= sl->start + EC_RING) {
+            *v = &ec->ring[sl->start % EC_RING];
+            *n = sl->n;
             return 0;
         }
     }
@@ -827,25 +837,19 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
         return -1;
     *v = rb->scratch.v;
     *n = rb->scratch.n;
-    if (ec && rb->scratch.n <= EC_EVS) {
-        ec->key = pos + 1;
-        ec->day = day;
-        ec->calls_only = 0;
-        ec->n = rb->scratch.n;
+    if (ec && rb->scratch.n <= EC_DAY_MAX) {
+        uint64_t at = ec->head % EC_RING;
+        if (at + rb->scratch.n > EC_RING) { /* a day is contiguous: skip the tail */
+            ec->head += EC_RING - at;
+            at = 0;
+        }
         if (rb->scratch.n)
-            memcpy(ec->v, rb->scratch.v, sizeof *ec->v * rb->scratch.n);
-    } else if (ec) { /* a busy day (an event's, a heavy user's): its answered calls */
-        size_t k = 0;
-        for (size_t a = 0; a < rb->scratch.n && k <= EC_EVS; a++)
-            if (rb->scratch.v[a].type == CG_REC_CALL && rb->scratch.v[a].disp == CG_DISP_ANSWERED) {
-                if (k < EC_EVS)
-                    ec->v[k] = rb->scratch.v[a];
-                k++;
-            }
-        ec->key = k <= EC_EVS ? pos + 1 : 0;
-        ec->day = day;
-        ec->calls_only = 1;
-        ec->n = k;
+            memcpy(&ec->ring[at], rb->scratch.v, sizeof *ec->ring * rb->scratch.n);
+        sl->key = pos + 1;
+        sl->day = day;
+        sl->start = ec->head;
+        sl->n = (uint32_t)rb->scratch.n;
+        ec->head += rb->scratch.n;
     }
     return 0;
 }
@@ -871,7 +875,7 @@ static int answered_calls(const cg_model *m, const cg_dayparams *dp, uint64_t po
 {
     const cg_ev *v;
     size_t n;
-    if (person_day(m, dp, pos, rb, 1, &v, &n))
+    if (person_day(m, dp, pos, rb, &v, &n))
         return -1;
     for (size_t k = 0; k < n; k++) {
         if (v[k].type != CG_REC_CALL || v[k].disp != CG_DISP_ANSWERED)
@@ -1389,7 +1393,7 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     rb->cell_key = plan_of_day(m, dp, i, &self, msisdn_i, &day_id, &rb->plan);
     const cg_ev *v;
     size_t nv;
-    if (person_day(m, dp, pos, rb, 0, &v, &nv))
+    if (person_day(m, dp, pos, rb, &v, &nv))
         return -1;
     rb->ev.n = 0;
     for (size_t k = 0; k < nv; k++) {
