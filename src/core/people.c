@@ -684,6 +684,37 @@ static inline double weak_gate(const cg_people_model *pm, double soc)
     return g < 1 ? g : 1;
 }
 
+/* The weak layers of a week: each layer's key (layer and epoch) and the
+ * offset of its pairing, the same for everybody; kept per thread for the
+ * last week asked (they are a function of the seed, the population, the
+ * re-pairing period and the week). */
+typedef struct weak_week {
+    uint64_t seed, S;
+    int64_t week;
+    int T, valid;
+    uint64_t extra[CG_WEAK_LAYERS], base[CG_WEAK_LAYERS];
+} weak_week;
+
+static const weak_week *weak_layers(const cg_people_model *pm, int64_t week)
+{
+    static _Thread_local weak_week w;
+    int T = pm->cfg->people.weak_tie_weeks;
+    if (w.valid && w.seed == pm->seed && w.S == pm->S && w.T == T && w.week == week)
+        return &w;
+    for (int k = 0; k < CG_WEAK_LAYERS; k++) {
+        int64_t wk = week + (int64_t)k * T / CG_WEAK_LAYERS;
+        uint64_t epoch = (uint64_t)(wk >= 0 ? wk / T : -((-wk + T - 1) / T));
+        w.extra[k] = (uint64_t)k << 40 ^ epoch;
+        w.base[k] = h3(pm->seed, H_WEAK, w.extra[k]) % pm->S;
+    }
+    w.seed = pm->seed;
+    w.S = pm->S;
+    w.T = T;
+    w.week = week;
+    w.valid = 1;
+    return &w;
+}
+
 int cg_people_ties(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t)
 {
     return cg_people_ties_c(pm, who, week, t, NULL);
@@ -737,13 +768,10 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
     }
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
      * layers staggered so that a few change each week */
-    int T = pm->cfg->people.weak_tie_weeks;
+    const weak_week *ww = weak_layers(pm, week);
     uint64_t tau = cg_perm_fwd(&pm->weak, who->pos);
     for (int k = 0; k < CG_WEAK_LAYERS; k++) {
-        int64_t wk = week + (int64_t)k * T / CG_WEAK_LAYERS;
-        uint64_t epoch = (uint64_t)(wk >= 0 ? wk / T : -((-wk + T - 1) / T));
-        uint64_t extra = (uint64_t)k << 40 ^ epoch;
-        uint64_t base = h3(pm->seed, H_WEAK, extra) % pm->S;
+        uint64_t extra = ww->extra[k], base = ww->base[k];
         uint64_t tq = base >= tau ? base - tau : base + pm->S - tau;
         if (tq == tau)
             continue;
