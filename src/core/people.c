@@ -217,9 +217,11 @@ static void person_core(const cg_people_model *pm, uint64_t pos, cg_person *w)
     w->pos = pos;
     w->hact = h2;
     double u = u01(h);
+    /* the first k with u < prof_cum[k] (the last profile if none): as the
+     * sums rise, the count of those u is past, without a branch on u */
     int k = 0;
-    while (k < pm->nprof - 1 && u >= pm->prof_cum[k])
-        k++;
+    for (int j = 0; j < pm->nprof - 1; j++)
+        k += u >= pm->prof_cum[j];
     w->profile = k;
     w->place = (double)(h2 & 0xffffff) * 0x1.0p-24 < pm->work_p[k] ? pm->place_of[k]
                                                                      : CG_PLACE_NONE;
