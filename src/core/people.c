@@ -572,6 +572,33 @@ static int is_mate(const cg_mates *mt, uint32_t rels, uint64_t q)
     }
 }
 
+cg_groupcache *cg_groupcache_new(int div)
+{
+    div = div < 1 ? 1 : div > 8 ? 8 : div;
+    _Static_assert(CG_GRING_N / 8 >= 4 * CG_MEMBERS_MAX, "a ring holds several whole lists");
+    cg_groupcache *gc = calloc(1, sizeof *gc);
+    if (!gc)
+        return NULL;
+    gc->nring = CG_GRING_N / (uint64_t)div;
+    gc->nidx = CG_GINDEX_N / (uint64_t)div;
+    gc->idx = calloc(gc->nidx, sizeof *gc->idx);
+    gc->ring = malloc(gc->nring * sizeof *gc->ring);
+    if (!gc->idx || !gc->ring) {
+        cg_groupcache_free(gc);
+        return NULL;
+    }
+    return gc;
+}
+
+void cg_groupcache_free(cg_groupcache *gc)
+{
+    if (!gc)
+        return;
+    free(gc->idx);
+    free(gc->ring);
+    free(gc);
+}
+
 /* The members of group g of relation kind (work places: those with the
  * place kind of the group's partition), each with the household head it is
  * listed under (itself outside neighbourhood circles), into gm; returns
@@ -628,15 +655,15 @@ static const cg_gmember *group_members(const cg_people_model *pm, int kind, cons
         return scratch;
     }
     uint64_t key = (g->base + g->g0) * (CG_TIE_KINDS + 1) + (uint64_t)g->ridx + 1;
-    cg_gslot *sl = &gc->idx[cg_mix64(key) & (CG_GINDEX_N - 1)];
+    cg_gslot *sl = &gc->idx[cg_mix64(key) & (gc->nidx - 1)];
     /* a list is whole until the ring's writes have come round to its start */
-    if (sl->key == key && gc->head <= sl->start + CG_GRING_N) {
+    if (sl->key == key && gc->head <= sl->start + gc->nring) {
         *n = sl->n;
-        return &gc->ring[sl->start % CG_GRING_N];
+        return &gc->ring[sl->start % gc->nring];
     }
-    uint64_t at = gc->head % CG_GRING_N;
-    if (at + CG_MEMBERS_MAX > CG_GRING_N) { /* lists are contiguous: skip the tail */
-        gc->head += CG_GRING_N - at;
+    uint64_t at = gc->head % gc->nring;
+    if (at + CG_MEMBERS_MAX > gc->nring) { /* lists are contiguous: skip the tail */
+        gc->head += gc->nring - at;
         at = 0;
     }
     cg_gmember *dst = &gc->ring[at];
@@ -852,7 +879,7 @@ static int calibrate_degrees(cg_people_model *pm)
     double *prod[4] = {NULL, NULL, NULL, NULL};
     size_t np[4] = {0, 0, 0, 0}, cap[4] = {0, 0, 0, 0};
     int oom = 0;
-    cg_groupcache *gc = calloc(1, sizeof *gc); /* NULL: no memo, slower */
+    cg_groupcache *gc = cg_groupcache_new(1); /* NULL: no memo, slower */
     double hh = 0, workers = 0;
     for (uint64_t k = 0; k < n; k++) {
         cg_person who;
@@ -885,7 +912,7 @@ static int calibrate_degrees(cg_people_model *pm)
         prod[3] = g;
         prod[3][np[3]++] = who.soc;
     }
-    free(gc);
+    cg_groupcache_free(gc);
     if (oom) {
         for (int r = 0; r < 4; r++)
             free(prod[r]);
@@ -925,9 +952,9 @@ static int calibrate_rates(cg_people_model *pm)
     const cg_config *cfg = pm->cfg;
     uint64_t n = pm->S < CAL_N ? pm->S : CAL_N;
     cg_tie *t = malloc(sizeof *t * CG_TIE_MAX);
-    cg_groupcache *gc = calloc(1, sizeof *gc); /* NULL: no memo, slower */
+    cg_groupcache *gc = cg_groupcache_new(1); /* NULL: no memo, slower */
     if (!t) {
-        free(gc);
+        cg_groupcache_free(gc);
         return -1;
     }
     /* activity levels: exactly mean 1 over the sample (the whole population
@@ -963,7 +990,7 @@ static int calibrate_rates(cg_people_model *pm)
             }
     }
     free(t);
-    free(gc);
+    cg_groupcache_free(gc);
     /* a day's tie rate has the geometric mean of the two day factors:
      * E[sqrt(G)]^2 on average, not 1 */
     double sg = 0;

@@ -147,14 +147,14 @@ uint64_t cg_people_group(const cg_people_model *pm, const cg_person *who, int ki
 void cg_people_anchor(const cg_people_model *pm, const cg_person *who, cg_anchor *a);
 
 /* A per-thread memo of group member lists (ties of neighbours and peers
- * come from the same groups); zero-initialised, owned by the caller. The
- * members of a region's groups are scattered over the region (tens of
- * thousands of positions at a million subscribers), so the groups a worker
- * revisits are the ~1,500 groups of the regions it is in: the lists live in
- * a ring of compact members (about 2 MiB), indexed by group, and a list is
- * valid until the ring has come round over it. */
-#define CG_GRING_N 49152 /* members in the ring */
-#define CG_GINDEX_N 4096 /* slots of the index */
+ * come from the same groups); owned by the caller. The members of a
+ * region's groups are scattered over the region (tens of thousands of
+ * positions at a million subscribers), so the groups a worker revisits are
+ * the ~1,500 groups of the regions it is in: the lists live in a ring of
+ * compact members (about 2 MiB at full size), indexed by group, and a list
+ * is valid until the ring has come round over it. */
+#define CG_GRING_N 49152 /* members in the ring, full size */
+#define CG_GINDEX_N 4096 /* slots of the index, full size */
 typedef struct cg_gmember {
     uint64_t pos;
     uint64_t hact;    /* the hash of its activity levels (cg_person.hact) */
@@ -170,10 +170,17 @@ typedef struct cg_gslot {
     int n;
 } cg_gslot;
 typedef struct cg_groupcache {
-    uint64_t head; /* absolute ring index of the next member written */
-    cg_gslot idx[CG_GINDEX_N];
-    cg_gmember ring[CG_GRING_N];
+    uint64_t head;  /* absolute ring index of the next member written */
+    uint64_t nring; /* members in the ring */
+    uint64_t nidx;  /* slots of the index (a power of two) */
+    cg_gslot *idx;
+    cg_gmember *ring;
 } cg_groupcache;
+
+/* A memo of 1/div of the full size (div a power of two, at most 8); NULL
+ * when out of memory. */
+cg_groupcache *cg_groupcache_new(int div);
+void cg_groupcache_free(cg_groupcache *gc);
 
 /* cg_people_ties with a memo of group members (gc may be NULL). */
 int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t week, cg_tie *t,

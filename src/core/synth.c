@@ -223,6 +223,19 @@ static void evbuf_free(cg_evbuf *b)
     b->n = b->cap = 0;
 }
 
+/* The buffer at n events at least (one allocation). */
+static int ev_reserve(cg_evbuf *b, size_t n)
+{
+    if (b->cap >= n)
+        return 0;
+    cg_ev *v = realloc(b->v, n * sizeof *v);
+    if (!v)
+        return -1;
+    b->v = v;
+    b->cap = n;
+    return 0;
+}
+
 static cg_ev *ev_push(cg_evbuf *b)
 {
     if (b->n == b->cap) {
@@ -253,6 +266,8 @@ void cg_recbuf_trim(cg_recbuf *rb, size_t keep)
             evbuf_free(b[k]);
 }
 
+static void ecache_free(struct cg_ecache *ec);
+
 void cg_recbuf_free(cg_recbuf *rb)
 {
     free(rb->rec);
@@ -264,15 +279,34 @@ void cg_recbuf_free(cg_recbuf *rb)
     evbuf_free(&rb->prev);
     evbuf_free(&rb->scratch);
     evbuf_free(&rb->fx);
-    for (int k = 0; k < CG_PEER_CACHE; k++)
-        evbuf_free(&rb->pcalls[k]);
-    free(rb->tcache);
-    free(rb->ecache);
-    free(rb->gcache);
-    rb->tcache = NULL;
+    evbuf_free(&rb->parena);
+    ecache_free(rb->ecache);
+    cg_groupcache_free(rb->gcache);
     rb->ecache = NULL;
     rb->gcache = NULL;
     rb->caches_tried = 0;
+}
+
+/* The record, sort key, own and peers' event buffers at CG_RECBUF_KEEP
+ * entries at least: once per worker, and after a trim. -1 when out of
+ * memory. */
+static int recbuf_reserve(cg_recbuf *rb)
+{
+    if (rb->cap < CG_RECBUF_KEEP) {
+        cg_rec *p = realloc(rb->rec, CG_RECBUF_KEEP * sizeof *p);
+        if (!p)
+            return -1;
+        rb->rec = p;
+        uint64_t *k = realloc(rb->key, CG_RECBUF_KEEP * sizeof *k);
+        if (!k)
+            return -1;
+        rb->key = k;
+        rb->cap = CG_RECBUF_KEEP;
+    }
+    if (ev_reserve(&rb->ev, CG_RECBUF_KEEP) || ev_reserve(&rb->prev, CG_RECBUF_KEEP) ||
+        ev_reserve(&rb->scratch, CG_RECBUF_KEEP))
+        return -1;
+    return ev_reserve(&rb->parena, CG_RECBUF_KEEP);
 }
 
 static cg_rec *rec_push(cg_recbuf *rb)
@@ -754,7 +788,8 @@ int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_
     return events_of(m, dp, &self, t, *nt, eb);
 }
 
-/* Per-thread memos of person-weeks' ties and person-days' events: a
+/* Per-thread memos of person-days' events (and, in people.c, of group
+ * members): a
  * subscriber-day needs its peers' days (who is in a call when), and
  * neighbours on the map (consecutive subscribers) share peers, so most
  * peers' days are needed again soon, as a later subscriber's own or
@@ -762,17 +797,9 @@ int cg_synth_events(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_
  * them. The days are kept whole in a ring of events (a day is valid until
  * the ring's writes come round to it), found through a direct-mapped
  * index. */
-#define TC_N 128
-#define TC_TIES 64
 #define EC_IDX 8192
 #define EC_RING 65536   /* events: 2.5 MiB, some 5,000 person-days */
 #define EC_DAY_MAX 4096 /* a day with more events is not kept */
-struct cg_tcache {
-    uint64_t key; /* pos + 1, 0 empty */
-    int64_t week;
-    int nt;
-    cg_tie t[TC_TIES];
-};
 struct cg_ecslot {
     uint64_t key;   /* pos + 1, 0 empty */
     uint64_t start; /* absolute ring index of its first event */
@@ -780,20 +807,45 @@ struct cg_ecslot {
     uint32_t n;
 };
 struct cg_ecache {
-    uint64_t head; /* absolute ring index of the next event written */
-    struct cg_ecslot idx[EC_IDX];
-    cg_ev ring[EC_RING];
+    uint64_t head;  /* absolute ring index of the next event written */
+    uint64_t nring; /* events in the ring */
+    uint64_t nidx;  /* slots of the index (a power of two) */
+    uint32_t day_max; /* a day with more events is not kept */
+    cg_ev *ring;
+    struct cg_ecslot idx[]; /* nidx */
 };
 _Static_assert(EC_DAY_MAX <= EC_RING / 4, "a kept day must leave room for others");
 
+static void ecache_free(struct cg_ecache *ec)
+{
+    if (ec)
+        free(ec->ring);
+    free(ec);
+}
+
+/* The memos at 1/memo_div of their full size (a power of two, at most 8:
+ * several workers share the memory one would have; the output never
+ * depends on them). */
 static void caches_init(cg_recbuf *rb)
 {
-    if (!rb->caches_tried) {
-        rb->caches_tried = 1;
-        rb->tcache = calloc(TC_N, sizeof *rb->tcache);
-        rb->ecache = calloc(1, sizeof *rb->ecache);
-        rb->gcache = calloc(1, sizeof *rb->gcache);
+    if (rb->caches_tried)
+        return;
+    rb->caches_tried = 1;
+    int div = rb->memo_div < 1 ? 1 : rb->memo_div > 8 ? 8 : rb->memo_div;
+    uint64_t nidx = EC_IDX / (uint64_t)div;
+    struct cg_ecache *ec = calloc(1, sizeof *ec + nidx * sizeof ec->idx[0]);
+    if (ec) {
+        ec->nidx = nidx;
+        ec->nring = EC_RING / (uint64_t)div;
+        ec->day_max = (uint32_t)(EC_DAY_MAX / div);
+        ec->ring = malloc(ec->nring * sizeof *ec->ring);
+        if (!ec->ring) {
+            free(ec);
+            ec = NULL;
+        }
     }
+    rb->ecache = ec;
+    rb->gcache = cg_groupcache_new(div);
 }
 
 /* The events of the person at pos on day dp: *v[0..*n), valid until the
@@ -807,9 +859,9 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
     struct cg_ecslot *sl = NULL;
     if (ec) {
         sl = &ec->idx[cg_mix64(pos * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)day) &
-                      (EC_IDX - 1)];
-        if (sl->key == pos + 1 && sl->day == day && ec->head <= sl->start + EC_RING) {
-            *v = &ec->ring[sl->start % EC_RING];
+                      (ec->nidx - 1)];
+        if (sl->key == pos + 1 && sl->day == day && ec->head <= sl->start + ec->nring) {
+            *v = &ec->ring[sl->start % ec->nring];
             *n = sl->n;
             return 0;
         }
@@ -817,30 +869,15 @@ static int person_day(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
     cg_person self;
     cg_people_person(&m->people, pos, &self);
     int64_t week = (int64_t)day / 7;
-    const cg_tie *t = rb->ptie;
-    int nt;
-    struct cg_tcache *tc = rb->tcache ? &rb->tcache[cg_mix64(pos ^ (uint64_t)week) % TC_N] : NULL;
-    if (tc && tc->key == pos + 1 && tc->week == week) {
-        t = tc->t;
-        nt = tc->nt;
-    } else {
-        nt = cg_people_ties_c(&m->people, &self, week, rb->ptie, rb->gcache);
-        if (tc && nt <= TC_TIES) {
-            tc->key = pos + 1;
-            tc->week = week;
-            tc->nt = nt;
-            memcpy(tc->t, rb->ptie, sizeof *tc->t * (size_t)nt);
-            t = tc->t;
-        }
-    }
-    if (events_of(m, dp, &self, t, nt, &rb->scratch))
+    int nt = cg_people_ties_c(&m->people, &self, week, rb->ptie, rb->gcache);
+    if (events_of(m, dp, &self, rb->ptie, nt, &rb->scratch))
         return -1;
     *v = rb->scratch.v;
     *n = rb->scratch.n;
-    if (ec && rb->scratch.n <= EC_DAY_MAX) {
-        uint64_t at = ec->head % EC_RING;
-        if (at + rb->scratch.n > EC_RING) { /* a day is contiguous: skip the tail */
-            ec->head += EC_RING - at;
+    if (ec && rb->scratch.n <= ec->day_max) {
+        uint64_t at = ec->head % ec->nring;
+        if (at + rb->scratch.n > ec->nring) { /* a day is contiguous: skip the tail */
+            ec->head += ec->nring - at;
             at = 0;
         }
         if (rb->scratch.n)
@@ -905,23 +942,37 @@ static int late_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos, c
 }
 
 /* A peer's answered calls (with those of the day before that matter),
- * cached for the subscriber-day. NULL when out of memory. */
+ * cached for the subscriber-day: the lists of the last CG_PEER_CACHE peers
+ * one after the other in one buffer, which starts over (forgetting them)
+ * when it is half full, so that it does not grow with heavy peers. The
+ * list is valid until the next call; NULL when out of memory. */
 static const cg_evbuf *peer_calls(const cg_model *m, const cg_dayparams *dp, uint64_t pos,
                                   int need_prev, cg_recbuf *rb)
 {
-    for (int k = 0; k < CG_PEER_CACHE; k++)
-        if (rb->pcache[k] == pos + 1)
-            return &rb->pcalls[k];
-    int k = rb->pnext;
-    rb->pnext = (rb->pnext + 1) % CG_PEER_CACHE;
-    cg_evbuf *b = &rb->pcalls[k];
-    b->n = 0;
-    rb->pcache[k] = 0;
-    if ((need_prev && dp->prev && late_calls(m, dp, pos, rb, b)) ||
-        answered_calls(m, dp, pos, rb, b))
-        return NULL;
-    rb->pcache[k] = pos + 1;
-    return b;
+    cg_evbuf *a = &rb->parena;
+    int k = -1;
+    for (int j = 0; j < CG_PEER_CACHE && k < 0; j++)
+        if (rb->pcache[j] == pos + 1)
+            k = j;
+    if (k < 0) {
+        if (a->n > CG_RECBUF_KEEP / 2) {
+            for (int j = 0; j < CG_PEER_CACHE; j++)
+                rb->pcache[j] = 0;
+            a->n = 0;
+        }
+        k = rb->pnext;
+        rb->pnext = (rb->pnext + 1) % CG_PEER_CACHE;
+        rb->pcache[k] = 0;
+        rb->pstart[k] = a->n;
+        if ((need_prev && dp->prev && late_calls(m, dp, pos, rb, a)) ||
+            answered_calls(m, dp, pos, rb, a))
+            return NULL;
+        rb->pcount[k] = a->n - rb->pstart[k];
+        rb->pcache[k] = pos + 1;
+    }
+    rb->pview.v = a->v + rb->pstart[k];
+    rb->pview.n = rb->pview.cap = rb->pcount[k];
+    return &rb->pview;
 }
 
 int cg_synth_answered(const cg_model *m, const cg_dayparams *dp, uint64_t pos, cg_recbuf *rb,
@@ -954,6 +1005,7 @@ static int resolve_busy(const cg_model *m, const cg_dayparams *dp, cg_recbuf *rb
         }
     for (int k = 0; k < CG_PEER_CACHE; k++)
         rb->pcache[k] = 0;
+    rb->parena.n = 0;
     int64_t early = dp->day.start_ms + (int64_t)(TALK_MAX_S + 30) * 1000;
     for (size_t k = 0; k < rb->ev.n; k++) {
         cg_ev *x = &rb->ev.v[k];
@@ -1383,6 +1435,8 @@ int cg_synth_subscriber(const cg_model *m, const cg_dayparams *dp, uint64_t i, c
     const cg_people_model *pm = &m->people;
     rb->n = 0;
     rb->over_cap = 0;
+    if (recbuf_reserve(rb))
+        return -1;
     cg_ident day_id;
     uint64_t msisdn_i;
     if (!day_identity(m, dp, i, &msisdn_i, &day_id))

@@ -132,16 +132,19 @@ typedef struct cg_recbuf {
     cg_evbuf ev, prev;       /* the person's events, today and the day before */
     int has_prev;
     cg_evbuf scratch;        /* a peer's events */
-    cg_evbuf pcalls[CG_PEER_CACHE]; /* answered calls of peers: today and before */
+    cg_evbuf parena;         /* answered calls of peers (today's and the day before's
+                              * running into it), the lists one after the other */
+    size_t pstart[CG_PEER_CACHE], pcount[CG_PEER_CACHE]; /* a list in parena */
     uint64_t pcache[CG_PEER_CACHE]; /* their positions + 1, 0 free */
     int pnext;
+    cg_evbuf pview;          /* the list peer_calls returns */
     uint64_t cell_key; /* the person-day's serving-cell draws */
     cg_dayplan pplan;  /* a peer's day, for the cell effects of events */
     uint64_t pplan_sub; /* its subscriber index + 1, 0 none */
     int32_t pplan_day;
     uint64_t pcell_key;
-    struct cg_tcache *tcache; /* memos (synth.c), allocated on first use */
-    struct cg_ecache *ecache;
+    int memo_div;             /* the memos at 1/memo_div of full size (0: 1) */
+    struct cg_ecache *ecache; /* memos (synth.c), allocated on first use */
     cg_groupcache *gcache;
     int caches_tried;
     cg_evbuf fx;       /* fraud: a callee's answered calls */
@@ -185,6 +188,11 @@ uint32_t cg_synth_cell(cg_recbuf *rb, int64_t t, int16_t off, int rat);
  * out of memory or at CG_RECBUF_MAX (rb->over_cap). Its sort key is the
  * caller's to set. */
 cg_rec *cg_recbuf_push(cg_recbuf *rb);
+
+/* Records and events a worker's buffers hold from the first subscriber
+ * (a subscriber-day has tens; the heaviest of a million a few thousand),
+ * so that they are allocated once, not grown as heavier days come. */
+#define CG_RECBUF_KEEP 4096
 
 /* Between subscribers: frees the record and event buffers that grew beyond
  * keep entries (for one of the rare heaviest subscriber-days), so that a

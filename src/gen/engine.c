@@ -68,23 +68,32 @@
 /* Slots per worker: one being formatted or compressed, one waiting to be
  * written. */
 #define SLOTS_PER_WORKER 2
-/* A slot keeps buffers up to this capacity for its next block (a typical
- * block is under 1 MiB of text); a larger one, made for one of the rare
- * heavy blocks, is freed once written, so that peak memory follows the
- * typical block, not the heaviest of the run (which grows with its length). */
+/* A Parquet slot keeps page buffers up to this capacity for its next
+ * block; a larger one, made for one of the rare heavy blocks, is freed once
+ * written. */
 #define SLOT_KEEP ((size_t)2 << 20)
-/* Rows a slot's text buffer grows for at a time (see gen_block). */
+/* Rows a slot's text is formatted in at a time (see gen_block). */
 #define FMT_RUN 64
 /* A block's text is cut and compressed in runs: once the text formatted
  * so far reaches this (before the next run of rows), it is cut at its turn
- * and compressed, and the buffer starts over. A heavy block (one of the
- * heaviest subscriber-days, which get heavier with the population) then
- * needs no larger buffer than a typical one; such a run ends a gzip member
- * or zstd frame, as a rotation does, and the rows do not change. */
+ * and compressed, and the buffer starts over. So a slot's text buffer has
+ * one fixed size, FLUSH_AT + FMT_RUN rows of the widest kind, whatever the
+ * block holds; a run ends a gzip member or zstd frame, as a rotation does,
+ * and the rows do not change. A typical block (about 0.9 MB) is one run:
+ * a run waits for the cut of the block before it, so smaller runs would
+ * make the workers wait for each other. */
 #define FLUSH_AT ((size_t)1 << 20)
-/* Records (and events) a worker's buffers keep between subscribers; a
- * subscriber-day has tens. */
-#define RECBUF_KEEP 4096
+/* A slot's compressed bytes wait for the block's turn to be written in a
+ * buffer of fixed size that a typical block's fit (256 subscribers are
+ * about 0.9 MB of text, 0.16 MB of gzip or zstd); a run is compressed into
+ * the worker's bounce buffer and copied there. A heavy block that would
+ * overflow it writes what it has as soon as its turn comes (spill), so
+ * memory does not follow the heaviest block of the run. Uncompressed, the
+ * buffer holds one run of text (a longer block has been cut in runs, and
+ * waits for the block before it anyway). */
+#define SLOT_Z ((size_t)256 << 10)
+/* Parts of a shard-day the stats arrays have room for from the start. */
+#define PARTS_MIN 1024
 /* Workers at most (--workers is capped here; more buys nothing). */
 #define MAX_WORKERS 256
 /* Progress is polled this often (ns) by the calling thread. */
@@ -97,11 +106,11 @@ typedef struct piece {
     uint64_t rows;     /* rows in it */
 } piece;
 
-/* One block in flight: its text, its compressed pieces. */
+/* One block in flight: its compressed pieces (its text is its worker's
+ * while it is formatted and cut, and not needed after). */
 typedef struct slot {
-    char *text;
-    size_t text_cap, len;
-    char *z;
+    size_t len;
+    char *z;        /* SLOT_Z (TEXT_CAP for none) bytes, allocated with the slot */
     size_t z_cap;
     piece *pieces;
     size_t npieces, pieces_cap;
@@ -127,6 +136,10 @@ typedef struct worker {
     void *fmt_state;
     cg_pq_cols *pqc; /* Parquet: the page builder */
     cg_codec_ctx *codec;
+    char *text;      /* the block's text being formatted: TEXT_CAP bytes */
+    size_t text_cap;
+    char *bounce;    /* a run's compressed bytes when they may not fit the slot's z */
+    size_t bounce_cap;
 } worker;
 
 /* What lives for the whole run: the model, the pool's memory. */
@@ -268,14 +281,13 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
                     return -1;
                 cg_pq_add(w->pqc, cg_recbuf_at(&w->rb, k), sl->n);
             }
-            cg_recbuf_trim(&w->rb, RECBUF_KEEP);
+            cg_recbuf_trim(&w->rb, CG_RECBUF_KEEP);
             continue;
         }
-        /* Rows in runs that fit the room left (worst case max_row each), the
-         * buffer grown for at most FMT_RUN rows at a time, and the text cut
-         * and compressed once it reaches FLUSH_AT: a slot's buffer follows a
-         * typical block, not the heaviest block's text or a heavy
-         * subscriber-day's records times the widest possible row. */
+        /* Rows in runs of at most FMT_RUN (worst case max_row each) while
+         * the text is under FLUSH_AT, then the text is cut and compressed
+         * and starts over: the text buffer (FLUSH_AT + FMT_RUN rows) never
+         * grows, whatever the block or a subscriber-day holds. */
         for (size_t k = 0; k < w->rb.n;) {
             if (len >= FLUSH_AT) {
                 int rc = cut_and_compress(w, sl, b, len, 0, err);
@@ -283,23 +295,13 @@ static long gen_block(worker *w, slot *sl, uint64_t b, cg_err *err)
                     return rc > 0 ? -2 : -1;
                 len = 0;
             }
-            size_t fit = (sl->text_cap - len) / fmt->max_row, left = w->rb.n - k;
-            if (fit == 0) {
-                size_t want = len + fmt->max_row * (left < FMT_RUN ? left : FMT_RUN);
-                char *t = cg_grow(sl->text, &sl->text_cap, want, 1);
-                if (!t) {
-                    cg_err_set(err, CG_ERUNTIME, "out of memory formatting subscriber %llu",
-                               (unsigned long long)i);
-                    return -1;
-                }
-                sl->text = t;
-                continue;
-            }
+            size_t fit = (w->text_cap - len) / fmt->max_row, left = w->rb.n - k;
+            CG_ASSERT(fit >= FMT_RUN);
             size_t to = k + (fit < left ? fit : left);
-            len += fmt->rows(w->fmt_state, &w->rb, k, to, sl->text + len, sl->n);
+            len += fmt->rows(w->fmt_state, &w->rb, k, to, w->text + len, sl->n);
             k = to;
         }
-        cg_recbuf_trim(&w->rb, RECBUF_KEEP);
+        cg_recbuf_trim(&w->rb, CG_RECBUF_KEEP);
     }
     return (long)len;
 }
@@ -324,7 +326,7 @@ static uint64_t count_rows(const char *p, size_t n)
 
 /* Ordered step 1: splits the block's text at the rows where the current
  * part reaches --rotate-bytes (header included). */
-static int cut_block(day_run *r, slot *sl, size_t len, uint64_t rows_left)
+static int cut_block(day_run *r, slot *sl, const char *text, size_t len, uint64_t rows_left)
 {
     uint64_t N = r->cfg->rotate_bytes;
     size_t pos = 0;
@@ -340,10 +342,10 @@ static int cut_block(day_run *r, slot *sl, size_t len, uint64_t rows_left)
         }
         /* Every row ends in '\n' and the text ends with a row: a newline is
          * found at or after any byte of it. */
-        const char *nl = memchr(sl->text + pos + need - 1, '\n', len - (pos + need - 1));
+        const char *nl = memchr(text + pos + need - 1, '\n', len - (pos + need - 1));
         CG_ASSERT(nl != NULL);
-        size_t end = (size_t)(nl - sl->text) + 1;
-        uint64_t rows = count_rows(sl->text + pos, end - pos);
+        size_t end = (size_t)(nl - text) + 1;
+        uint64_t rows = count_rows(text + pos, end - pos);
         rows_left -= rows;
         if (add_piece(sl, r->part_idx, end - pos, rows))
             return -1;
@@ -354,28 +356,81 @@ static int cut_block(day_run *r, slot *sl, size_t len, uint64_t rows_left)
     return 0;
 }
 
+static int write_range(day_run *r, const slot *sl, size_t from, size_t to, cg_err *err);
+
+/* The slot's compressed pieces [0, upto) written ahead of the block's end
+ * (its z is full): once every earlier block is written, the worker takes
+ * the writer's turn for them, and the pieces after them move to the
+ * front. 0, 1 when the run failed elsewhere, -1 with err set. */
+static int spill(worker *w, slot *sl, size_t upto, cg_err *err)
+{
+    day_run *r = w->run;
+    pthread_mutex_lock(&r->wr_mu);
+    while ((r->wr_turn != sl->block || r->writing) && !atomic_load(&r->failed))
+        pthread_cond_wait(&r->wr_cv, &r->wr_mu);
+    int failed = atomic_load(&r->failed);
+    if (!failed)
+        r->writing = 1;
+    pthread_mutex_unlock(&r->wr_mu);
+    if (failed)
+        return 1;
+    int rc = write_range(r, sl, 0, upto, err);
+    pthread_mutex_lock(&r->wr_mu);
+    r->writing = 0;
+    pthread_cond_broadcast(&r->wr_cv);
+    pthread_mutex_unlock(&r->wr_mu);
+    if (rc)
+        return -1;
+    memmove(sl->pieces, sl->pieces + upto, (sl->npieces - upto) * sizeof *sl->pieces);
+    sl->npieces -= upto;
+    sl->zused = 0;
+    return 0;
+}
+
 /* Compresses pieces [first, npieces), whose text starts the slot's text,
- * after the block's earlier compressed pieces. */
+ * after the block's earlier compressed pieces: into the slot's z where the
+ * codec's bound fits, else into the worker's bounce buffer and then, when
+ * the bytes do not fit either, after a spill of the earlier pieces. 0, 1
+ * when the run failed elsewhere, -1 with err set. */
 static int compress_pieces(worker *w, slot *sl, size_t first, cg_err *err)
 {
-    size_t raw_off = 0, zoff = sl->zused;
+    size_t raw_off = 0;
     for (size_t k = first; k < sl->npieces; k++) {
         piece *p = &sl->pieces[k];
-        size_t bound = cg_codec_bound(w->codec, p->raw);
-        char *z = cg_grow(sl->z, &sl->z_cap, zoff + bound, 1);
-        if (!z)
-            return cg_err_set(err, CG_ERUNTIME, "out of memory compressing");
-        sl->z = z;
-        size_t zn = 0;
-        CG_TRY(cg_codec_compress(w->codec, sl->text + raw_off, p->raw, sl->z + zoff,
-                                 sl->z_cap - zoff, &zn, err));
-        p->zoff = zoff;
-        p->zlen = zn;
-        zoff += zn;
+        size_t bound = cg_codec_bound(w->codec, p->raw), zn = 0;
+        const char *text = w->text + raw_off;
         raw_off += p->raw;
+        if (sl->zused + bound > sl->z_cap && bound <= sl->z_cap &&
+            cg_codec_codec(w->codec) == CG_CODEC_NONE) { /* the copy fits after a spill */
+            int rc = spill(w, sl, k, err);
+            if (rc)
+                return rc;
+            k = 0;
+            p = &sl->pieces[0];
+        }
+        if (sl->zused + bound <= sl->z_cap) {
+            if (cg_codec_compress(w->codec, text, p->raw, sl->z + sl->zused,
+                                  sl->z_cap - sl->zused, &zn, err))
+                return -1;
+        } else {
+            CG_ASSERT(bound <= w->bounce_cap);
+            if (cg_codec_compress(w->codec, text, p->raw, w->bounce, w->bounce_cap, &zn, err))
+                return -1;
+            if (sl->zused + zn > sl->z_cap) {
+                int rc = spill(w, sl, k, err);
+                if (rc)
+                    return rc;
+                k = 0;
+                p = &sl->pieces[0];
+            }
+            CG_ASSERT(zn <= sl->z_cap - sl->zused);
+            memcpy(sl->z + sl->zused, w->bounce, zn);
+        }
+        p->zoff = sl->zused;
+        p->zlen = zn;
+        sl->zused += zn;
     }
-    sl->zused = zoff;
-    return CG_OK;
+    return 0;
 }
 
 /* The block's text so far, len bytes: waits for the block's turn, cuts it
@@ -390,7 +445,7 @@ static int cut_and_compress(worker *w, slot *sl, uint64_t b, size_t len, int las
     while (r->cut_turn != b && !atomic_load(&r->failed))
         pthread_cond_wait(&r->cut_cv, &r->cut_mu);
     int failed = atomic_load(&r->failed);
-    int bad = !failed && cut_block(r, sl, len, rows) != 0;
+    int bad = !failed && cut_block(r, sl, w->text, len, rows) != 0;
     if (last || failed || bad) {
         r->cut_turn++;
         pthread_cond_broadcast(&r->cut_cv);
@@ -404,7 +459,7 @@ static int cut_and_compress(worker *w, slot *sl, uint64_t b, size_t len, int las
     }
     sl->rows_cut += rows;
     sl->raw_total += len;
-    return compress_pieces(w, sl, first, err) ? -1 : 0;
+    return compress_pieces(w, sl, first, err);
 }
 
 static int open_part(day_run *r, int part, cg_err *err)
@@ -412,13 +467,18 @@ static int open_part(day_run *r, int part, cg_err *err)
     cg_path path;
     cg_lay_part(&path, r->daydir.s, r->date, r->shard, part, r->e->kind);
     CG_TRY(cg_path_ok(&path, err));
-    uint64_t *rows = cg_grow(r->part_rows, &r->rows_cap, (size_t)part + 1, sizeof *rows);
+    /* room for PARTS_MIN parts from the first (a day of 100 GB at the
+     * default rotation), more only beyond */
+    uint64_t *rows = cg_grow_min(r->part_rows, &r->rows_cap, (size_t)part + 1, sizeof *rows,
+                                 PARTS_MIN);
     if (rows)
         r->part_rows = rows;
-    uint64_t *zb = cg_grow(r->part_zbytes, &r->zbytes_cap, (size_t)part + 1, sizeof *zb);
+    uint64_t *zb = cg_grow_min(r->part_zbytes, &r->zbytes_cap, (size_t)part + 1, sizeof *zb,
+                               PARTS_MIN);
     if (zb)
         r->part_zbytes = zb;
-    uint64_t *de = cg_grow(r->part_dend, &r->dend_cap, (size_t)part + 1, sizeof *de);
+    uint64_t *de = cg_grow_min(r->part_dend, &r->dend_cap, (size_t)part + 1, sizeof *de,
+                               PARTS_MIN);
     if (de)
         r->part_dend = de;
     if (!rows || !zb || !de)
@@ -429,7 +489,8 @@ static int open_part(day_run *r, int part, cg_err *err)
     r->part_z = r->hdr_zlen;
     if (!r->parts_on) /* layout bundle: the part is a run of the bundle's members */
         return CG_OK;
-    CG_TRY(cg_afile_open(&r->part_file, path.s, err));
+    /* the day directory was cleared of stale temporary files (day_open) */
+    CG_TRY(cg_afile_open_fresh(&r->part_file, path.s, err));
     return cg_afile_write(&r->part_file, r->hdr_z, r->hdr_zlen, err);
 }
 
@@ -483,13 +544,11 @@ static int write_sets(day_run *r, const slot *sl, cg_err *err)
     return CG_OK;
 }
 
-/* Ordered step 2: appends the pieces to the part files, or to the bundle
- * when it is the only file. Each byte is written once. */
-static int write_pieces(day_run *r, const slot *sl, cg_err *err)
+/* Ordered step 2: appends pieces [from, to) to the part files, or to the
+ * bundle when it is the only file. Each byte is written once. */
+static int write_range(day_run *r, const slot *sl, size_t from, size_t to, cg_err *err)
 {
-    if (r->e->columnar)
-        return write_sets(r, sl, err);
-    for (size_t k = 0; k < sl->npieces; k++) {
+    for (size_t k = from; k < to; k++) {
         const piece *p = &sl->pieces[k];
         if (p->part != r->open_part) {
             CG_TRY(close_part(r, err));
@@ -501,6 +560,13 @@ static int write_pieces(day_run *r, const slot *sl, cg_err *err)
         r->part_rows[p->part] += p->rows;
     }
     return CG_OK;
+}
+
+static int write_pieces(day_run *r, const slot *sl, cg_err *err)
+{
+    if (r->e->columnar)
+        return write_sets(r, sl, err);
+    return write_range(r, sl, 0, sl->npieces, err);
 }
 
 /* Layout both: the bundle is the header member and every part after its
@@ -531,20 +597,10 @@ static int assemble_bundle(day_run *r, cg_err *err)
     return rc;
 }
 
-/* Frees a written slot's buffers beyond SLOT_KEEP (its text is not needed
- * any more; the writer owns the slot until it marks it free). */
+/* Frees a written Parquet slot's page buffer beyond SLOT_KEEP (the writer
+ * owns the slot until it marks it free); CSV slots have fixed buffers. */
 static void slot_trim(slot *sl)
 {
-    if (sl->text_cap > SLOT_KEEP) {
-        free(sl->text);
-        sl->text = NULL;
-        sl->text_cap = 0;
-    }
-    if (sl->z_cap > SLOT_KEEP) {
-        free(sl->z);
-        sl->z = NULL;
-        sl->z_cap = 0;
-    }
     if (sl->pq.zcap > SLOT_KEEP) {
         free(sl->pq.z);
         sl->pq.z = NULL;
@@ -587,6 +643,7 @@ static int deposit_and_write(day_run *r, slot *sl, cg_err *err)
             pthread_cond_broadcast(&r->wr_cv);
         }
         r->writing = 0;
+        pthread_cond_broadcast(&r->wr_cv); /* a spill may wait for the pen */
     }
     pthread_mutex_unlock(&r->wr_mu);
     return rc;
@@ -995,7 +1052,14 @@ static int engine_alloc(engine *e, cg_err *err)
     if (!e->codecs || !e->ws || !e->slots)
         return cg_err_set(err, CG_ERUNTIME, "out of memory");
     int level = e->cfg->codec_level_set ? e->cfg->codec_level : 1;
+    /* The model's memos: workers beyond two share the memory of two (each
+     * memo at 1/div of its full size), so that memory does not grow with
+     * --workers; the output never depends on them. */
+    int div = 1;
+    while (div < 8 && 2 * div < n)
+        div *= 2;
     for (int k = 0; k < n; k++) {
+        e->ws[k].rb.memo_div = div;
         CG_TRY(cg_codec_new(&e->codecs[k], e->cfg->codec, level, err));
         e->ws[k].fmt_state = calloc(1, e->fmt->state_size);
         if (!e->ws[k].fmt_state)
@@ -1005,7 +1069,28 @@ static int engine_alloc(engine *e, cg_err *err)
             CG_TRY(cg_pq_cols_new(&e->ws[k].pqc, e->cfg->tz_name, err));
     }
     if (e->columnar)
-        CG_TRY(cg_pq_dicts_build(&e->dicts, e->codecs[0], e->cfg->tz_name, err));
+        return cg_pq_dicts_build(&e->dicts, e->codecs[0], e->cfg->tz_name, err);
+    /* CSV: every worker's text and every slot's compressed buffer, once, at
+     * fixed sizes */
+    size_t tcap = FLUSH_AT + FMT_RUN * e->fmt->max_row;
+    size_t zcap = e->cfg->codec == CG_CODEC_NONE ? tcap : SLOT_Z;
+    for (int k = 0; k < n; k++) {
+        e->ws[k].text = malloc(tcap + 1);
+        if (!e->ws[k].text)
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        e->ws[k].text_cap = tcap;
+        if (e->cfg->codec != CG_CODEC_NONE) {
+            e->ws[k].bounce_cap = cg_codec_bound(e->codecs[k], tcap);
+            if (!(e->ws[k].bounce = malloc(e->ws[k].bounce_cap)))
+                return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        }
+    }
+    for (int k = 0; k < n * SLOTS_PER_WORKER; k++) {
+        slot *sl = &e->slots[k];
+        if (!(sl->z = malloc(zcap)))
+            return cg_err_set(err, CG_ERUNTIME, "out of memory");
+        sl->z_cap = zcap;
+    }
     return CG_OK;
 }
 
@@ -1016,11 +1101,12 @@ static void engine_free(engine *e)
             cg_recbuf_free(&e->ws[k].rb);
             cg_anom_scratch_free(&e->ws[k].as);
             free(e->ws[k].fmt_state);
+            free(e->ws[k].text);
+            free(e->ws[k].bounce);
             cg_pq_cols_free(e->ws[k].pqc);
         }
     if (e->slots)
         for (int k = 0; k < e->nworkers * SLOTS_PER_WORKER; k++) {
-            free(e->slots[k].text);
             free(e->slots[k].lab.p);
             free(e->slots[k].z);
             free(e->slots[k].pieces);

@@ -59,7 +59,19 @@ static void tmp_token(char out[17])
 
 static void remove_dead_of(const char *path, const char *base);
 
+static int afile_open(cg_afile *f, const char *path, int scan, cg_err *err);
+
 int cg_afile_open(cg_afile *f, const char *path, cg_err *err)
+{
+    return afile_open(f, path, 1, err);
+}
+
+int cg_afile_open_fresh(cg_afile *f, const char *path, cg_err *err)
+{
+    return afile_open(f, path, 0, err);
+}
+
+static int afile_open(cg_afile *f, const char *path, int scan, cg_err *err)
 {
     f->fd = -1;
     f->lockfd = -1;
@@ -71,7 +83,8 @@ int cg_afile_open(cg_afile *f, const char *path, cg_err *err)
     const char *base = slash ? slash + 1 : path;
     if (base[0] == '\0')
         return cg_err_set(err, CG_ERUNTIME, "%s: not a file path", path);
-    remove_dead_of(path, base); /* what a killed writer of this file left */
+    if (scan)
+        remove_dead_of(path, base); /* what a killed writer of this file left */
     for (int attempt = 0; attempt < 16; attempt++) {
         char tok[17];
         tmp_token(tok);

@@ -32,6 +32,11 @@ typedef struct cg_afile {
  * umask), under a fresh random token, and locks it. On failure f is left so
  * that cg_afile_abort is a no-op. */
 int cg_afile_open(cg_afile *f, const char *path, cg_err *err);
+/* cg_afile_open for a file whose directory the caller has just cleared of
+ * stale temporary files (cg_remove_tmp_files): the per-file look for what
+ * a killed writer of this name left is skipped (a generate run's parts, a
+ * directory listing each: their count grows with the rows). */
+int cg_afile_open_fresh(cg_afile *f, const char *path, cg_err *err);
 
 /* Writes all n bytes (looping over partial writes and EINTR). Failures are
  * CG_ERUNTIME naming the final path: "DIR/cdr_....csv.gz: write failed: No

@@ -36,6 +36,36 @@ for c in gzip zstd; do
     done
 done
 
+# Heavy blocks (360 records a subscriber-day): a block's text is cut and
+# compressed in many runs, and its compressed bytes outgrow the slot's
+# fixed buffer (256 KiB; one run of text uncompressed), so the worker
+# writes them ahead of the block's end at its turn (engine.c, spill).
+# Every worker count writes the same bytes, and they are the rows.
+printf 'avg_calls_per_user: 120\navg_sms_per_user: 120\navg_data_sessions_per_user: 120\n' >heavy.yaml
+HV=(--config heavy.yaml --subs 512 --start 2025-01-15 --rotate-bytes 3000000 --seed 3 --quiet)
+for c in gzip none; do
+    x=$([ $c = gzip ] && echo .gz)
+    for w in 1 3; do
+        "$CDRGEN" generate "${HV[@]}" --compression $c --workers $w --out hv${w}_$c 2>hv${w}_$c.err
+        t_check "heavy $c --workers $w: exit 0" test $? = 0
+    done
+    t_check "heavy $c: --workers 3 bundle = --workers 1 bundle (bytes)" \
+        cmp -s hv1_$c/cdr_2025-01-15.csv$x hv3_$c/cdr_2025-01-15.csv$x
+    t_check "heavy $c: --workers 3 parts = its bundle" \
+        cmp -s <(dc hv3_$c/cdr_2025-01-15.csv$x | tail -n +2) <(parts hv3_$c 2025-01-15)
+done
+# the two blocks hold more than 2 x 256 KiB of gzip and 2 x 1 MiB of text:
+# both wrote ahead
+t_check "heavy: blocks outgrow the slot's gzip buffer" \
+    test "$(stat -c %s hv1_gzip/cdr_2025-01-15.csv.gz)" -gt $((2 * 262144))
+t_check "heavy: blocks outgrow a run of text" \
+    test "$(stat -c %s hv1_none/cdr_2025-01-15.csv)" -gt $((2 * 1048576))
+t_check "heavy: gzip rows = uncompressed rows" \
+    cmp -s <(dc hv3_gzip/cdr_2025-01-15.csv.gz) hv1_none/cdr_2025-01-15.csv
+rows=$(($(wc -l <hv1_none/cdr_2025-01-15.csv) - 1))
+want=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["total_calls"]+s["total_sms"]+s["total_data"])' hv1_none/2025-01-15/summary.json)
+t_check "heavy: rows = the summary's ($rows)" test "$rows" = "$want"
+
 # A shard: --workers 4 and --workers 1 write the same part files.
 for w in 1 4; do
     "$CDRGEN" generate "${GEN[@]}" --compression zstd --workers $w --shard 1/3 --out s$w 2>s$w.err
