@@ -460,7 +460,7 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
     /* A lasting direction: a drawn lean (most ties lopsided), tilted
      * towards the more active side. */
     double v = 2.0 * u01(cg_mix64(key)) - 1.0;
-    double b = 0.5 + 0.48 * (v < 0 ? -sqrt(-v) : sqrt(v));
+    double b = 0.5 + 0.48 * copysign(sqrt(fabs(v)), v); /* sign(v) sqrt|v| */
     double alo = plo->act[0] + plo->act[1], ahi = phi->act[0] + phi->act[1];
     t->bias = b * alo / (b * alo + (1 - b) * ahi);
     t->talk = pm->talk_beta * (ls - pm->talk_mid);
@@ -479,8 +479,10 @@ static inline double theta_of(const cg_people_model *pm, uint64_t k)
 
 static double closeness_t(const cg_people_model *pm, double ta, double tb, double *log_c)
 {
-    double d = fabs(ta - tb);
-    d = d > 0.5 ? 1.0 - d : d;
+    /* the distance round the circle, min(d, 1 - d), without a branch on
+     * d (the same bits: 1 - d is exact here) */
+    double d = fabs(ta - tb), e = 1.0 - d;
+    d = e < d ? e : d;
     int i = (int)(d * 2 * CG_CLOSE_TAB);
     i = i < CG_CLOSE_TAB ? i : CG_CLOSE_TAB - 1;
     if (log_c)
