@@ -223,8 +223,10 @@ static void person_core(const cg_people_model *pm, uint64_t pos, cg_person *w)
     for (int j = 0; j < pm->nprof - 1; j++)
         k += u >= pm->prof_cum[j];
     w->profile = k;
-    w->place = (double)(h2 & 0xffffff) * 0x1.0p-24 < pm->work_p[k] ? pm->place_of[k]
-                                                                     : CG_PLACE_NONE;
+    /* a place or none, selected by a mask: whether it has one is a coin
+     * toss a branch would mispredict */
+    int has = (double)(h2 & 0xffffff) * 0x1.0p-24 < pm->work_p[k];
+    w->place = (pm->place_of[k] & -has) | (CG_PLACE_NONE & ~-has);
     /* log-normal levels are products of tabulated factors: a shared one
      * and one of each's own */
     w->soc = pm->soc_mult[k] * pm->soc0[(h2 >> 24) & 4095] * pm->soc1[(h2 >> 36) & 4095];
@@ -810,15 +812,18 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
          * draw its own: a side that fails its own skips the layer without
          * looking up the other */
         uint64_t tl = tau < tq ? tau : tq, th = tau < tq ? tq : tau;
-        uint64_t hk = cg_key4(pm->seed ^ H_WEAK, tl, th, extra);
-        if (!(u01(tau == tl ? hk : cg_mix64(hk)) < weak_gate(pm, who->soc)))
+        uint64_t hk = cg_key4(pm->seed ^ H_WEAK, tl, th, extra), hm = cg_mix64(hk);
+        /* the lower side's draw is hk, the higher's hm: selected, not
+         * branched on (which side is lower is a coin toss) */
+        uint64_t own_u = tau == tl ? hk : hm, peer_u = tau == tl ? hm : hk;
+        if (!(u01(own_u) < weak_gate(pm, who->soc)))
             continue;
         uint64_t q = cg_perm_inv(&pm->weak, tq);
         if ((q >= hb && q < he) || is_mate(&mt, 7, q))
             continue;
         cg_person p;
         person_core(pm, q, &p);
-        if (u01(tau == tl ? cg_mix64(hk) : hk) < weak_gate(pm, p.soc))
+        if (u01(peer_u) < weak_gate(pm, p.soc))
             make_tie(pm, who, &p, CG_TIE_WEAK, extra, 1.0, 0.0, &t[n++]);
     }
     return n;
