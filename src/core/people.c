@@ -704,7 +704,7 @@ static int relation_members(const cg_people_model *pm, const cg_person *who, int
         /* a member of an earlier relation is not tied again by this one */
         if (mate_add(mt, r, q) & ((1u << r) - 1))
             continue;
-        if (q >= hb && q < he)
+        if (q - hb < he - hb) /* of the household: one compare, no coin toss */
             continue;
         elig[ne++] = &gm[k];
     }
@@ -780,23 +780,28 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
         /* the pair's hash with own the lower key, its first mix made once */
         uint64_t own_mix = cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ own);
         /* a household (consecutive members listed under one head) shares
-         * the head's place on the circle and the head's pair hash */
-        uint64_t last = UINT64_MAX;
-        double u = 0, c = 0, lc = 0;
+         * the head's place on the circle and the head's pair hash. Which
+         * members tie is decided first, without a branch on the draws
+         * (they are coin tosses), then their ties are made. */
+        int tied[CG_MEMBERS_MAX], nt = 0;
         for (int k = 0; k < ne; k++) {
             const cg_gmember *q = mp[k];
             uint64_t kb = q->pos - q->head_off;
-            if (kb != last) {
-                last = kb;
-                c = closeness_t(pm, town, q->theta, &lc);
-                u = u01(own < kb ? pair_key_mixed(own_mix, kb, kind, 0, 0x55)
-                                 : pair_key(pm, kb, own, kind, 0, 0x55));
-            }
-            if (tied_u(pm, who, q->pos, q->soc, kind, c, u)) {
-                cg_person p;
-                member_person(q, &p);
-                make_tie(pm, who, &p, kind, 0, c, lc, &t[n++]);
-            }
+            double c = closeness_t(pm, town, q->theta, NULL);
+            /* the pair's hash with the lower key first: own's first mix or
+             * kb's, selected */
+            uint64_t kb_mix = cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ kb);
+            uint64_t lo_mix = own < kb ? own_mix : kb_mix, hi = own < kb ? kb : own;
+            double u = u01(pair_key_mixed(lo_mix, hi, kind, 0, 0x55));
+            tied[nt] = k;
+            nt += tied_u(pm, who, q->pos, q->soc, kind, c, u);
+        }
+        for (int j = 0; j < nt; j++) {
+            const cg_gmember *q = mp[tied[j]];
+            double lc, c = closeness_t(pm, town, q->theta, &lc);
+            cg_person p;
+            member_person(q, &p);
+            make_tie(pm, who, &p, kind, 0, c, lc, &t[n++]);
         }
     }
     /* weak ties: layer k re-pairs everybody every weak_tie_weeks weeks, the
@@ -819,7 +824,7 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
         if (!(u01(own_u) < weak_gate(pm, who->soc)))
             continue;
         uint64_t q = cg_perm_inv(&pm->weak, tq);
-        if ((q >= hb && q < he) || is_mate(&mt, 7, q))
+        if (q - hb < he - hb || is_mate(&mt, 7, q))
             continue;
         cg_person p;
         person_core(pm, q, &p);
