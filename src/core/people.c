@@ -443,14 +443,13 @@ static void make_tie(const cg_people_model *pm, const cg_person *who, const cg_p
 {
     uint64_t lo = who->pos < peer->pos ? who->pos : peer->pos;
     uint64_t hi = who->pos < peer->pos ? peer->pos : who->pos;
-    const cg_person *plo = who, *phi = who; /* the peer's side set below */
     uint64_t key = pair_key(pm, lo, hi, kind, extra, 0);
     t->peer = *peer;
     person_act(pm, &t->peer);
-    if (who->pos < peer->pos)
-        phi = &t->peer;
-    else
-        plo = &t->peer;
+    /* the sides in the pair's order, selected (not branched on) */
+    int who_lo = who->pos < peer->pos;
+    const cg_person *side[2] = {who, &t->peer};
+    const cg_person *plo = side[!who_lo], *phi = side[who_lo];
     t->key = key;
     t->kind = kind;
     /* a Pareto factor (the heavy tail, mean 1), a log-normal one (mean 1)

@@ -397,12 +397,13 @@ static uint32_t cell_at(const cg_cells *c, cg_plan_place *q, int *rat, int devic
 
 uint32_t cg_plan_cell(cg_dayplan *p, double h, int *rat, double u)
 {
-    const cg_plan_seg *s = &p->seg[p->nseg - 1];
-    for (int k = 0; k < p->nseg; k++)
-        if (h < p->seg[k].t1) {
-            s = &p->seg[k];
-            break;
-        }
+    /* the first segment ending after h (else the last): segments follow
+     * each other in time, so it is the count of those ending by h, made
+     * without a branch on h */
+    int k = 0;
+    for (int j = 0; j < p->nseg; j++)
+        k += h >= p->seg[j].t1;
+    const cg_plan_seg *s = &p->seg[k < p->nseg ? k : p->nseg - 1];
     if (s->a == s->b)
         return cell_at(p->cells, &p->pl[s->a], rat, p->device, u, h);
     /* on the move: the point of the straight trip at h */

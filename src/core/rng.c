@@ -26,7 +26,7 @@ double cg_rng_normal(cg_rng *r)
     for (;;) {
         uint64_t b = cg_rng_next(r);
         int i = (int)(b & 0xff);
-        double sign = (b & 0x100) ? -1.0 : 1.0;
+        double sign = 1.0 - (double)((b >> 7) & 2); /* bit 8: -1 or 1, no branch */
         double x = (double)(b >> 11) * 0x1.0p-53 * zx[i];
         if (x < zx[i + 1])
             return sign * x;

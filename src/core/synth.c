@@ -513,10 +513,14 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
 {
     const cg_people_model *pm = &m->people;
     int self_lo = self->pos < t->peer.pos;
-    const cg_person *lo = self_lo ? self : &t->peer, *hi = self_lo ? &t->peer : self;
+    /* the two sides in the pair's order, selected through arrays (which
+     * side is lower is a coin toss a branch would mispredict) */
+    const cg_person *sides[2] = {self, &t->peer};
+    const cg_person *lo = sides[!self_lo], *hi = sides[self_lo];
     double ap[2];
     levels(m, dp, &t->peer, ap);
-    const double *al = self_lo ? as : ap, *ah = self_lo ? ap : as;
+    const double *lv[2] = {as, ap};
+    const double *al = lv[!self_lo], *ah = lv[self_lo];
     double f = dp->factor * t->strength;
     if (t->kind == CG_TIE_WORK)
         f *= dp->weekday < 5 ? WORK_TIE_WEEKDAY : WORK_TIE_WEEKEND;
