@@ -790,7 +790,8 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
             /* the pair's hash with the lower key first: own's first mix or
              * kb's, selected */
             uint64_t kb_mix = cg_mix64(pm->hkey[H_TIE - H_PERSON] ^ kb);
-            uint64_t lo_mix = own < kb ? own_mix : kb_mix, hi = own < kb ? kb : own;
+            int own_lo = own < kb;
+            uint64_t lo_mix = cg_sel64(own_lo, own_mix, kb_mix), hi = cg_sel64(own_lo, kb, own);
             double u = u01(pair_key_mixed(lo_mix, hi, kind, 0, 0x55));
             tied[nt] = k;
             nt += tied_u(pm, who, q->pos, q->soc, kind, c, u);
@@ -819,7 +820,7 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
         uint64_t hk = cg_key4(pm->seed ^ H_WEAK, tl, th, extra), hm = cg_mix64(hk);
         /* the lower side's draw is hk, the higher's hm: selected, not
          * branched on (which side is lower is a coin toss) */
-        uint64_t own_u = tau == tl ? hk : hm, peer_u = tau == tl ? hm : hk;
+        uint64_t own_u = cg_sel64(tau == tl, hk, hm), peer_u = cg_sel64(tau == tl, hm, hk);
         if (!(u01(own_u) < weak_gate(pm, who->soc)))
             continue;
         uint64_t q = cg_perm_inv(&pm->weak, tq);

@@ -141,13 +141,13 @@ void cg_popmap_point(const cg_popmap *m, double q, double u, double v, double *x
         *x = *y = 0;
         return;
     }
-    uint32_t lo = 0, hi = m->n - 1;
-    while (lo < hi) { /* first cell whose cumulative share passes q */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (m->cum[mid] > q)
-            hi = mid;
-        else
-            lo = mid + 1;
+    /* the first cell whose cumulative share passes q (the last if none):
+     * it is in [lo, lo + len), halved by a mask, not a branch on q */
+    uint32_t lo = 0, len = m->n;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        lo += half & -(uint32_t)(m->cum[lo + half - 1] <= q);
+        len -= half;
     }
     *x = m->x0 + (m->cx[lo] + u) * m->h;
     *y = m->y0 + (m->cy[lo] + v) * m->h;

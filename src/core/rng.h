@@ -40,6 +40,14 @@ static inline uint64_t cg_mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* c ? a : b by a mask: for a choice on a random bit, which a branch would
+ * mispredict half the time (compilers may branch on a ?: of values). */
+static inline uint64_t cg_sel64(int c, uint64_t a, uint64_t b)
+{
+    uint64_t m = (uint64_t)0 - (uint64_t)(c != 0);
+    return (a & m) | (b & ~m);
+}
+
 /* Hash of a tuple of 64-bit values into a 64-bit key. */
 static inline uint64_t cg_key4(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {

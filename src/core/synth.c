@@ -528,7 +528,7 @@ static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person
     if (!(rc + rs > 0))
         return 0;
     uint64_t mp = dp->ed.rate ? cg_ev_who(&m->ev, &dp->ed, &t->peer) : 0;
-    uint64_t mlo = self_lo ? ms : mp, mhi = self_lo ? mp : ms;
+    uint64_t mlo = cg_sel64(self_lo, ms, mp), mhi = cg_sel64(self_lo, mp, ms);
     cg_rng r = {cg_mix64(t->key ^ cg_mix64((uint64_t)(uint32_t)dp->day.day))};
     uint64_t ns = cg_rng_poisson(&r, (rc + rs) / SESSION_MEAN);
     double pc = rc / (rc + rs);

@@ -192,15 +192,16 @@ int64_t cg_day_sample(const cg_day *d, double u, int16_t *offset_min)
 /* Last segment starting at or before t_ms (nseg > 0). */
 static int seg_at(const cg_day *d, int64_t t_ms)
 {
-    int lo = 0, hi = d->nseg - 1;
-    while (lo < hi) {
-        int mid = lo + (hi - lo + 1) / 2;
-        if (d->seg[mid].start_ms <= t_ms)
-            lo = mid;
-        else
-            hi = mid - 1;
+    /* the answer is in [base, base + len): halves taken by a mask, so the
+     * steps depend on nseg only, never on where t_ms falls (a branch on
+     * that would mispredict) */
+    int base = 0, len = d->nseg;
+    while (len > 1) {
+        int half = len / 2;
+        base += half & -(int)(d->seg[base + half].start_ms <= t_ms);
+        len -= half;
     }
-    return lo;
+    return base;
 }
 
 int16_t cg_day_offset_at(const cg_day *d, int64_t t_ms)
