@@ -47,7 +47,7 @@ static const double KIND_BASE[CG_TIE_KINDS] = {6.0, 1.2, 1.5, 0.5, 0.1};
 
 static inline double u01(uint64_t h)
 {
-    return (double)(h >> 11) * 0x1.0p-53;
+    return cg_u01_of(h);
 }
 
 static inline uint64_t h3(uint64_t seed, uint64_t a, uint64_t b)

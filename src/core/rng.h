@@ -40,6 +40,12 @@ static inline uint64_t cg_mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* The uniform double in [0, 1) of a hash's top 53 bits. */
+static inline double cg_u01_of(uint64_t h)
+{
+    return (double)(h >> 11) * 0x1.0p-53;
+}
+
 /* c ? a : b by a mask: for a choice on a random bit, which a branch would
  * mispredict half the time (compilers may branch on a ?: of values). */
 static inline uint64_t cg_sel64(int c, uint64_t a, uint64_t b)

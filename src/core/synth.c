@@ -187,7 +187,7 @@ int cg_dayparams_init(cg_dayparams *dp, const cg_model *m, int day_index, cg_err
 static double serving_uk(uint64_t key, int64_t t)
 {
     uint64_t b = (uint64_t)((t + (int64_t)(key % CELL_HOLD_MS)) / CELL_HOLD_MS);
-    return (double)(cg_mix64(key ^ b) >> 11) * 0x1.0p-53;
+    return cg_u01_of(cg_mix64(key ^ b));
 }
 
 static double serving_u(const cg_recbuf *rb, int64_t t)
@@ -409,7 +409,7 @@ static int thinned(const cg_model *m, const cg_dayparams *dp, uint64_t mask, int
     if (!mask)
         return 0;
     double keep = cg_ev_keep(&m->ev, &dp->ed, mask, svc, t);
-    return keep < 1 && (double)(cg_mix64(key ^ 0x7417c0deULL) >> 11) * 0x1.0p-53 >= keep;
+    return keep < 1 && cg_u01_of(cg_mix64(key ^ 0x7417c0deULL)) >= keep;
 }
 
 /* One conversation of tie t: its s-th of the day, its first event a call
@@ -499,12 +499,19 @@ typedef struct tie_fx {
     int64_t t0[2], t1[2];
 } tie_fx;
 
+/* Whether fraud or churn's presence keep (< 1) drops the event, session
+ * or conversation of key `key`: a hash of the key, so both sides agree. */
+static inline int presence_drops(double keep, uint64_t key)
+{
+    return keep < 1 && cg_u01_of(cg_mix64(key ^ 0xf4a0dULL)) >= keep;
+}
+
 static int tie_fx_drops(const tie_fx *fx, int lo_orig, int64_t start, uint64_t key)
 {
     int side = !lo_orig;
     if (start >= fx->t0[side] && start < fx->t1[side])
         return 1;
-    return fx->keep < 1 && (double)(cg_mix64(key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= fx->keep;
+    return presence_drops(fx->keep, key);
 }
 
 static int tie_events(const cg_model *m, const cg_dayparams *dp, const cg_person *self,
@@ -753,7 +760,7 @@ static int fraud_events_of(const cg_model *m, const cg_dayparams *dp, const cg_p
     for (size_t k = n0; k < eb->n; k++) {
         const cg_ev *e = &eb->v[k];
         if ((e->self_orig && e->start >= s0 && e->start < s1) ||
-            (ks < 1 && (double)(cg_mix64(e->key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= ks))
+            presence_drops(ks, e->key))
             continue;
         eb->v[n++] = *e;
     }
@@ -1302,7 +1309,7 @@ static int data_sessions(const cg_model *m, const cg_dayparams *dp, uint64_t i,
             size_t n0 = rb->n;
             if (data_one(m, dp, i, self, r, -1, dp->ed.n ? key : 0, ms, day_id, msisdn_i, rb))
                 return -1;
-            if ((double)(cg_mix64(key ^ 0xf4a0dULL) >> 11) * 0x1.0p-53 >= keep)
+            if (presence_drops(keep, key))
                 rb->n = n0; /* drawn, then dropped: the others stay as they are */
             continue;
         }
