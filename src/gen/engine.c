@@ -91,7 +91,11 @@
  * memory does not follow the heaviest block of the run. Uncompressed, the
  * buffer holds one run of text (a longer block has been cut in runs, and
  * waits for the block before it anyway). */
+#ifndef CG_SLOT_Z
 #define SLOT_Z ((size_t)256 << 10)
+#else
+#define SLOT_Z ((size_t)CG_SLOT_Z)
+#endif
 /* Parts of a shard-day the stats arrays have room for from the start. */
 #define PARTS_MIN 1024
 /* Workers at most (--workers is capped here; more buys nothing). */
@@ -357,12 +361,15 @@ static int cut_block(day_run *r, slot *sl, const char *text, size_t len, uint64_
 }
 
 static int write_range(day_run *r, const slot *sl, size_t from, size_t to, cg_err *err);
+static int write_piece(day_run *r, const piece *p, const char *bytes, cg_err *err);
 
 /* The slot's compressed pieces [0, upto) written ahead of the block's end
- * (its z is full): once every earlier block is written, the worker takes
- * the writer's turn for them, and the pieces after them move to the
- * front. 0, 1 when the run failed elsewhere, -1 with err set. */
-static int spill(worker *w, slot *sl, size_t upto, cg_err *err)
+ * (its z is full), and then, when extra is not NULL, piece upto's zn bytes
+ * from extra (a run too large for even an empty z): once every earlier
+ * block is written, the worker takes the writer's turn for them, and the
+ * pieces after them move to the front. 0, 1 when the run failed
+ * elsewhere, -1 with err set. */
+static int spill(worker *w, slot *sl, size_t upto, const char *extra, size_t zn, cg_err *err)
 {
     day_run *r = w->run;
     pthread_mutex_lock(&r->wr_mu);
@@ -375,6 +382,11 @@ static int spill(worker *w, slot *sl, size_t upto, cg_err *err)
     if (failed)
         return 1;
     int rc = write_range(r, sl, 0, upto, err);
+    if (!rc && extra) {
+        sl->pieces[upto].zlen = zn;
+        rc = write_piece(r, &sl->pieces[upto], extra, err);
+        upto++;
+    }
     pthread_mutex_lock(&r->wr_mu);
     r->writing = 0;
     pthread_cond_broadcast(&r->wr_cv);
@@ -402,7 +414,7 @@ static int compress_pieces(worker *w, slot *sl, size_t first, cg_err *err)
         raw_off += p->raw;
         if (sl->zused + bound > sl->z_cap && bound <= sl->z_cap &&
             cg_codec_codec(w->codec) == CG_CODEC_NONE) { /* the copy fits after a spill */
-            int rc = spill(w, sl, k, err);
+            int rc = spill(w, sl, k, NULL, 0, err);
             if (rc)
                 return rc;
             k = 0;
@@ -416,14 +428,23 @@ static int compress_pieces(worker *w, slot *sl, size_t first, cg_err *err)
             CG_ASSERT(bound <= w->bounce_cap);
             if (cg_codec_compress(w->codec, text, p->raw, w->bounce, w->bounce_cap, &zn, err))
                 return -1;
+            if (zn > sl->z_cap) {
+                /* more than even an empty z holds (text that hardly
+                 * compresses): written from the bounce buffer, with the
+                 * pieces before it, at the block's turn */
+                int rc = spill(w, sl, k, w->bounce, zn, err);
+                if (rc)
+                    return rc;
+                k = (size_t)-1; /* the next piece is now the first */
+                continue;
+            }
             if (sl->zused + zn > sl->z_cap) {
-                int rc = spill(w, sl, k, err);
+                int rc = spill(w, sl, k, NULL, 0, err);
                 if (rc)
                     return rc;
                 k = 0;
                 p = &sl->pieces[0];
             }
-            CG_ASSERT(zn <= sl->z_cap - sl->zused);
             memcpy(sl->z + sl->zused, w->bounce, zn);
         }
         p->zoff = sl->zused;
@@ -546,19 +567,23 @@ static int write_sets(day_run *r, const slot *sl, cg_err *err)
 
 /* Ordered step 2: appends pieces [from, to) to the part files, or to the
  * bundle when it is the only file. Each byte is written once. */
+static int write_piece(day_run *r, const piece *p, const char *bytes, cg_err *err)
+{
+    if (p->part != r->open_part) {
+        CG_TRY(close_part(r, err));
+        CG_TRY(open_part(r, p->part, err));
+    }
+    cg_afile *f = r->parts_on ? &r->part_file : &r->bundle;
+    CG_TRY(cg_afile_write(f, bytes, p->zlen, err));
+    r->part_z += p->zlen;
+    r->part_rows[p->part] += p->rows;
+    return CG_OK;
+}
+
 static int write_range(day_run *r, const slot *sl, size_t from, size_t to, cg_err *err)
 {
-    for (size_t k = from; k < to; k++) {
-        const piece *p = &sl->pieces[k];
-        if (p->part != r->open_part) {
-            CG_TRY(close_part(r, err));
-            CG_TRY(open_part(r, p->part, err));
-        }
-        cg_afile *f = r->parts_on ? &r->part_file : &r->bundle;
-        CG_TRY(cg_afile_write(f, sl->z + p->zoff, p->zlen, err));
-        r->part_z += p->zlen;
-        r->part_rows[p->part] += p->rows;
-    }
+    for (size_t k = from; k < to; k++)
+        CG_TRY(write_piece(r, &sl->pieces[k], sl->z + sl->pieces[k].zoff, err));
     return CG_OK;
 }
 

@@ -31,6 +31,13 @@ t_check() {
     if "$@"; then t_ok "$name"; else t_fail "$name"; fi
 }
 
+# gz_same A B: the same gzip members with the same rows in each (the
+# default gzip's encoding of a member may differ between runs: gzsame.py).
+T_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+gz_same() { python3 "$T_LIBDIR/gzsame.py" "$1" "$2"; }
+# stats_same A B: two stats files equal but for part_bytes (compressed sizes).
+stats_same() { cmp -s <(sed 's/,"part_bytes":\[[0-9,]*\]//' "$1") <(sed 's/,"part_bytes":\[[0-9,]*\]//' "$2"); }
+
 t_done() {
     echo "$T_PASS passed, $T_FAIL failed"
     [ "$T_FAIL" -eq 0 ]

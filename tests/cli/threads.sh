@@ -49,8 +49,13 @@ for c in gzip none; do
         "$CDRGEN" generate "${HV[@]}" --compression $c --workers $w --out hv${w}_$c 2>hv${w}_$c.err
         t_check "heavy $c --workers $w: exit 0" test $? = 0
     done
-    t_check "heavy $c: --workers 3 bundle = --workers 1 bundle (bytes)" \
-        cmp -s hv1_$c/cdr_2025-01-15.csv$x hv3_$c/cdr_2025-01-15.csv$x
+    if [ $c = gzip ]; then
+        t_check "heavy $c: --workers 3 bundle = --workers 1 bundle (members)" \
+            gz_same hv1_$c/cdr_2025-01-15.csv$x hv3_$c/cdr_2025-01-15.csv$x
+    else
+        t_check "heavy $c: --workers 3 bundle = --workers 1 bundle (bytes)" \
+            cmp -s hv1_$c/cdr_2025-01-15.csv$x hv3_$c/cdr_2025-01-15.csv$x
+    fi
     t_check "heavy $c: --workers 3 parts = its bundle" \
         cmp -s <(dc hv3_$c/cdr_2025-01-15.csv$x | tail -n +2) <(parts hv3_$c 2025-01-15)
 done
