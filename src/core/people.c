@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/mem.h"
 #include "core/rng.h"
 
@@ -770,6 +771,11 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
     /* group relations: mates of each, then the ties among them */
     cg_mates mt;
     const cg_gmember *mp[CG_MEMBERS_MAX];
+#ifdef __clang_analyzer__
+    /* mp[0..nt) below are a prefix of mp[0..ne), set by relation_members;
+     * the analyzer does not follow the compaction */
+    memset(mp, 0, sizeof mp);
+#endif
     mates_begin(&mt);
     for (int r = 0; r < 3; r++) {
         int ne = relation_members(pm, who, r, hb, he, &mt, mp, gc);
@@ -782,7 +788,7 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
          * the head's place on the circle and the head's pair hash. Which
          * members tie is decided first, without a branch on the draws
          * (they are coin tosses), then their ties are made. */
-        int tied[CG_MEMBERS_MAX], nt = 0;
+        int nt = 0; /* the tied ones are compacted to mp[0..nt) */
         for (int k = 0; k < ne; k++) {
             const cg_gmember *q = mp[k];
             uint64_t kb = q->pos - q->head_off;
@@ -793,11 +799,12 @@ int cg_people_ties_c(const cg_people_model *pm, const cg_person *who, int64_t we
             int own_lo = own < kb;
             uint64_t lo_mix = cg_sel64(own_lo, own_mix, kb_mix), hi = cg_sel64(own_lo, kb, own);
             double u = u01(pair_key_mixed(lo_mix, hi, kind, 0, 0x55));
-            tied[nt] = k;
+            mp[nt] = q;
             nt += tied_u(pm, who, q->pos, q->soc, kind, c, u);
         }
         for (int j = 0; j < nt; j++) {
-            const cg_gmember *q = mp[tied[j]];
+            const cg_gmember *q = mp[j];
+            CG_ASSERT(q != NULL);
             double lc, c = closeness_t(pm, town, q->theta, &lc);
             cg_person p;
             member_person(q, &p);
